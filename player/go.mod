@@ -1,0 +1,3 @@
+module cuttle.video/player
+
+go 1.26.8

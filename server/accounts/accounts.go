@@ -1,0 +1,51 @@
+// Package accounts holds the rules for users, their sessions and their
+// channels. Handlers call it; it calls the database.
+package accounts
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/problem"
+)
+
+// Token lifetimes, as PeerTube's defaults.
+const (
+	AccessTTL  = 24 * time.Hour
+	RefreshTTL = 14 * 24 * time.Hour
+)
+
+// MediaRemover deletes the stored files of videos whose rows are going
+// away with a user or a channel.
+type MediaRemover interface {
+	RemoveVideoFiles(ctx context.Context, uuids []string)
+}
+
+// Service is the accounts processor.
+type Service struct {
+	db           *database.DB
+	media        MediaRemover
+	defaultQuota int64
+	now          func() time.Time
+	log          *slog.Logger
+}
+
+// New returns a Service; now may be nil for the wall clock.
+func New(db *database.DB, media MediaRemover, defaultQuota int64, now func() time.Time, log *slog.Logger) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, media: media, defaultQuota: defaultQuota, now: now, log: log}
+}
+
+// notFound maps a database miss to a 404 naming what, and anything else
+// to an internal error.
+func notFound(err error, what string) error {
+	if errors.Is(err, database.ErrNotFound) {
+		return problem.NotFound(what)
+	}
+	return problem.Internal(err)
+}

@@ -1,0 +1,174 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"unicode/utf8"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/problem"
+)
+
+var channelNameRE = regexp.MustCompile(`^[a-zA-Z0-9\-_.:]{1,50}$`)
+
+// ChannelFields are the editable fields of a channel; nil means unchanged.
+type ChannelFields struct {
+	DisplayName *string `json:"displayName"`
+	Description *string `json:"description"`
+	Support     *string `json:"support"`
+}
+
+func (f ChannelFields) validate(bad map[string]string) {
+	if f.DisplayName != nil && (utf8.RuneCountInString(*f.DisplayName) < 1 || utf8.RuneCountInString(*f.DisplayName) > 50) {
+		bad["displayName"] = "must be between 1 and 50 characters"
+	}
+	if f.Description != nil && utf8.RuneCountInString(*f.Description) > 1000 {
+		bad["description"] = "must be at most 1000 characters"
+	}
+	if f.Support != nil && utf8.RuneCountInString(*f.Support) > 1000 {
+		bad["support"] = "must be at most 1000 characters"
+	}
+}
+
+func (f ChannelFields) apply(c *database.Channel) []string {
+	var cols []string
+	if f.DisplayName != nil {
+		c.DisplayName, cols = *f.DisplayName, append(cols, "display_name")
+	}
+	if f.Description != nil {
+		c.Description, cols = *f.Description, append(cols, "description")
+	}
+	if f.Support != nil {
+		c.Support, cols = *f.Support, append(cols, "support")
+	}
+	return cols
+}
+
+// CreateChannel adds a channel to the user's account.
+func (s *Service) CreateChannel(ctx context.Context, u *database.User, name string, f ChannelFields) (*database.Channel, error) {
+	bad := map[string]string{}
+	if !channelNameRE.MatchString(name) || name == u.Username {
+		bad["name"] = "must be 1 to 50 letters, digits or -_.: and differ from the username"
+	}
+	if f.DisplayName == nil {
+		bad["displayName"] = "is required"
+	}
+	f.validate(bad)
+	if len(bad) > 0 {
+		return nil, problem.Invalid(bad)
+	}
+	c := &database.Channel{Name: name, AccountID: u.Account.ID}
+	f.apply(c)
+	if err := s.db.CreateChannel(ctx, c); err != nil {
+		if errors.Is(err, database.ErrConflict) {
+			return nil, problem.Conflict("a channel named %q already exists", name)
+		}
+		return nil, problem.Internal(err)
+	}
+	return s.Channel(ctx, name)
+}
+
+// Channel loads a channel by handle.
+func (s *Service) Channel(ctx context.Context, handle string) (*database.Channel, error) {
+	c, err := s.db.ChannelByName(ctx, handle)
+	if err != nil {
+		return nil, notFound(err, "video channel")
+	}
+	return c, nil
+}
+
+// ChannelByID loads a channel by id.
+func (s *Service) ChannelByID(ctx context.Context, id int64) (*database.Channel, error) {
+	c, err := s.db.ChannelByID(ctx, id)
+	if err != nil {
+		return nil, notFound(err, "video channel")
+	}
+	return c, nil
+}
+
+var channelSorts = map[string]string{
+	"createdAt": "ch.created_at ASC", "-createdAt": "ch.created_at DESC",
+	"name": "ch.name ASC", "-name": "ch.name DESC",
+}
+
+// ListChannels returns a page of channels, of one account when accountID
+// is not 0.
+func (s *Service) ListChannels(ctx context.Context, accountID int64, start, count int, sort string) ([]database.Channel, int, error) {
+	order, ok := channelSorts[sort]
+	if !ok {
+		if sort != "" {
+			return nil, 0, problem.Invalid(map[string]string{"sort": "must be one of createdAt, name, optionally prefixed with -"})
+		}
+		order = channelSorts["-createdAt"]
+	}
+	chs, total, err := s.db.ListChannels(ctx, accountID, start, count, order)
+	if err != nil {
+		return nil, 0, problem.Internal(err)
+	}
+	return chs, total, nil
+}
+
+// CanManageChannel tells whether u owns the channel or moderates.
+func CanManageChannel(u *database.User, c *database.Channel) bool {
+	return u.Role <= database.RoleModerator || c.AccountID == u.Account.ID
+}
+
+// UpdateChannel changes a channel the user may manage.
+func (s *Service) UpdateChannel(ctx context.Context, u *database.User, handle string, f ChannelFields) error {
+	c, err := s.Channel(ctx, handle)
+	if err != nil {
+		return err
+	}
+	if !CanManageChannel(u, c) {
+		return problem.Forbidden("you cannot manage this channel")
+	}
+	bad := map[string]string{}
+	f.validate(bad)
+	if len(bad) > 0 {
+		return problem.Invalid(bad)
+	}
+	if cols := f.apply(c); len(cols) > 0 {
+		if err := s.db.UpdateChannel(ctx, c, cols...); err != nil {
+			return notFound(err, "video channel")
+		}
+	}
+	return nil
+}
+
+// DeleteChannel removes a channel with its videos. An account keeps at
+// least one channel, as uploads need one.
+func (s *Service) DeleteChannel(ctx context.Context, u *database.User, handle string) error {
+	c, err := s.Channel(ctx, handle)
+	if err != nil {
+		return err
+	}
+	if !CanManageChannel(u, c) {
+		return problem.Forbidden("you cannot manage this channel")
+	}
+	n, err := s.db.CountAccountChannels(ctx, c.AccountID)
+	if err != nil {
+		return problem.Internal(err)
+	}
+	if n <= 1 {
+		return problem.Conflict("cannot remove the last channel of this account")
+	}
+	uuids, err := s.db.VideoUUIDs(ctx, 0, c.ID)
+	if err != nil {
+		return problem.Internal(err)
+	}
+	if err := s.db.DeleteChannel(ctx, c.ID); err != nil {
+		return notFound(err, "video channel")
+	}
+	s.media.RemoveVideoFiles(ctx, uuids)
+	return nil
+}
+
+// Account loads an account by handle.
+func (s *Service) Account(ctx context.Context, name string) (*database.Account, error) {
+	a, err := s.db.AccountByName(ctx, name)
+	if err != nil {
+		return nil, notFound(err, "account")
+	}
+	return a, nil
+}

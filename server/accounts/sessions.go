@@ -1,0 +1,177 @@
+package accounts
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+
+	"cuttle.video/server/auth"
+	"cuttle.video/server/database"
+	"cuttle.video/server/problem"
+)
+
+// RootUsername is the admin created on first start.
+const RootUsername = "root"
+
+// TokenPair is what a successful grant returns.
+type TokenPair struct {
+	AccessToken  string
+	RefreshToken string
+	ExpiresIn    int64
+	RefreshIn    int64
+}
+
+// Bootstrap makes sure the OAuth client and the root admin exist. When it
+// creates root without a configured password it generates one and returns
+// it, so the caller can print it once.
+func (s *Service) Bootstrap(ctx context.Context, rootPassword string) (generated string, created bool, err error) {
+	if _, err := s.db.LocalClient(ctx, auth.NewToken()[:32], auth.NewToken()); err != nil {
+		return "", false, problem.Internal(err)
+	}
+	n, err := s.db.CountUsers(ctx)
+	if err != nil {
+		return "", false, problem.Internal(err)
+	}
+	if n > 0 {
+		return "", false, nil
+	}
+	password := rootPassword
+	if password == "" {
+		password = auth.NewToken()[:20]
+		generated = password
+	}
+	unlimited := int64(-1)
+	if _, err := s.CreateUser(ctx, NewUser{
+		Username: RootUsername, Email: "admin@localhost.localdomain", Password: password,
+		Role: database.RoleAdmin, VideoQuota: &unlimited, VideoQuotaDaily: &unlimited,
+	}); err != nil {
+		return "", false, err
+	}
+	return generated, true, nil
+}
+
+// Client returns the local OAuth client credentials.
+func (s *Service) Client(ctx context.Context) (*database.OAuthClient, error) {
+	c, err := s.db.LocalClient(ctx, auth.NewToken()[:32], auth.NewToken())
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	return c, nil
+}
+
+func (s *Service) checkClient(ctx context.Context, id, secret string) error {
+	c, err := s.Client(ctx)
+	if err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare([]byte(id), []byte(c.ClientID)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(secret), []byte(c.ClientSecret)) != 1 {
+		return problem.BadRequest("Invalid client: client is invalid").WithCode(problem.CodeInvalidClient)
+	}
+	return nil
+}
+
+func invalidGrant(detail string) error {
+	return problem.BadRequest("Invalid grant: %s", detail).WithCode(problem.CodeInvalidGrant)
+}
+
+// Login checks a username (or e-mail) and password and opens a session.
+func (s *Service) Login(ctx context.Context, clientID, clientSecret, login, password string) (*TokenPair, error) {
+	if err := s.checkClient(ctx, clientID, clientSecret); err != nil {
+		return nil, err
+	}
+	u, err := s.db.UserByLogin(ctx, login)
+	if errors.Is(err, database.ErrNotFound) {
+		// Hash anyway so response time does not reveal which usernames exist.
+		_ = auth.CheckPassword(dummyHash, password)
+		return nil, invalidGrant("user credentials are invalid")
+	}
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	if err := auth.CheckPassword(u.PasswordHash, password); err != nil {
+		return nil, invalidGrant("user credentials are invalid")
+	}
+	if u.Blocked {
+		return nil, invalidGrant("user is blocked")
+	}
+	return s.issue(ctx, u.ID)
+}
+
+var dummyHash, _ = auth.HashPassword("not a real password")
+
+// Refresh trades a refresh token for a new pair; the old pair stops
+// working, so a stolen refresh token is useful once at most.
+func (s *Service) Refresh(ctx context.Context, clientID, clientSecret, refresh string) (*TokenPair, error) {
+	if err := s.checkClient(ctx, clientID, clientSecret); err != nil {
+		return nil, err
+	}
+	t, err := s.db.TokenByRefreshHash(ctx, auth.HashToken(refresh))
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, invalidGrant("refresh token is invalid")
+	}
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	if s.now().After(t.RefreshExpiresAt) {
+		return nil, invalidGrant("refresh token has expired")
+	}
+	if t.User.Blocked {
+		return nil, invalidGrant("user is blocked")
+	}
+	if err := s.db.DeleteToken(ctx, t.ID); err != nil {
+		// Lost a race with another refresh of the same token.
+		return nil, invalidGrant("refresh token is invalid")
+	}
+	return s.issue(ctx, t.UserID)
+}
+
+func (s *Service) issue(ctx context.Context, userID int64) (*TokenPair, error) {
+	now := s.now().UTC()
+	access, refresh := auth.NewToken(), auth.NewToken()
+	t := &database.Token{
+		UserID: userID, AccessHash: auth.HashToken(access), RefreshHash: auth.HashToken(refresh),
+		AccessExpiresAt: now.Add(AccessTTL), RefreshExpiresAt: now.Add(RefreshTTL),
+	}
+	if err := s.db.CreateToken(ctx, t); err != nil {
+		return nil, problem.Internal(err)
+	}
+	// Sessions expire on their own; sweeping at login keeps the table
+	// small without a timer.
+	if err := s.db.DeleteExpiredTokens(ctx); err != nil {
+		s.log.WarnContext(ctx, "sweep expired tokens", "err", err)
+	}
+	return &TokenPair{AccessToken: access, RefreshToken: refresh,
+		ExpiresIn: int64(AccessTTL.Seconds()), RefreshIn: int64(RefreshTTL.Seconds())}, nil
+}
+
+// Authenticate resolves a bearer access token to its session and user.
+func (s *Service) Authenticate(ctx context.Context, access string) (*database.Token, error) {
+	t, err := s.db.TokenByAccessHash(ctx, auth.HashToken(access))
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, invalidToken("Invalid token: access token is invalid")
+	}
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	if s.now().After(t.AccessExpiresAt) {
+		return nil, invalidToken("Invalid token: access token has expired")
+	}
+	if t.User.Blocked {
+		return nil, invalidToken("Invalid token: user is blocked")
+	}
+	return t, nil
+}
+
+func invalidToken(detail string) error {
+	return problem.New(http.StatusUnauthorized, "%s", detail).WithCode(problem.CodeInvalidToken)
+}
+
+// Revoke ends the session of an access token.
+func (s *Service) Revoke(ctx context.Context, tokenID int64) error {
+	if err := s.db.DeleteToken(ctx, tokenID); err != nil && !errors.Is(err, database.ErrNotFound) {
+		return problem.Internal(err)
+	}
+	return nil
+}

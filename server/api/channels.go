@@ -1,0 +1,90 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/server/accounts"
+	"cuttle.video/server/videos"
+)
+
+func (s *server) listChannels(c *gin.Context) { s.channelListFor(c, 0) }
+
+func (s *server) channelListFor(c *gin.Context, accountID int64) {
+	p, err := pageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	chs, total, err := s.Accounts.ListChannels(c.Request.Context(), accountID, p.Start, p.Count, p.Sort)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := list[channelJSON]{Total: total, Data: make([]channelJSON, 0, len(chs))}
+	for i := range chs {
+		out.Data = append(out.Data, s.channel(&chs[i]))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *server) createChannel(c *gin.Context) {
+	var req struct {
+		Name        string  `json:"name"`
+		DisplayName *string `json:"displayName"`
+		Description *string `json:"description"`
+		Support     *string `json:"support"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ch, err := s.Accounts.CreateChannel(c.Request.Context(), viewer(c), req.Name, accounts.ChannelFields{
+		DisplayName: req.DisplayName, Description: req.Description, Support: req.Support,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"videoChannel": gin.H{"id": ch.ID}})
+}
+
+func (s *server) getChannel(c *gin.Context) {
+	ch, err := s.Accounts.Channel(c.Request.Context(), c.Param("handle"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.channel(ch))
+}
+
+func (s *server) updateChannel(c *gin.Context) {
+	var f accounts.ChannelFields
+	if err := decodeJSON(c, &f); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.Accounts.UpdateChannel(c.Request.Context(), viewer(c), c.Param("handle"), f); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *server) deleteChannel(c *gin.Context) {
+	if err := s.Accounts.DeleteChannel(c.Request.Context(), viewer(c), c.Param("handle")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *server) channelVideos(c *gin.Context) {
+	ch, err := s.Accounts.Channel(c.Request.Context(), c.Param("handle"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.videoListFor(c, videos.ListParams{ChannelID: ch.ID})
+}

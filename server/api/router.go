@@ -1,0 +1,113 @@
+// Package api is the HTTP face of the server: PeerTube-compatible REST
+// routes under /api/v1 and health checks. Handlers only authenticate,
+// bind and validate input shapes; the rules live in the processing
+// packages (accounts, videos, uploads).
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/server/accounts"
+	"cuttle.video/server/auth"
+	"cuttle.video/server/uploads"
+	"cuttle.video/server/videos"
+)
+
+// Deps is everything the handlers need, built by the composition root.
+type Deps struct {
+	PublicURL string
+	Accounts  *accounts.Service
+	Videos    *videos.Service
+	Uploads   *uploads.Service
+	// LoginLimiter bounds token requests per client address.
+	LoginLimiter *auth.Limiter
+	// Ready reports whether the server's backing services answer.
+	Ready func(ctx context.Context) error
+	// Media serves signed URLs of local media storage; nil with S3.
+	Media http.Handler
+	Log   *slog.Logger
+}
+
+type server struct {
+	Deps
+	// hostname is PublicURL's host, which PeerTube puts in actors' "host".
+	hostname string
+}
+
+// New returns the HTTP handler of the whole server.
+func New(d Deps) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	// The server sees client addresses itself unless an operator puts a
+	// proxy in front; trusting forwarded headers by default would let
+	// anyone dodge the login rate limit.
+	_ = r.SetTrustedProxies(nil)
+	r.HandleMethodNotAllowed = true
+	s := &server{Deps: d}
+	if u, err := url.Parse(d.PublicURL); err == nil {
+		s.hostname = u.Host
+	}
+	r.Use(s.requestLog, s.recoverPanic)
+	r.NoRoute(func(c *gin.Context) { s.fail(c, notFoundRoute(c)) })
+	r.NoMethod(func(c *gin.Context) { s.fail(c, methodNotAllowed(c)) })
+
+	r.GET("/healthz", s.health)
+	if d.Media != nil {
+		r.Any("/storage/*key", gin.WrapH(http.StripPrefix("/storage", d.Media)))
+	}
+
+	v1 := r.Group("/api/v1", s.authenticate)
+	v1.GET("/oauth-clients/local", s.localClient)
+	v1.POST("/users/token", s.token)
+	v1.POST("/users/revoke-token", s.requireUser, s.revokeToken)
+
+	v1.GET("/users/me", s.requireUser, s.me)
+	v1.PUT("/users/me", s.requireUser, s.updateMe)
+	v1.GET("/users/me/video-quota-used", s.requireUser, s.myQuota)
+	v1.GET("/users/me/videos", s.requireUser, s.myVideos)
+	admin := v1.Group("/users", s.requireUser, s.requireRole(0))
+	admin.GET("", s.listUsers)
+	admin.POST("", s.createUser)
+	admin.GET("/:id", s.getUser)
+	admin.PUT("/:id", s.updateUser)
+	admin.DELETE("/:id", s.deleteUser)
+
+	v1.GET("/accounts/:name", s.getAccount)
+	v1.GET("/accounts/:name/videos", s.accountVideos)
+	v1.GET("/accounts/:name/video-channels", s.accountChannels)
+
+	v1.GET("/video-channels", s.listChannels)
+	v1.POST("/video-channels", s.requireUser, s.createChannel)
+	v1.GET("/video-channels/:handle", s.getChannel)
+	v1.PUT("/video-channels/:handle", s.requireUser, s.updateChannel)
+	v1.DELETE("/video-channels/:handle", s.requireUser, s.deleteChannel)
+	v1.GET("/video-channels/:handle/videos", s.channelVideos)
+
+	v1.GET("/videos", s.listVideos)
+	v1.GET("/videos/categories", s.labels(categories))
+	v1.GET("/videos/licences", s.labels(licences))
+	v1.GET("/videos/privacies", s.labels(videos.Privacies))
+	v1.POST("/videos/upload", s.requireUser, s.uploadLegacy)
+	v1.POST("/videos/upload-resumable", s.requireUser, s.uploadInit)
+	v1.PUT("/videos/upload-resumable", s.requireUser, s.uploadChunk)
+	v1.DELETE("/videos/upload-resumable", s.requireUser, s.uploadCancel)
+	v1.GET("/videos/:id", s.getVideo)
+	v1.GET("/videos/:id/description", s.getVideoDescription)
+	v1.PUT("/videos/:id", s.requireUser, s.updateVideo)
+	v1.DELETE("/videos/:id", s.requireUser, s.deleteVideo)
+	return r
+}
+
+func (s *server) health(c *gin.Context) {
+	if err := s.Ready(c.Request.Context()); err != nil {
+		s.Log.ErrorContext(c.Request.Context(), "health check", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}

@@ -1,0 +1,210 @@
+package api
+
+import (
+	"time"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/videos"
+)
+
+// This file holds the JSON shapes of PeerTube's API, apart from the
+// database models so either can change without the other.
+
+type idLabel[T any] struct {
+	ID    T      `json:"id"`
+	Label string `json:"label"`
+}
+
+var roleLabels = map[int]string{0: "Administrator", 1: "Moderator", 2: "User"}
+
+var categories = map[int]string{
+	1: "Music", 2: "Films", 3: "Vehicles", 4: "Art", 5: "Sports", 6: "Travels", 7: "Gaming",
+	8: "People", 9: "Comedy", 10: "Entertainment", 11: "News & Politics", 12: "How To",
+	13: "Education", 14: "Activism", 15: "Science & Technology", 16: "Animals", 17: "Kids", 18: "Food",
+}
+
+var licences = map[int]string{
+	1: "Attribution", 2: "Attribution - Share Alike", 3: "Attribution - No Derivatives",
+	4: "Attribution - Non Commercial", 5: "Attribution - Non Commercial - Share Alike",
+	6: "Attribution - Non Commercial - No Derivatives", 7: "Public Domain Dedication",
+}
+
+// optionalLabel renders an id that 0 means "not set" as PeerTube does:
+// a null id labelled "Unknown".
+func optionalLabel(id int, labels map[int]string) idLabel[*int] {
+	if id == 0 {
+		return idLabel[*int]{Label: "Unknown"}
+	}
+	return idLabel[*int]{ID: &id, Label: labels[id]}
+}
+
+type list[T any] struct {
+	Total int `json:"total"`
+	Data  []T `json:"data"`
+}
+
+type actorJSON struct {
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	DisplayName string    `json:"displayName"`
+	Description string    `json:"description,omitempty"`
+	URL         string    `json:"url"`
+	Host        string    `json:"host"`
+	Avatars     []any     `json:"avatars"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+type channelJSON struct {
+	actorJSON
+	Support        string     `json:"support"`
+	IsLocal        bool       `json:"isLocal"`
+	UpdatedAt      time.Time  `json:"updatedAt"`
+	OwnerAccount   *actorJSON `json:"ownerAccount,omitempty"`
+	FollowersCount int        `json:"followersCount"`
+}
+
+type userJSON struct {
+	ID              int64         `json:"id"`
+	Username        string        `json:"username"`
+	Email           string        `json:"email"`
+	EmailVerified   bool          `json:"emailVerified"`
+	Role            idLabel[int]  `json:"role"`
+	VideoQuota      int64         `json:"videoQuota"`
+	VideoQuotaDaily int64         `json:"videoQuotaDaily"`
+	Blocked         bool          `json:"blocked"`
+	CreatedAt       time.Time     `json:"createdAt"`
+	Account         actorJSON     `json:"account"`
+	VideoChannels   []channelJSON `json:"videoChannels,omitempty"`
+}
+
+type videoJSON struct {
+	ID                    int64            `json:"id"`
+	UUID                  string           `json:"uuid"`
+	ShortUUID             string           `json:"shortUUID"`
+	URL                   string           `json:"url"`
+	Name                  string           `json:"name"`
+	Category              idLabel[*int]    `json:"category"`
+	Licence               idLabel[*int]    `json:"licence"`
+	Language              idLabel[*string] `json:"language"`
+	Privacy               idLabel[int]     `json:"privacy"`
+	NSFW                  bool             `json:"nsfw"`
+	Description           string           `json:"description"`
+	IsLocal               bool             `json:"isLocal"`
+	IsLive                bool             `json:"isLive"`
+	Duration              int              `json:"duration"`
+	Views                 int64            `json:"views"`
+	Viewers               int              `json:"viewers"`
+	Likes                 int64            `json:"likes"`
+	Dislikes              int64            `json:"dislikes"`
+	ThumbnailPath         *string          `json:"thumbnailPath"`
+	PreviewPath           *string          `json:"previewPath"`
+	EmbedPath             string           `json:"embedPath"`
+	CreatedAt             time.Time        `json:"createdAt"`
+	UpdatedAt             time.Time        `json:"updatedAt"`
+	PublishedAt           time.Time        `json:"publishedAt"`
+	OriginallyPublishedAt *time.Time       `json:"originallyPublishedAt"`
+	State                 idLabel[int]     `json:"state"`
+	WaitTranscoding       bool             `json:"waitTranscoding"`
+	Account               actorJSON        `json:"account"`
+	Channel               actorJSON        `json:"channel"`
+}
+
+type videoDetailsJSON struct {
+	videoJSON
+	Support            string      `json:"support"`
+	DescriptionPath    string      `json:"descriptionPath"`
+	Tags               []string    `json:"tags"`
+	CommentsEnabled    bool        `json:"commentsEnabled"`
+	DownloadEnabled    bool        `json:"downloadEnabled"`
+	StateReason        string      `json:"stateReason,omitempty"`
+	Files              []any       `json:"files"`
+	StreamingPlaylists []any       `json:"streamingPlaylists"`
+	TrackerURLs        []string    `json:"trackerUrls"`
+	Channel            channelJSON `json:"channel"`
+}
+
+func (s *server) account(a *database.Account) actorJSON {
+	return actorJSON{
+		ID: a.ID, Name: a.Name, DisplayName: a.DisplayName, Description: a.Description,
+		URL: s.PublicURL + "/accounts/" + a.Name, Host: s.hostname, Avatars: []any{}, CreatedAt: a.CreatedAt,
+	}
+}
+
+func (s *server) channelSummary(ch *database.Channel) actorJSON {
+	return actorJSON{
+		ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName, Description: ch.Description,
+		URL: s.PublicURL + "/video-channels/" + ch.Name, Host: s.hostname, Avatars: []any{}, CreatedAt: ch.CreatedAt,
+	}
+}
+
+func (s *server) channel(ch *database.Channel) channelJSON {
+	out := channelJSON{actorJSON: s.channelSummary(ch), Support: ch.Support, IsLocal: true, UpdatedAt: ch.UpdatedAt}
+	if ch.Account != nil {
+		owner := s.account(ch.Account)
+		out.OwnerAccount = &owner
+	}
+	return out
+}
+
+func (s *server) user(u *database.User, channels []database.Channel) userJSON {
+	out := userJSON{
+		ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: true,
+		Role:       idLabel[int]{ID: u.Role, Label: roleLabels[u.Role]},
+		VideoQuota: u.VideoQuota, VideoQuotaDaily: u.VideoQuotaDaily, Blocked: u.Blocked, CreatedAt: u.CreatedAt,
+	}
+	if u.Account != nil {
+		out.Account = s.account(u.Account)
+	}
+	for i := range channels {
+		out.VideoChannels = append(out.VideoChannels, s.channel(&channels[i]))
+	}
+	return out
+}
+
+func (s *server) video(v *database.Video) videoJSON {
+	lang := idLabel[*string]{Label: "Unknown"}
+	if v.Language != "" {
+		lang = idLabel[*string]{ID: &v.Language, Label: v.Language}
+	}
+	out := videoJSON{
+		ID: v.ID, UUID: v.UUID, ShortUUID: v.ShortUUID, URL: s.PublicURL + "/videos/watch/" + v.UUID,
+		Name: v.Name, Category: optionalLabel(v.Category, categories), Licence: optionalLabel(v.Licence, licences),
+		Language: lang, Privacy: idLabel[int]{ID: v.Privacy, Label: videos.Privacies[v.Privacy]},
+		NSFW: v.NSFW, Description: v.Description, IsLocal: true, Duration: v.Duration,
+		Views: v.Views, Likes: v.Likes, Dislikes: v.Dislikes, EmbedPath: "/videos/embed/" + v.UUID,
+		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt,
+		OriginallyPublishedAt: v.OriginallyPublishedAt,
+		State:                 idLabel[int]{ID: v.State, Label: videos.States[v.State]},
+		WaitTranscoding:       v.WaitTranscoding,
+	}
+	if v.Channel != nil {
+		out.Channel = s.channelSummary(v.Channel)
+		if v.Channel.Account != nil {
+			out.Account = s.account(v.Channel.Account)
+		}
+	}
+	return out
+}
+
+func (s *server) videoDetails(v *database.Video) videoDetailsJSON {
+	out := videoDetailsJSON{
+		videoJSON: s.video(v), Support: v.Support, DescriptionPath: "/api/v1/videos/" + v.UUID + "/description",
+		Tags: []string{}, CommentsEnabled: v.CommentsEnabled, DownloadEnabled: v.DownloadEnabled,
+		StateReason: v.StateReason, Files: []any{}, StreamingPlaylists: []any{}, TrackerURLs: []string{},
+	}
+	for _, t := range v.Tags {
+		out.Tags = append(out.Tags, t.Name)
+	}
+	if v.Channel != nil {
+		out.Channel = s.channel(v.Channel)
+	}
+	return out
+}
+
+func (s *server) videoList(vs []database.Video, total int) list[videoJSON] {
+	out := list[videoJSON]{Total: total, Data: make([]videoJSON, 0, len(vs))}
+	for i := range vs {
+		out.Data = append(out.Data, s.video(&vs[i]))
+	}
+	return out
+}

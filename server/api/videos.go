@@ -1,0 +1,84 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/server/problem"
+	"cuttle.video/server/videos"
+)
+
+func (s *server) listVideos(c *gin.Context) { s.videoListFor(c, videos.ListParams{}) }
+
+// videoListFor serves every video list; base says whose videos.
+func (s *server) videoListFor(c *gin.Context, base videos.ListParams) {
+	p, err := pageParams(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	base.Start, base.Count, base.Sort = p.Start, p.Count, p.Sort
+	if v := c.Query("include"); v != "" {
+		if base.Include, err = strconv.Atoi(v); err != nil {
+			s.fail(c, problem.Invalid(map[string]string{"include": "must be a number"}))
+			return
+		}
+	}
+	vs, total, err := s.Videos.List(c.Request.Context(), viewer(c), base)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.videoList(vs, total))
+}
+
+func (s *server) getVideo(c *gin.Context) {
+	v, err := s.Videos.Get(c.Request.Context(), viewer(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.videoDetails(v))
+}
+
+func (s *server) getVideoDescription(c *gin.Context) {
+	v, err := s.Videos.Get(c.Request.Context(), viewer(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"description": v.Description})
+}
+
+// updateVideo takes JSON, or the multipart form PeerTube's web client
+// sends.
+func (s *server) updateVideo(c *gin.Context) {
+	m, err := s.metadataFromRequest(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if _, err := s.Videos.Update(c.Request.Context(), viewer(c), c.Param("id"), m); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *server) deleteVideo(c *gin.Context) {
+	if err := s.Videos.Delete(c.Request.Context(), viewer(c), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *server) labels(m map[int]string) gin.HandlerFunc {
+	out := map[string]string{}
+	for id, label := range m {
+		out[strconv.Itoa(id)] = label
+	}
+	return func(c *gin.Context) { c.JSON(http.StatusOK, out) }
+}

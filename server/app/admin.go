@@ -1,0 +1,26 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+
+	"cuttle.video/server/accounts"
+	"cuttle.video/server/config"
+	"cuttle.video/server/database"
+)
+
+// noMedia is for admin commands that change accounts only; removing a
+// user through them is not offered, so no files need deleting.
+type noMedia struct{}
+
+func (noMedia) RemoveVideoFiles(context.Context, []string) {}
+
+// Admin opens just the database and the accounts rules, for the admin
+// commands of the CLI. The caller must call the returned close function.
+func Admin(ctx context.Context, cfg config.Config, log *slog.Logger) (*accounts.Service, func() error, error) {
+	db, err := database.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return accounts.New(db, noMedia{}, int64(cfg.Users.DefaultVideoQuota), nil, log), db.Close, nil
+}

@@ -1,0 +1,202 @@
+// Package app is the composition root: it builds every part of the server
+// from one validated configuration, runs it, and takes it down in order.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"cuttle.video/server/accounts"
+	"cuttle.video/server/api"
+	"cuttle.video/server/auth"
+	"cuttle.video/server/config"
+	"cuttle.video/server/database"
+	"cuttle.video/server/uploads"
+	"cuttle.video/server/videos"
+	"cuttle.video/storage"
+	"cuttle.video/storage/local"
+	"cuttle.video/storage/s3"
+)
+
+// Options are seams for tests; the zero value is production.
+type Options struct {
+	// Now replaces the wall clock, so tests can expire tokens.
+	Now func() time.Time
+}
+
+// App is a running server's parts.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	db       *database.DB
+	media    storage.Store
+	closers  []func() error
+	Accounts *accounts.Service
+	Videos   *videos.Service
+	Uploads  *uploads.Service
+	handler  http.Handler
+
+	// RootPassword is set when this start created the root admin with a
+	// generated password, which must be shown once.
+	RootPassword string
+	// RootCreated tells whether this start created the root admin.
+	RootCreated bool
+}
+
+// New builds the server. On error, whatever was opened is closed again.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (_ *App, err error) {
+	a := &App{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if a.db, err = database.Open(ctx, cfg.DatabaseURL, cfg.DataDir); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.db.Close)
+	var mediaHandler http.Handler
+	if a.media, mediaHandler, err = a.openMedia(ctx); err != nil {
+		return nil, err
+	}
+	a.Videos = videos.New(a.db, a.media, log)
+	a.Accounts = accounts.New(a.db, a.Videos, int64(cfg.Users.DefaultVideoQuota), opts.Now, log)
+	a.Uploads, err = uploads.New(uploads.Config{
+		Dir:          filepath.Join(cfg.DataDir, "uploads"),
+		MaxFileSize:  int64(cfg.Uploads.MaxFileSize),
+		MaxDimension: cfg.Uploads.MaxDimension,
+		Expiry:       cfg.Uploads.ResumableExpiry,
+	}, a.db, a.Videos, opts.Now, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Uploads.Start(ctx); err != nil {
+		return nil, fmt.Errorf("app: expire uploads: %w", err)
+	}
+	a.closers = append(a.closers, func() error { a.Uploads.Close(); return nil })
+	if a.RootPassword, a.RootCreated, err = a.Accounts.Bootstrap(ctx, cfg.AdminPassword); err != nil {
+		return nil, fmt.Errorf("app: create root user: %w", err)
+	}
+	a.handler = api.New(api.Deps{
+		PublicURL:    cfg.PublicURL,
+		Accounts:     a.Accounts,
+		Videos:       a.Videos,
+		Uploads:      a.Uploads,
+		LoginLimiter: auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now),
+		Ready:        a.db.Ping,
+		Media:        mediaHandler,
+		Log:          log,
+	})
+	return a, nil
+}
+
+// openMedia picks S3 when a bucket is configured and the data directory
+// otherwise; the local store comes with the handler that honours its
+// signed URLs.
+func (a *App) openMedia(ctx context.Context) (storage.Store, http.Handler, error) {
+	if a.cfg.S3.Enabled() {
+		st, err := s3.New(ctx, s3.Config{
+			Endpoint: a.cfg.S3.Endpoint, Region: a.cfg.S3.Region, Bucket: a.cfg.S3.Bucket,
+			AccessKey: a.cfg.S3.AccessKey, SecretKey: a.cfg.S3.SecretKey,
+			PathStyle: a.cfg.S3.PathStyle, PublicBaseURL: a.cfg.S3.PublicBaseURL,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := st.EnsureBucket(ctx); err != nil {
+			return nil, nil, err
+		}
+		return st, nil, nil
+	}
+	secret, err := a.secret()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := local.New(local.Config{
+		Dir: filepath.Join(a.cfg.DataDir, "media"), BaseURL: a.cfg.PublicURL + "/storage",
+		Secret: secret, Logger: a.log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	a.closers = append(a.closers, st.Close)
+	return st, st.Handler(), nil
+}
+
+// secret returns the configured signing secret, or one generated into the
+// data directory on first start so signed URLs survive restarts.
+func (a *App) secret() ([]byte, error) {
+	if a.cfg.Secret != "" {
+		return []byte(a.cfg.Secret), nil
+	}
+	path := filepath.Join(a.cfg.DataDir, "secret")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("app: read secret: %w", err)
+	}
+	raw := make([]byte, 32)
+	_, _ = rand.Read(raw)
+	s := hex.EncodeToString(raw)
+	if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("app: create data dir: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("app: write secret: %w", err)
+	}
+	return []byte(s), nil
+}
+
+// Handler is the server's HTTP handler, for tests and for Serve.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Serve answers HTTP on ln until ctx ends, then lets in-flight requests
+// finish (up to the shutdown timeout) before returning.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("app: serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: waiting for requests in flight", "timeout", a.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("app: serve: %w", err)
+	}
+	return nil
+}
+
+// Close releases everything in the reverse order of opening.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}

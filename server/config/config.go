@@ -1,0 +1,246 @@
+// Package config holds every setting of the server. Settings are layered:
+// documented defaults, then a YAML file, then CUTTLE_* environment
+// variables, then command-line flags; later layers win. Validate names the
+// key that is wrong.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole server configuration.
+type Config struct {
+	// Listen is the TCP address the HTTP server binds.
+	Listen string `yaml:"listen"`
+	// DataDir holds the SQLite database, local media and partial uploads.
+	DataDir string `yaml:"data_dir"`
+	// PublicURL is the scheme://host[:port] under which clients reach the
+	// server; every absolute URL the server emits starts with it.
+	PublicURL string `yaml:"public_url"`
+	// DatabaseURL selects PostgreSQL when it is a postgres:// URL; empty
+	// means the embedded SQLite file in DataDir.
+	DatabaseURL string `yaml:"database_url"`
+	// RedisURL, when set, moves the job queue and tracker fan-out to Redis.
+	RedisURL string `yaml:"redis_url"`
+	S3       S3     `yaml:"s3"`
+	// AdminPassword is used once, when the root account is first created.
+	AdminPassword string `yaml:"admin_password"`
+	// Secret signs local media URLs; generated into DataDir when empty.
+	Secret string `yaml:"secret"`
+	// LogLevel is one of debug, info, warn, error.
+	LogLevel string `yaml:"log_level"`
+	// LogFormat is text or json.
+	LogFormat string `yaml:"log_format"`
+
+	Uploads Uploads `yaml:"uploads"`
+	Users   Users   `yaml:"users"`
+	// LoginRateLimit bounds token requests per client address.
+	LoginRateLimit RateLimit `yaml:"login_rate_limit"`
+	// ShutdownTimeout is how long in-flight requests may take on SIGTERM.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// S3 selects S3-compatible media storage when Bucket is set.
+type S3 struct {
+	Endpoint      string `yaml:"endpoint"`
+	Region        string `yaml:"region"`
+	Bucket        string `yaml:"bucket"`
+	AccessKey     string `yaml:"access_key"`
+	SecretKey     string `yaml:"secret_key"`
+	PathStyle     bool   `yaml:"path_style"`
+	PublicBaseURL string `yaml:"public_base_url"`
+}
+
+// Enabled reports whether media goes to S3 rather than the data directory.
+func (s S3) Enabled() bool { return s.Bucket != "" }
+
+// Uploads bounds what creators may send.
+type Uploads struct {
+	// MaxFileSize is the largest original accepted, in bytes.
+	MaxFileSize Size `yaml:"max_file_size"`
+	// ResumableExpiry is how long an unfinished resumable upload is kept
+	// after its last chunk.
+	ResumableExpiry time.Duration `yaml:"resumable_expiry"`
+	// MaxDimension is the largest width or height accepted.
+	MaxDimension int `yaml:"max_dimension"`
+}
+
+// Users holds defaults for new accounts.
+type Users struct {
+	// DefaultVideoQuota is in bytes; -1 means unlimited.
+	DefaultVideoQuota Size `yaml:"default_video_quota"`
+}
+
+// RateLimit allows Burst requests per Window.
+type RateLimit struct {
+	Burst  int           `yaml:"burst"`
+	Window time.Duration `yaml:"window"`
+}
+
+// Default returns the documented defaults: the embedded setup on loopback.
+func Default() Config {
+	return Config{
+		Listen:    "127.0.0.1:9000",
+		DataDir:   "./data",
+		LogLevel:  "info",
+		LogFormat: "text",
+		S3:        S3{Region: "us-east-1", PathStyle: true},
+		Uploads: Uploads{
+			MaxFileSize:     8 << 30,
+			ResumableExpiry: 24 * time.Hour,
+			MaxDimension:    8192,
+		},
+		Users:           Users{DefaultVideoQuota: -1},
+		LoginRateLimit:  RateLimit{Burst: 15, Window: 5 * time.Minute},
+		ShutdownTimeout: 30 * time.Second,
+	}
+}
+
+// LoadFile overlays the YAML file at path; unknown keys are errors so a
+// typo does not silently fall back to a default.
+func (c *Config) LoadFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	// An empty file decodes to io.EOF and simply overrides nothing.
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config: %s: %w", path, err)
+	}
+	return nil
+}
+
+// envVars maps every CUTTLE_* variable to the field it sets.
+func (c *Config) envVars() map[string]func(string) error {
+	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
+	return map[string]func(string) error{
+		"CUTTLE_LISTEN":           str(&c.Listen),
+		"CUTTLE_DATA_DIR":         str(&c.DataDir),
+		"CUTTLE_PUBLIC_URL":       str(&c.PublicURL),
+		"CUTTLE_DATABASE_URL":     str(&c.DatabaseURL),
+		"CUTTLE_REDIS_URL":        str(&c.RedisURL),
+		"CUTTLE_ADMIN_PASSWORD":   str(&c.AdminPassword),
+		"CUTTLE_SECRET":           str(&c.Secret),
+		"CUTTLE_LOG_LEVEL":        str(&c.LogLevel),
+		"CUTTLE_LOG_FORMAT":       str(&c.LogFormat),
+		"CUTTLE_S3_ENDPOINT":      str(&c.S3.Endpoint),
+		"CUTTLE_S3_REGION":        str(&c.S3.Region),
+		"CUTTLE_S3_BUCKET":        str(&c.S3.Bucket),
+		"CUTTLE_S3_ACCESS_KEY":    str(&c.S3.AccessKey),
+		"CUTTLE_S3_SECRET_KEY":    str(&c.S3.SecretKey),
+		"CUTTLE_S3_PUBLIC_URL":    str(&c.S3.PublicBaseURL),
+		"CUTTLE_S3_PATH_STYLE":    boolVar(&c.S3.PathStyle),
+		"CUTTLE_MAX_FILE_SIZE":    c.Uploads.MaxFileSize.Set,
+		"CUTTLE_VIDEO_QUOTA":      c.Users.DefaultVideoQuota.Set,
+		"CUTTLE_UPLOAD_EXPIRY":    durationVar(&c.Uploads.ResumableExpiry),
+		"CUTTLE_SHUTDOWN_TIMEOUT": durationVar(&c.ShutdownTimeout),
+	}
+}
+
+// LoadEnv overlays CUTTLE_* variables from lookup (os.LookupEnv in
+// production, a map in tests).
+func (c *Config) LoadEnv(lookup func(string) (string, bool)) error {
+	for name, set := range c.envVars() {
+		v, ok := lookup(name)
+		if !ok {
+			continue
+		}
+		if err := set(v); err != nil {
+			return fmt.Errorf("config: %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func boolVar(p *bool) func(string) error {
+	return func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("not a boolean: %q", v)
+		}
+		*p = b
+		return nil
+	}
+}
+
+func durationVar(p *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("not a duration: %q", v)
+		}
+		*p = d
+		return nil
+	}
+}
+
+// Validate checks every field and fills PublicURL from Listen when empty.
+func (c *Config) Validate() error {
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		return fmt.Errorf("config: listen: %q is not host:port", c.Listen)
+	}
+	if c.PublicURL == "" {
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.PublicURL = "http://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return fmt.Errorf("config: public_url: %q must be http(s)://host[:port] without a path", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	if c.DataDir == "" {
+		return errors.New("config: data_dir: must not be empty")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return fmt.Errorf("config: database_url: only postgres:// URLs are supported (empty means SQLite)")
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		return fmt.Errorf("config: redis_url: must be a redis:// or rediss:// URL")
+	}
+	if c.S3.Enabled() && c.S3.Region == "" {
+		return errors.New("config: s3.region: required when s3.bucket is set")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("config: log_level: %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("config: log_format: %q is not text or json", c.LogFormat)
+	}
+	if c.Uploads.MaxFileSize <= 0 {
+		return errors.New("config: uploads.max_file_size: must be positive")
+	}
+	if c.Uploads.ResumableExpiry < time.Minute {
+		return errors.New("config: uploads.resumable_expiry: must be at least 1m")
+	}
+	if c.Uploads.MaxDimension < 16 {
+		return errors.New("config: uploads.max_dimension: must be at least 16")
+	}
+	if c.Users.DefaultVideoQuota < -1 {
+		return errors.New("config: users.default_video_quota: must be -1 (unlimited) or a size")
+	}
+	if c.LoginRateLimit.Burst < 1 || c.LoginRateLimit.Window <= 0 {
+		return errors.New("config: login_rate_limit: burst must be >= 1 and window > 0")
+	}
+	if c.ShutdownTimeout <= 0 {
+		return errors.New("config: shutdown_timeout: must be positive")
+	}
+	return nil
+}

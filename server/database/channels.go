@@ -1,0 +1,82 @@
+package database
+
+import (
+	"context"
+	"time"
+)
+
+// CreateChannel inserts a channel for an existing account.
+func (db *DB) CreateChannel(ctx context.Context, c *Channel) error {
+	now := time.Now().UTC()
+	c.CreatedAt, c.UpdatedAt = now, now
+	_, err := db.bun.NewInsert().Model(c).Exec(ctx)
+	return mapErr(err, "insert channel")
+}
+
+func (db *DB) channelQuery(c any) *selectQuery {
+	return db.bun.NewSelect().Model(c).Relation("Account")
+}
+
+// ChannelByID loads a channel with its account.
+func (db *DB) ChannelByID(ctx context.Context, id int64) (*Channel, error) {
+	c := new(Channel)
+	err := db.channelQuery(c).Where("ch.id = ?", id).Scan(ctx)
+	return c, mapErr(err, "channel by id")
+}
+
+// ChannelByName loads a channel by its handle, ignoring case.
+func (db *DB) ChannelByName(ctx context.Context, name string) (*Channel, error) {
+	c := new(Channel)
+	err := db.channelQuery(c).Where("lower(ch.name) = lower(?)", name).Scan(ctx)
+	return c, mapErr(err, "channel by name")
+}
+
+// ListChannels returns a page of channels, all of them or one account's.
+func (db *DB) ListChannels(ctx context.Context, accountID int64, start, count int, order string) ([]Channel, int, error) {
+	var chs []Channel
+	q := db.channelQuery(&chs).OrderExpr(order).Offset(int64(start)).Limit(int64(count))
+	if accountID != 0 {
+		q = q.Where("ch.account_id = ?", accountID)
+	}
+	total, err := q.ScanAndCount(ctx)
+	return chs, int(total), mapErr(err, "list channels")
+}
+
+// UpdateChannel writes the given columns.
+func (db *DB) UpdateChannel(ctx context.Context, c *Channel, columns ...string) error {
+	c.UpdatedAt = time.Now().UTC()
+	res, err := db.bun.NewUpdate().Model(c).Column(append(columns, "updated_at")...).WherePK().Exec(ctx)
+	if err != nil {
+		return mapErr(err, "update channel")
+	}
+	return expectRow(res, "update channel")
+}
+
+// DeleteChannel removes a channel and, by cascade, its videos' rows.
+func (db *DB) DeleteChannel(ctx context.Context, id int64) error {
+	res, err := db.bun.NewDelete().Model((*Channel)(nil)).Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return mapErr(err, "delete channel")
+	}
+	return expectRow(res, "delete channel")
+}
+
+// CountAccountChannels counts an account's channels.
+func (db *DB) CountAccountChannels(ctx context.Context, accountID int64) (int, error) {
+	n, err := db.bun.NewSelect().Model((*Channel)(nil)).Where("account_id = ?", accountID).Count(ctx)
+	return int(n), mapErr(err, "count channels")
+}
+
+// UpdateAccount writes the given columns.
+func (db *DB) UpdateAccount(ctx context.Context, a *Account, columns ...string) error {
+	a.UpdatedAt = time.Now().UTC()
+	_, err := db.bun.NewUpdate().Model(a).Column(append(columns, "updated_at")...).WherePK().Exec(ctx)
+	return mapErr(err, "update account")
+}
+
+// AccountByName loads an account by its handle.
+func (db *DB) AccountByName(ctx context.Context, name string) (*Account, error) {
+	a := new(Account)
+	err := db.bun.NewSelect().Model(a).Where("lower(name) = lower(?)", name).Scan(ctx)
+	return a, mapErr(err, "account by name")
+}

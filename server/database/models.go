@@ -1,0 +1,152 @@
+package database
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Roles, with PeerTube's ids.
+const (
+	RoleAdmin     = 0
+	RoleModerator = 1
+	RoleUser      = 2
+)
+
+// User is a local login.
+type User struct {
+	bun.BaseModel   `bun:"table:users,alias:u"`
+	ID              int64     `bun:"id,pk,autoincrement"`
+	Username        string    `bun:"username,notnull"`
+	Email           string    `bun:"email,notnull"`
+	PasswordHash    string    `bun:"password_hash,notnull"`
+	Role            int       `bun:"role,notnull"`
+	VideoQuota      int64     `bun:"video_quota,notnull"`
+	VideoQuotaDaily int64     `bun:"video_quota_daily,notnull"`
+	Blocked         bool      `bun:"blocked,notnull"`
+	CreatedAt       time.Time `bun:"created_at,notnull"`
+	Account         *Account  `bun:"rel:has-one,join:id=user_id"`
+}
+
+// Account is the public identity of a user (and, later, of remote actors).
+type Account struct {
+	ID          int64     `bun:"id,pk,autoincrement"`
+	UserID      int64     `bun:"user_id,notnull"`
+	Name        string    `bun:"name,notnull"`
+	DisplayName string    `bun:"display_name,notnull"`
+	Description string    `bun:"description,notnull"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+	UpdatedAt   time.Time `bun:"updated_at,notnull"`
+}
+
+// Channel is where videos are published; each account has at least one.
+type Channel struct {
+	bun.BaseModel `bun:"table:video_channels,alias:ch"`
+	ID            int64     `bun:"id,pk,autoincrement"`
+	AccountID     int64     `bun:"account_id,notnull"`
+	Name          string    `bun:"name,notnull"`
+	DisplayName   string    `bun:"display_name,notnull"`
+	Description   string    `bun:"description,notnull"`
+	Support       string    `bun:"support,notnull"`
+	CreatedAt     time.Time `bun:"created_at,notnull"`
+	UpdatedAt     time.Time `bun:"updated_at,notnull"`
+	Account       *Account  `bun:"rel:belongs-to,join:account_id=id"`
+}
+
+// OAuthClient is the client id/secret pair PeerTube clients fetch first.
+type OAuthClient struct {
+	bun.BaseModel `bun:"table:oauth_clients"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	ClientID      string `bun:"client_id,notnull"`
+	ClientSecret  string `bun:"client_secret,notnull"`
+}
+
+// Token is an OAuth token pair; only hashes of the secrets are stored.
+type Token struct {
+	bun.BaseModel    `bun:"table:oauth_tokens"`
+	ID               int64     `bun:"id,pk,autoincrement"`
+	UserID           int64     `bun:"user_id,notnull"`
+	AccessHash       string    `bun:"access_hash,notnull"`
+	RefreshHash      string    `bun:"refresh_hash,notnull"`
+	AccessExpiresAt  time.Time `bun:"access_expires_at,notnull"`
+	RefreshExpiresAt time.Time `bun:"refresh_expires_at,notnull"`
+	CreatedAt        time.Time `bun:"created_at,notnull"`
+	User             *User     `bun:"rel:belongs-to,join:user_id=id"`
+}
+
+// Video states, with PeerTube's ids.
+const (
+	StatePublished         = 1
+	StateToTranscode       = 2
+	StateTranscodingFailed = 7
+)
+
+// Video privacies, with PeerTube's ids.
+const (
+	PrivacyPublic   = 1
+	PrivacyUnlisted = 2
+	PrivacyPrivate  = 3
+	PrivacyInternal = 4
+	PrivacyPassword = 5
+)
+
+// Video is an uploaded video and its metadata.
+type Video struct {
+	ID                    int64      `bun:"id,pk,autoincrement"`
+	UUID                  string     `bun:"uuid,notnull"`
+	ShortUUID             string     `bun:"short_uuid,notnull"`
+	ChannelID             int64      `bun:"channel_id,notnull"`
+	Name                  string     `bun:"name,notnull"`
+	Description           string     `bun:"description,notnull"`
+	Support               string     `bun:"support,notnull"`
+	Privacy               int        `bun:"privacy,notnull"`
+	State                 int        `bun:"state,notnull"`
+	Category              int        `bun:"category,notnull"`
+	Licence               int        `bun:"licence,notnull"`
+	Language              string     `bun:"language,notnull"`
+	NSFW                  bool       `bun:"nsfw,notnull"`
+	CommentsEnabled       bool       `bun:"comments_enabled,notnull"`
+	DownloadEnabled       bool       `bun:"download_enabled,notnull"`
+	WaitTranscoding       bool       `bun:"wait_transcoding,notnull"`
+	Duration              int        `bun:"duration,notnull"`
+	Views                 int64      `bun:"views,notnull"`
+	Likes                 int64      `bun:"likes,notnull"`
+	Dislikes              int64      `bun:"dislikes,notnull"`
+	OriginalKey           string     `bun:"original_key,notnull"`
+	OriginalFilename      string     `bun:"original_filename,notnull"`
+	OriginalSize          int64      `bun:"original_size,notnull"`
+	Width                 int        `bun:"width,notnull"`
+	Height                int        `bun:"height,notnull"`
+	StateReason           string     `bun:"state_reason,notnull"`
+	CreatedAt             time.Time  `bun:"created_at,notnull"`
+	UpdatedAt             time.Time  `bun:"updated_at,notnull"`
+	PublishedAt           time.Time  `bun:"published_at,notnull"`
+	OriginallyPublishedAt *time.Time `bun:"originally_published_at"`
+	Channel               *Channel   `bun:"rel:belongs-to,join:channel_id=id"`
+	Tags                  []Tag      `bun:"rel:has-many,join:id=video_id"`
+}
+
+// Tag is one tag of a video.
+type Tag struct {
+	bun.BaseModel `bun:"table:video_tags"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	VideoID       int64  `bun:"video_id,notnull"`
+	Name          string `bun:"name,notnull"`
+}
+
+// Upload is an unfinished resumable upload. The bytes received so far live
+// in a file named after ID; the file's length is the truth about progress,
+// so nothing here needs updating per chunk.
+type Upload struct {
+	ID          string `bun:"id,pk"`
+	UserID      int64  `bun:"user_id,notnull"`
+	Filename    string `bun:"filename,notnull"`
+	ContentType string `bun:"content_type,notnull"`
+	Size        int64  `bun:"size,notnull"`
+	Metadata    string `bun:"metadata,notnull"`
+	// VideoID is set once the upload is complete and its video row exists,
+	// while the file is being moved into media storage.
+	VideoID   int64     `bun:"video_id,nullzero"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	ExpiresAt time.Time `bun:"expires_at,notnull"`
+}

@@ -1,0 +1,165 @@
+// Package uploads receives originals from creators: PeerTube's legacy
+// multipart upload and its resumable protocol. Bytes stream to files in
+// the uploads directory, never whole into memory; a finished file is
+// probed, then handed to the videos service.
+package uploads
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/problem"
+	"cuttle.video/server/videos"
+	"cuttle.video/transcoder/probe"
+)
+
+// Config bounds uploads.
+type Config struct {
+	// Dir holds partial and spooled uploads; it should be on the same
+	// filesystem as local media storage so finished files are renamed,
+	// not copied.
+	Dir          string
+	MaxFileSize  int64
+	MaxDimension int
+	// Expiry is how long an unfinished resumable upload lives after its
+	// last activity.
+	Expiry time.Duration
+}
+
+// Service is the uploads processor.
+type Service struct {
+	cfg    Config
+	db     *database.DB
+	videos *videos.Service
+	now    func() time.Time
+	log    *slog.Logger
+	locks  keyedMutex
+
+	sweepMu   sync.Mutex
+	timer     *time.Timer
+	nextSweep time.Time
+	closed    bool
+	sweeping  sync.WaitGroup
+}
+
+// New prepares the uploads directory and removes spool files a crash
+// left behind; Start begins expiring abandoned uploads.
+func New(cfg Config, db *database.DB, vs *videos.Service, now func() time.Time, log *slog.Logger) (*Service, error) {
+	if now == nil {
+		now = time.Now
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o750); err != nil {
+		return nil, fmt.Errorf("uploads: create dir: %w", err)
+	}
+	stale, err := filepath.Glob(filepath.Join(cfg.Dir, spoolPrefix+"*"))
+	if err != nil {
+		return nil, fmt.Errorf("uploads: list spool files: %w", err)
+	}
+	for _, f := range stale {
+		if err := os.Remove(f); err != nil {
+			return nil, fmt.Errorf("uploads: remove stale spool file: %w", err)
+		}
+	}
+	return &Service{cfg: cfg, db: db, videos: vs, now: now, log: log}, nil
+}
+
+// spoolPrefix names the files of legacy uploads, which never outlive
+// their request.
+const spoolPrefix = "spool-"
+
+func maxSizeProblem(limit int64) *problem.Problem {
+	return problem.New(http.StatusRequestEntityTooLarge, "the file is larger than the maximum of %d bytes", limit).
+		WithCode(problem.CodeMaxFileSizeReached)
+}
+
+// checkQuota refuses an upload of extra bytes that would take the user
+// over their total or daily quota. Unfinished resumable uploads count,
+// so parallel uploads cannot overshoot it together.
+func (s *Service) checkQuota(ctx context.Context, u *database.User, extra int64, countPending bool) error {
+	if u.VideoQuota < 0 && u.VideoQuotaDaily < 0 {
+		return nil
+	}
+	total, daily, err := s.db.VideoQuotaUsed(ctx, u.ID)
+	if err != nil {
+		return problem.Internal(err)
+	}
+	var pending int64
+	if countPending {
+		if pending, err = s.db.PendingUploadBytes(ctx, u.ID); err != nil {
+			return problem.Internal(err)
+		}
+	}
+	if u.VideoQuota >= 0 && total+pending+extra > u.VideoQuota {
+		return problem.New(http.StatusRequestEntityTooLarge,
+			"the video quota is exceeded: %d of %d bytes used, this file needs %d", total+pending, u.VideoQuota, extra).
+			WithCode(problem.CodeQuotaReached)
+	}
+	if u.VideoQuotaDaily >= 0 && daily+pending+extra > u.VideoQuotaDaily {
+		return problem.New(http.StatusRequestEntityTooLarge,
+			"the daily video quota is exceeded: %d of %d bytes used today, this file needs %d", daily+pending, u.VideoQuotaDaily, extra).
+			WithCode(problem.CodeQuotaReached)
+	}
+	return nil
+}
+
+// probeOriginal decides from the file's bytes whether it can become a
+// video.
+func (s *Service) probeOriginal(ctx context.Context, path string) (*probe.Result, error) {
+	res, err := probe.File(ctx, path)
+	if errors.Is(err, probe.ErrNotMedia) {
+		detail := strings.TrimPrefix(err.Error(), probe.ErrNotMedia.Error())
+		return nil, problem.New(http.StatusUnprocessableEntity,
+			"the file is not a video or audio file that can be transcoded%s", detail)
+	}
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	if v := res.Video; v != nil && (v.Width > s.cfg.MaxDimension || v.Height > s.cfg.MaxDimension) {
+		return nil, problem.BadRequest("the video is %dx%d; width and height may be at most %d", v.Width, v.Height, s.cfg.MaxDimension)
+	}
+	return res, nil
+}
+
+// keyedMutex serialises work on one upload id; entries live only while
+// someone holds or waits for them.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func (k *keyedMutex) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*keyedEntry{}
+	}
+	e := k.locks[key]
+	if e == nil {
+		e = &keyedEntry{}
+		k.locks[key] = e
+	}
+	e.refs++
+	k.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		k.mu.Lock()
+		if e.refs--; e.refs == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
+}

@@ -1,0 +1,63 @@
+package videos
+
+import (
+	"context"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/problem"
+)
+
+// IncludeNotPublished is PeerTube's `include` bit that lets moderators
+// list videos that are not published yet.
+const IncludeNotPublished = 1
+
+// ListParams are the query parameters of a video list.
+type ListParams struct {
+	Start, Count int
+	Sort         string
+	Include      int
+	AccountID    int64
+	ChannelID    int64
+	// Mine lists the viewer's own videos in every state and privacy.
+	Mine bool
+}
+
+var videoSorts = map[string]string{
+	"publishedAt": "video.published_at ASC", "-publishedAt": "video.published_at DESC",
+	"createdAt": "video.created_at ASC", "-createdAt": "video.created_at DESC",
+	"name": "video.name ASC", "-name": "video.name DESC",
+	"views": "video.views ASC", "-views": "video.views DESC",
+	"likes": "video.likes ASC", "-likes": "video.likes DESC",
+	"duration": "video.duration ASC", "-duration": "video.duration DESC",
+}
+
+// List returns the page of videos the viewer may see in a list: public
+// ones, internal ones for logged-in users, never unlisted or private ones
+// (except the viewer's own with Mine).
+func (s *Service) List(ctx context.Context, viewer *database.User, p ListParams) ([]database.Video, int, error) {
+	order, ok := videoSorts[p.Sort]
+	if !ok {
+		if p.Sort != "" {
+			return nil, 0, problem.Invalid(map[string]string{"sort": "must be one of publishedAt, createdAt, name, views, likes, duration, optionally prefixed with -"})
+		}
+		order = videoSorts["-publishedAt"]
+	}
+	f := database.VideoFilter{Start: p.Start, Count: p.Count, Order: order, AccountID: p.AccountID, ChannelID: p.ChannelID}
+	switch {
+	case p.Mine:
+		f.AccountID = viewer.Account.ID
+	default:
+		f.Privacies = []int{database.PrivacyPublic}
+		if viewer != nil {
+			f.Privacies = append(f.Privacies, database.PrivacyInternal)
+		}
+		if p.Include&IncludeNotPublished == 0 || !isModerator(viewer) {
+			f.States = []int{database.StatePublished}
+		}
+	}
+	vs, total, err := s.db.ListVideos(ctx, f)
+	if err != nil {
+		return nil, 0, problem.Internal(err)
+	}
+	return vs, total, nil
+}

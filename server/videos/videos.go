@@ -1,0 +1,270 @@
+// Package videos holds the rules for videos: who may see, list, change
+// and delete them, and how an uploaded original becomes a video.
+package videos
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"cuttle.video/server/accounts"
+	"cuttle.video/server/database"
+	"cuttle.video/server/problem"
+	"cuttle.video/storage"
+	"cuttle.video/transcoder/probe"
+)
+
+// Service is the videos processor.
+type Service struct {
+	db    *database.DB
+	media storage.Store
+	log   *slog.Logger
+}
+
+// New returns a Service.
+func New(db *database.DB, media storage.Store, log *slog.Logger) *Service {
+	return &Service{db: db, media: media, log: log}
+}
+
+// Original is an uploaded file waiting in a local path, already probed.
+type Original struct {
+	Path  string
+	Size  int64
+	Probe *probe.Result
+}
+
+// mediaPrefixes are the storage prefixes that hold a video's files.
+func mediaPrefixes(videoUUID string) []string {
+	return []string{"originals/" + videoUUID + "/", "videos/" + videoUUID + "/"}
+}
+
+var extRE = regexp.MustCompile(`^\.[a-zA-Z0-9]{1,5}$`)
+
+// originalKey names the stored original; the extension is cosmetic, the
+// file's type was decided by probing it.
+func originalKey(videoUUID, filename string) string {
+	ext := strings.ToLower(path.Ext(filename))
+	if !extRE.MatchString(ext) {
+		ext = ".bin"
+	}
+	return "originals/" + videoUUID + "/original" + ext
+}
+
+// CheckChannel makes sure the user may upload into the channel.
+func (s *Service) CheckChannel(ctx context.Context, u *database.User, channelID int64) (*database.Channel, error) {
+	ch, err := s.db.ChannelByID(ctx, channelID)
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, problem.Invalid(map[string]string{"channelId": "no such channel"})
+	}
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	if ch.AccountID != u.Account.ID {
+		return nil, problem.Forbidden("you cannot upload to this channel")
+	}
+	return ch, nil
+}
+
+// ValidateNew checks upload metadata before any byte is stored.
+func (s *Service) ValidateNew(ctx context.Context, u *database.User, m *Metadata) error {
+	if bad := m.validate(true); len(bad) > 0 {
+		return problem.Invalid(bad)
+	}
+	_, err := s.CheckChannel(ctx, u, *m.ChannelID)
+	return err
+}
+
+// Create turns an uploaded original into a video waiting for
+// transcoding. The row is written first (with inTx, when given, in the
+// same transaction) and the file moved into media storage after, so a
+// crash in between leaves a row whose original can still be moved by a
+// retry rather than an object nobody knows about.
+func (s *Service) Create(ctx context.Context, u *database.User, m *Metadata, inTx func(tx *database.DB, v *database.Video) error) (*database.Video, error) {
+	if err := s.ValidateNew(ctx, u, m); err != nil {
+		return nil, err
+	}
+	id := uuid.New()
+	v := &database.Video{
+		UUID: id.String(), ShortUUID: ShortUUID(id), ChannelID: *m.ChannelID,
+		Privacy: database.PrivacyPublic, State: database.StateToTranscode,
+		CommentsEnabled: true, DownloadEnabled: true,
+		OriginalKey: originalKey(id.String(), m.Filename), OriginalFilename: m.Filename,
+	}
+	m.apply(v)
+	err := s.db.Tx(ctx, func(tx *database.DB) error {
+		if err := tx.CreateVideo(ctx, v); err != nil {
+			return err
+		}
+		if inTx != nil {
+			return inTx(tx, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	return v, nil
+}
+
+// AttachOriginal moves the probed original into media storage, under the
+// key chosen when the row was created, and records what the probe found.
+func (s *Service) AttachOriginal(ctx context.Context, v *database.Video, o Original) error {
+	v.OriginalSize = o.Size
+	v.Duration = int(o.Probe.Duration + 0.5)
+	if o.Probe.Video != nil {
+		v.Width, v.Height = o.Probe.Video.Width, o.Probe.Video.Height
+	}
+	if err := storage.PutFile(ctx, s.media, v.OriginalKey, o.Path, ""); err != nil {
+		return problem.Internal(err)
+	}
+	if err := s.db.UpdateVideo(ctx, v, false, "original_size", "duration", "width", "height"); err != nil {
+		return problem.Internal(err)
+	}
+	return nil
+}
+
+// OriginalStored tells whether a video's original already reached media
+// storage, for resuming an interrupted finalisation.
+func (s *Service) OriginalStored(ctx context.Context, key string) (bool, error) {
+	if key == "" {
+		return false, nil
+	}
+	_, err := s.media.Stat(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// lookup finds a video by numeric id, uuid or short uuid.
+func (s *Service) lookup(ctx context.Context, ref string) (*database.Video, error) {
+	var v *database.Video
+	var err error
+	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
+		v, err = s.db.VideoByID(ctx, id)
+	} else if parsed, perr := uuid.Parse(ref); perr == nil {
+		v, err = s.db.VideoByUUID(ctx, parsed.String())
+	} else if looksLikeShortUUID(ref) {
+		v, err = s.db.VideoByUUID(ctx, ref)
+	} else {
+		return nil, problem.NotFound("video")
+	}
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, problem.NotFound("video")
+	}
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	return v, nil
+}
+
+// IsOwner tells whether u owns the video.
+func IsOwner(u *database.User, v *database.Video) bool {
+	return u != nil && v.Channel != nil && v.Channel.AccountID == u.Account.ID
+}
+
+func isModerator(u *database.User) bool { return u != nil && u.Role <= database.RoleModerator }
+
+// CanSee applies the privacy rules to one viewer (nil when anonymous).
+func CanSee(viewer *database.User, v *database.Video) bool {
+	switch v.Privacy {
+	case database.PrivacyPublic, database.PrivacyUnlisted:
+		return true
+	case database.PrivacyInternal:
+		return viewer != nil
+	default:
+		return IsOwner(viewer, v) || isModerator(viewer)
+	}
+}
+
+// Get loads a video the viewer may see. Videos the viewer may not see
+// answer 404 for anonymous viewers, so their existence does not leak,
+// and 403 for logged-in ones.
+func (s *Service) Get(ctx context.Context, viewer *database.User, ref string) (*database.Video, error) {
+	v, err := s.lookup(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !CanSee(viewer, v) {
+		if viewer == nil {
+			return nil, problem.Unauthorized("this video is not public: log in to see it")
+		}
+		return nil, problem.Forbidden("you cannot see this video")
+	}
+	return v, nil
+}
+
+// manageable loads a video the user may change or delete.
+func (s *Service) manageable(ctx context.Context, u *database.User, ref string) (*database.Video, error) {
+	v, err := s.lookup(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !IsOwner(u, v) && !isModerator(u) {
+		if !CanSee(u, v) {
+			return nil, problem.NotFound("video")
+		}
+		return nil, problem.Forbidden("you cannot manage this video")
+	}
+	return v, nil
+}
+
+// Update changes a video's metadata.
+func (s *Service) Update(ctx context.Context, u *database.User, ref string, m *Metadata) (*database.Video, error) {
+	v, err := s.manageable(ctx, u, ref)
+	if err != nil {
+		return nil, err
+	}
+	if bad := m.validate(false); len(bad) > 0 {
+		return nil, problem.Invalid(bad)
+	}
+	if m.ChannelID != nil && *m.ChannelID != v.ChannelID {
+		ch, err := s.db.ChannelByID(ctx, *m.ChannelID)
+		if err != nil || !accounts.CanManageChannel(u, ch) || ch.AccountID != v.Channel.AccountID {
+			return nil, problem.Invalid(map[string]string{"channelId": "must be another channel of the video's account"})
+		}
+		v.ChannelID = ch.ID
+	}
+	cols, tags := m.apply(v)
+	if m.ChannelID != nil {
+		cols = append(cols, "channel_id")
+	}
+	if len(cols) > 0 || tags {
+		if err := s.db.UpdateVideo(ctx, v, tags, cols...); err != nil {
+			return nil, problem.Internal(err)
+		}
+	}
+	return s.lookup(ctx, strconv.FormatInt(v.ID, 10))
+}
+
+// Delete removes a video and its files.
+func (s *Service) Delete(ctx context.Context, u *database.User, ref string) error {
+	v, err := s.manageable(ctx, u, ref)
+	if err != nil {
+		return err
+	}
+	if err := s.db.DeleteVideo(ctx, v.ID); err != nil {
+		return problem.Internal(err)
+	}
+	s.RemoveVideoFiles(ctx, []string{v.UUID})
+	return nil
+}
+
+// RemoveVideoFiles deletes the stored files of videos whose rows are gone.
+// A failure leaves orphan objects, never a video without files, so it is
+// logged rather than returned.
+func (s *Service) RemoveVideoFiles(ctx context.Context, uuids []string) {
+	for _, id := range uuids {
+		for _, prefix := range mediaPrefixes(id) {
+			if err := s.media.DeletePrefix(ctx, prefix); err != nil {
+				s.log.ErrorContext(ctx, "remove video files", "video", id, "prefix", prefix, "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package local
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"cuttle.video/storage"
+)
+
+// Handler serves presigned URLs: GET and HEAD read an object (with Range
+// support), PUT writes one. It expects paths relative to BaseURL's path, as
+// http.StripPrefix(MountPath(), h) gives it. Errors are RFC 9457 problem
+// documents that never reveal filesystem paths.
+func (s *Store) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+func (s *Store) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	var signed string
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		signed = http.MethodGet
+	case http.MethodPut:
+		signed = http.MethodPut
+	default:
+		w.Header().Set("Allow", "GET, HEAD, PUT")
+		writeProblem(w, http.StatusMethodNotAllowed, "Only GET, HEAD and PUT are supported.")
+		return
+	}
+	key := strings.TrimPrefix(r.URL.Path, "/")
+	if err := checkKey(key); err != nil {
+		writeProblem(w, http.StatusBadRequest, "The object key in the path is not valid.")
+		return
+	}
+	if err := s.verify(signed, key, r.URL.Query()); err != nil {
+		detail := "The URL signature is missing or does not match."
+		if errors.Is(err, errExpired) {
+			detail = "The URL has expired."
+		}
+		writeProblem(w, http.StatusForbidden, detail)
+		return
+	}
+	if signed == http.MethodPut {
+		s.receive(w, r, key)
+		return
+	}
+	s.send(w, r, key)
+}
+
+func (s *Store) send(w http.ResponseWriter, r *http.Request, key string) {
+	f, info, err := s.open(key)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			writeProblem(w, http.StatusNotFound, "No object has this key.")
+			return
+		}
+		s.log.Error("local storage: open object", "key", key, "err", err)
+		writeProblem(w, http.StatusInternalServerError, "The object could not be read.")
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", info.ContentType)
+	// ServeContent does ranges, HEAD and conditional requests; its own
+	// error answers (416, 412) are plain text, so they are rewritten.
+	http.ServeContent(&problemRewriter{ResponseWriter: w}, r, "", info.LastModified, f)
+}
+
+func (s *Store) receive(w http.ResponseWriter, r *http.Request, key string) {
+	err := s.Put(r.Context(), key, r.Body, r.ContentLength, r.Header.Get("Content-Type"))
+	switch {
+	case err == nil:
+		w.WriteHeader(http.StatusNoContent)
+	case errors.As(err, new(bodyError)):
+		writeProblem(w, http.StatusBadRequest, "The request body could not be read completely or does not match its Content-Length.")
+	case r.Context().Err() != nil:
+		// The client is gone; nobody reads the answer.
+	default:
+		s.log.Error("local storage: store object", "key", key, "err", err)
+		writeProblem(w, http.StatusInternalServerError, "The object could not be stored.")
+	}
+}
+
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+}
+
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Del("Last-Modified")
+	h.Del("Accept-Ranges")
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(problem{
+		Type:   "about:blank",
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: detail,
+	})
+}
+
+// problemRewriter turns the error answers of http.ServeContent into
+// problem documents and drops the plain-text body it writes after them.
+type problemRewriter struct {
+	http.ResponseWriter
+	discard bool
+}
+
+func (p *problemRewriter) WriteHeader(status int) {
+	if p.discard {
+		return
+	}
+	if status < 400 {
+		p.ResponseWriter.WriteHeader(status)
+		return
+	}
+	p.discard = true
+	detail := "The request could not be served."
+	switch status {
+	case http.StatusRequestedRangeNotSatisfiable:
+		detail = "The requested range is outside the object."
+	case http.StatusPreconditionFailed:
+		detail = "A precondition in the request headers does not hold."
+	}
+	writeProblem(p.ResponseWriter, status, detail)
+}
+
+func (p *problemRewriter) Write(b []byte) (int, error) {
+	if p.discard {
+		return len(b), nil
+	}
+	return p.ResponseWriter.Write(b)
+}

@@ -1,0 +1,3 @@
+module cuttle.video/transcoder
+
+go 1.26.8
