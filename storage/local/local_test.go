@@ -234,7 +234,7 @@ func TestConcurrentPutAndDelete(t *testing.T) {
 	for i := range 8 {
 		wg.Go(func() {
 			for j := range 25 {
-				key := "race/dir/" + string(rune('a'+i)) + ".json"
+				key := "race/dir/sub/" + string(rune('a'+i)) + ".json"
 				if err := st.Put(ctx, key, strings.NewReader("{}"), 2, ""); err != nil {
 					errs <- err
 					return

@@ -115,7 +115,9 @@ func (s *Store) inDir(dir string, fn func() error) error {
 	for range dirAttempts {
 		if dir != "." {
 			if err = s.root.MkdirAll(dir, 0o755); err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
+				// os.Root's MkdirAll reports EEXIST when the directory
+				// it found existing is pruned before it can check it.
+				if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist) {
 					continue
 				}
 				return fmt.Errorf("create directory: %w", err)

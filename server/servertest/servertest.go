@@ -1,0 +1,184 @@
+// Package servertest starts real Cuttle servers for tests: on SQLite, and
+// on PostgreSQL when the test harness provides one, with a clock the test
+// can move forward.
+package servertest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun/driver/pgdriver"
+
+	"cuttle.video/server/app"
+	"cuttle.video/server/config"
+)
+
+// RootPassword is the root admin's password in every test server.
+const RootPassword = "root-password-for-tests"
+
+// Backend names a database setup.
+type Backend string
+
+// The backends tests run on.
+const (
+	SQLite   Backend = "sqlite"
+	Postgres Backend = "postgres"
+)
+
+// requireServices is set by the test harness so a missing service fails
+// the run instead of silently skipping half of it.
+func requireServices() bool { return os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") == "1" }
+
+// EachBackend runs fn as a subtest on every database backend.
+func EachBackend(t *testing.T, fn func(t *testing.T, b Backend)) {
+	t.Helper()
+	for _, b := range []Backend{SQLite, Postgres} {
+		t.Run(string(b), func(t *testing.T) {
+			if b == Postgres && os.Getenv("CUTTLE_TEST_POSTGRES_URL") == "" {
+				if requireServices() {
+					t.Fatal("CUTTLE_TEST_POSTGRES_URL is not set")
+				}
+				t.Skip("CUTTLE_TEST_POSTGRES_URL is not set; run through make test")
+			}
+			fn(t, b)
+		})
+	}
+}
+
+// Clock is a wall clock that tests can move forward.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the shifted time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// Server is a running test server.
+type Server struct {
+	URL    string
+	App    *app.App
+	Config config.Config
+	Clock  *Clock
+}
+
+// Start runs a server on b with a fresh data directory and database;
+// tweak adjusts the configuration first. Everything is removed when the
+// test ends.
+func Start(t *testing.T, b Backend, tweak ...func(*config.Config)) *Server {
+	t.Helper()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.AdminPassword = RootPassword
+	cfg.LoginRateLimit.Burst = 1000
+	if b == Postgres {
+		cfg.DatabaseURL = CreateDatabase(t)
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	cfg.Listen = srv.Listener.Addr().String()
+	cfg.PublicURL = "http://" + cfg.Listen
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	clock := &Clock{}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	a, err := app.New(context.Background(), cfg, log, app.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = a.Handler()
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := a.Close(); err != nil {
+			t.Errorf("close app: %v", err)
+		}
+	})
+	return &Server{URL: srv.URL, App: a, Config: cfg, Clock: clock}
+}
+
+// CreateDatabase makes an empty PostgreSQL database on the harness's
+// server and drops it when the test ends.
+func CreateDatabase(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("CUTTLE_TEST_POSTGRES_URL")
+	admin := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(base)))
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	name := "cuttle_test_" + hex.EncodeToString(rnd[:])
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		admin.Close()
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			t.Errorf("drop test database: %v", err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// NewName returns a unique lowercase name with a prefix, for users and
+// channels.
+func NewName(prefix string) string {
+	var rnd [4]byte
+	_, _ = rand.Read(rnd[:])
+	return strings.ToLower(fmt.Sprintf("%s%s", prefix, hex.EncodeToString(rnd[:])))
+}
+
+// OriginalFile returns the path where local media storage keeps a video's
+// original uploaded as name.
+func (s *Server) OriginalFile(videoUUID, ext string) string {
+	return filepath.Join(s.Config.DataDir, "media", "originals", videoUUID, "original"+ext)
+}
+
+// UploadFiles lists what the uploads directory holds (partial and spooled
+// uploads).
+func (s *Server) UploadFiles(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(s.Config.DataDir, "uploads"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
