@@ -98,8 +98,8 @@ func ValidatePrefix(prefix string) error {
 }
 
 // ValidateRange checks rng against an object of the given size and returns
-// the inclusive end it resolves to. A nil rng selects the whole object. An
-// end past the object is clamped, as HTTP range requests are.
+// the first and last (inclusive) byte it selects. A nil rng selects the
+// whole object. An end past the object is clamped, as in HTTP ranges.
 func ValidateRange(rng *Range, size int64) (start, end int64, err error) {
 	if rng == nil {
 		return 0, size - 1, nil

@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"cuttle.video/server/config"
 	"cuttle.video/server/servertest"
@@ -316,4 +318,34 @@ func TestResumableCancelAndNonVideo(t *testing.T) {
 			t.Fatalf("cancelled and refused uploads created %d videos", mine.Total)
 		}
 	})
+}
+
+func TestAbandonedUploadsExpire(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite)
+	user := s.NewUser(t, 2, -1)
+	data := readFile(t, servertest.Clip(t))
+	total := int64(len(data))
+	meta := map[string]any{"name": "Abandoned", "channelId": user.Channel(), "filename": "clip.mp4"}
+	old := user.InitUpload(total, meta).Expect(http.StatusCreated).Header.Get("Location")
+	user.PutChunk(old, 0, data[:500], total).Expect(http.StatusPermanentRedirect)
+
+	// Twelve hours later another upload starts; a day after the first
+	// one's last chunk, with the server restarted in between, only the
+	// active one is left.
+	s.Clock.Advance(12 * time.Hour)
+	active := user.InitUpload(total, meta).Expect(http.StatusCreated).Header.Get("Location")
+	user.PutChunk(active, 0, data[:500], total).Expect(http.StatusPermanentRedirect)
+	s.Clock.Advance(13 * time.Hour)
+	s.Restart(t)
+	user = s.Client(t, user.Username, user.Password)
+	rebase := func(loc string) string { return s.URL + loc[strings.Index(loc, "/api/"):] }
+	user.UploadStatus(rebase(old), total).Problem(http.StatusNotFound)
+	if n := user.UploadStatus(rebase(active), total).Expect(http.StatusPermanentRedirect).StoredRange(); n != 500 {
+		t.Fatalf("the active upload stores %d bytes, want 500", n)
+	}
+	if files := s.UploadFiles(t); len(files) != 1 {
+		t.Fatalf("uploads directory = %v, want only the active upload", files)
+	}
+	// It can still be finished.
+	user.PutChunk(rebase(active), 500, data[500:], total).Expect(http.StatusOK)
 }

@@ -17,6 +17,8 @@ type Client struct {
 	t     *testing.T
 	s     *Server
 	Token string
+	// Username and Password are set for clients that logged in.
+	Username, Password string
 }
 
 // Anonymous returns a client without credentials.
@@ -37,7 +39,7 @@ func (s *Server) Client(t *testing.T, username, password string) *Client {
 	var tok Tokens
 	res := c.TokenRequest(url.Values{"grant_type": {"password"}, "username": {username}, "password": {password}})
 	res.Expect(http.StatusOK).JSON(&tok)
-	c.Token = tok.AccessToken
+	c.Token, c.Username, c.Password = tok.AccessToken, username, password
 	return c
 }
 

@@ -84,6 +84,7 @@ type Server struct {
 	App    *app.App
 	Config config.Config
 	Clock  *Clock
+	stop   func()
 }
 
 // Start runs a server on b with a fresh data directory and database;
@@ -98,33 +99,50 @@ func Start(t *testing.T, b Backend, tweak ...func(*config.Config)) *Server {
 	if b == Postgres {
 		cfg.DatabaseURL = CreateDatabase(t)
 	}
-	srv := httptest.NewUnstartedServer(nil)
-	cfg.Listen = srv.Listener.Addr().String()
-	cfg.PublicURL = "http://" + cfg.Listen
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	if err := cfg.Validate(); err != nil {
+	s := &Server{Config: cfg, Clock: &Clock{}}
+	s.start(t)
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+// start runs the app on a new listener; the public URL follows it.
+func (s *Server) start(t *testing.T) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	s.Config.Listen = srv.Listener.Addr().String()
+	s.Config.PublicURL = "http://" + s.Config.Listen
+	if err := s.Config.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	clock := &Clock{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	a, err := app.New(context.Background(), cfg, log, app.Options{Now: clock.Now})
+	a, err := app.New(context.Background(), s.Config, log, app.Options{Now: s.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = a.Handler()
 	srv.Start()
-	t.Cleanup(func() {
+	s.URL, s.App = srv.URL, a
+	s.stop = func() {
 		srv.Close()
 		if err := a.Close(); err != nil {
 			t.Errorf("close app: %v", err)
 		}
-	})
-	return &Server{URL: srv.URL, App: a, Config: cfg, Clock: clock}
+	}
+}
+
+// Restart stops the server and starts it again on the same data and
+// database, as after a crash or an upgrade. The URL changes.
+func (s *Server) Restart(t *testing.T) {
+	t.Helper()
+	s.stop()
+	s.stop = func() {}
+	s.start(t)
 }
 
 // CreateDatabase makes an empty PostgreSQL database on the harness's

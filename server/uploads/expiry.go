@@ -36,7 +36,7 @@ func (s *Service) schedule(at time.Time) {
 		s.timer.Stop()
 	}
 	s.nextSweep = at
-	s.timer = time.AfterFunc(time.Until(at), func() {
+	s.timer = time.AfterFunc(at.Sub(s.now()), func() {
 		s.sweepMu.Lock()
 		if s.closed {
 			s.sweepMu.Unlock()
