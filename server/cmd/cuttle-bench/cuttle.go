@@ -66,13 +66,16 @@ func (c *cuttle) auth() http.Header {
 	return http.Header{"Authorization": {"Bearer " + c.token}}
 }
 
-// call does one API request and decodes a JSON answer into out, when out
-// is not nil. It returns the response headers for callers that need them.
+// call does one API request, decoding a JSON answer into out unless out
+// is nil; any other status than want is an error carrying the problem
+// the server described.
 func (c *cuttle) call(ctx context.Context, method, path string, hdr http.Header, body io.Reader, want int, out any) error {
 	_, err := c.do(ctx, method, path, hdr, body, want, out)
 	return err
 }
 
+// do is call for the one request whose answer is in a header (init's
+// Location).
 func (c *cuttle) do(ctx context.Context, method, path string, hdr http.Header, body io.Reader, want int, out any) (http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, body)
 	if err != nil {

@@ -31,7 +31,7 @@ func (b *byteSize) Set(s string) error {
 			t = t[:n-1]
 		}
 	}
-	n, err := strconv.ParseInt(t, 10, 64)
+	n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
 	if err != nil || n <= 0 || n > (1<<62)/mult {
 		return fmt.Errorf("%q is not a positive size such as 8MiB", s)
 	}

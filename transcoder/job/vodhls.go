@@ -1,0 +1,65 @@
+package job
+
+// VODHLSPayload asks for the HLS ladder of one original. Workers hold no
+// storage credentials: every file they read or write has its own
+// presigned URL here, valid for this job only.
+type VODHLSPayload struct {
+	// InputURL is a presigned GET of the original.
+	InputURL string `json:"inputUrl"`
+	// SegmentSeconds is the target duration of segments; keyframes are
+	// aligned to it across renditions.
+	SegmentSeconds int `json:"segmentSeconds"`
+	// Renditions is the ladder the server chose from its own probe; the
+	// worker checks the original still fits it.
+	Renditions []Rendition `json:"renditions"`
+	// Outputs maps each file the job may write, by name relative to the
+	// video's HLS directory, to a presigned PUT URL.
+	Outputs map[string]string `json:"outputs"`
+}
+
+// Rendition is one rung of the ladder.
+type Rendition struct {
+	// Name prefixes the rendition's files, e.g. "720p" or "audio".
+	Name   string `json:"name"`
+	Width  int    `json:"width,omitempty"`
+	Height int    `json:"height,omitempty"`
+	// FPS is the output frame rate, at most 60.
+	FPS float64 `json:"fps,omitempty"`
+	// VideoKbps caps the video bitrate; 0 for audio-only renditions.
+	VideoKbps int `json:"videoKbps,omitempty"`
+	AudioKbps int `json:"audioKbps,omitempty"`
+	// HasAudio is false for silent videos.
+	HasAudio bool `json:"hasAudio"`
+}
+
+// AudioOnly tells whether the rendition has no picture.
+func (r Rendition) AudioOnly() bool { return r.Height == 0 }
+
+// VODHLSResult is what a finished VODHLS job produced.
+type VODHLSResult struct {
+	Duration   float64           `json:"duration"`
+	Renditions []RenditionResult `json:"renditions"`
+	// Files lists every file written, relative to the HLS directory.
+	Files []string `json:"files"`
+	// Thumbnail and Preview are file names, empty when none was made.
+	Thumbnail string `json:"thumbnail,omitempty"`
+	Preview   string `json:"preview,omitempty"`
+	// SegmentsSHA256 is the name of the segment hash map file.
+	SegmentsSHA256 string `json:"segmentsSha256"`
+}
+
+// RenditionResult describes a finished rendition, enough to write the
+// master playlist.
+type RenditionResult struct {
+	Rendition
+	// Playlist is the media playlist's file name.
+	Playlist string `json:"playlist"`
+	// Codecs is the RFC 6381 string, e.g. "avc1.64001f,mp4a.40.2".
+	Codecs string `json:"codecs"`
+	// Bandwidth is the peak segment bitrate, AverageBandwidth the mean,
+	// both in bits per second.
+	Bandwidth        int   `json:"bandwidth"`
+	AverageBandwidth int   `json:"averageBandwidth"`
+	Size             int64 `json:"size"`
+	Segments         int   `json:"segments"`
+}
