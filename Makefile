@@ -19,6 +19,7 @@ TRANSCODER_CMD := transcoder/cmd/cuttle-transcoder
 # go.work at the root puts all modules in one workspace, so the packages
 # build from here.
 build:
+	scripts/build-player.sh
 	$(GO) build -o bin/cuttle ./server/cmd/cuttle
 	@if [ -d $(TRANSCODER_CMD) ]; then \
 		echo '$(GO) build -o bin/cuttle-transcoder ./$(TRANSCODER_CMD)'; \

@@ -2,8 +2,9 @@
 # Installs what `make run` (deps.sh run) or `make test` (deps.sh test) needs
 # and is missing. Safe to run every time: silent when everything is present.
 #
-#   run:  ffmpeg, ffprobe
-#   test: ffmpeg, ffprobe, redis-server, PostgreSQL server binaries, versitygw
+#   run:  ffmpeg, ffprobe, Node.js and npm (to build the player)
+#   test: all of run, redis-server, PostgreSQL server binaries, versitygw,
+#         Chromium (browser tests)
 #
 # versitygw is not packaged for Debian, so it is built from source into
 # .cache/bin/ inside the repository rather than anywhere system-wide.
@@ -66,6 +67,18 @@ need_ffmpeg() {
   fi
 }
 
+need_node() {
+  if ! have node || ! have npm; then
+    apt_install nodejs npm
+  fi
+}
+
+need_chromium() {
+  if ! have chromium; then
+    apt_install chromium
+  fi
+}
+
 need_redis() {
   # redis-cli (from redis-tools) is a dependency of redis-server.
   if ! have redis-server || ! have redis-cli; then
@@ -116,9 +129,12 @@ need_versitygw() {
 case $1 in
   run)
     need_ffmpeg
+    need_node
     ;;
   test)
     need_ffmpeg
+    need_node
+    need_chromium
     need_redis
     need_postgres
     need_versitygw

@@ -19,6 +19,8 @@ if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
 fi
 
 scripts/deps.sh test
+# The server embeds the player bundle; its tests play videos with it.
+scripts/build-player.sh
 
 # The directory exists before the services do, so the trap can always clean
 # up, even when start is interrupted.

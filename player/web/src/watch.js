@@ -1,0 +1,95 @@
+// Watch page script. Expects this markup from the server's template:
+//
+//   <div class="player-wrap">
+//     <video id="player" data-src="MASTER_PLAYLIST_URL" controls playsinline></video>
+//   </div>
+//   <p class="controls"><label for="quality">Quality</label> <select id="quality"></select></p>
+//   <p id="player-error" role="alert" hidden></p>      (optional: created if missing)
+//
+// The video's data-state attribute goes loading -> playing, or -> error, so
+// styles and browser tests can follow playback without reading the console.
+
+import CuttlePlayer from './player.js';
+
+function qualityLabel(level, all) {
+  if (!level.height) return `${Math.round(level.bitrate / 1000)} kbit/s`;
+  // Two renditions of one height differ only in bitrate; say so.
+  const sameHeight = all.filter((l) => l.height === level.height).length > 1;
+  return sameHeight ? `${level.height}p (${(level.bitrate / 1e6).toFixed(1)} Mbit/s)` : `${level.height}p`;
+}
+
+function setMenuHidden(select, hidden) {
+  const container = select.closest('.controls');
+  if (container) {
+    container.hidden = hidden;
+    return;
+  }
+  select.hidden = hidden;
+  for (const label of select.labels) label.hidden = hidden;
+}
+
+function fillQualityMenu(select, levels) {
+  select.replaceChildren(new Option('Auto', '-1', true, true));
+  // Highest first, as viewers expect; the option value keeps the hls.js index.
+  levels
+    .map((level, index) => ({ level, index }))
+    .sort((a, b) => b.level.height - a.level.height || b.level.bitrate - a.level.bitrate)
+    .forEach(({ level, index }) => select.add(new Option(qualityLabel(level, levels), String(index))));
+  // With one rendition, or when the browser picks renditions itself, a menu
+  // would offer nothing to choose.
+  setMenuHidden(select, levels.length < 2);
+}
+
+function showError(video, message) {
+  let box = document.getElementById('player-error');
+  if (!box) {
+    box = document.createElement('p');
+    box.id = 'player-error';
+    box.setAttribute('role', 'alert');
+    (video.closest('.player-wrap') || video).insertAdjacentElement('afterend', box);
+  }
+  box.textContent = message;
+  box.hidden = false;
+}
+
+function start() {
+  const video = document.getElementById('player');
+  if (!video || !video.dataset.src) return;
+  const select = document.getElementById('quality');
+  if (select) setMenuHidden(select, true);
+
+  video.dataset.state = 'loading';
+  video.addEventListener('playing', () => {
+    video.dataset.state = 'playing';
+  });
+
+  const player = CuttlePlayer.mount(video, {
+    src: video.dataset.src,
+    onLevels(levels) {
+      if (select) fillQualityMenu(select, levels);
+    },
+    onStats(stats) {
+      // In automatic mode, show which quality is actually playing.
+      if (select && select.options.length) {
+        select.options[0].text = stats.auto && stats.height ? `Auto (${stats.height}p)` : 'Auto';
+      }
+    },
+    onError(error) {
+      if (error.recovering) return;
+      video.dataset.state = 'error';
+      showError(video, `The video cannot be played (${error.details}).`);
+    },
+  });
+
+  if (select) {
+    select.addEventListener('change', () => {
+      player.setLevel(Number(select.value));
+    });
+  }
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', start, { once: true });
+} else {
+  start();
+}
