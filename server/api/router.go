@@ -14,8 +14,11 @@ import (
 
 	"cuttle.video/server/accounts"
 	"cuttle.video/server/auth"
+	"cuttle.video/server/jobs"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
+	"cuttle.video/storage"
+	"cuttle.video/transcoder/pipeline"
 )
 
 // Deps is everything the handlers need, built by the composition root.
@@ -30,7 +33,10 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// Media serves signed URLs of local media storage; nil with S3.
 	Media http.Handler
-	Log   *slog.Logger
+	// MediaStore holds originals and renditions.
+	MediaStore storage.Store
+	Jobs       *jobs.Service
+	Log        *slog.Logger
 }
 
 type server struct {
@@ -57,6 +63,14 @@ func New(d Deps) http.Handler {
 	r.NoMethod(func(c *gin.Context) { s.fail(c, methodNotAllowed(c)) })
 
 	r.GET("/healthz", s.health)
+	r.GET("/w/:id", s.watch)
+	r.GET("/videos/watch/:id", s.watch)
+	r.GET("/player/*file", s.playerAssets())
+	for _, m := range []string{http.MethodGet, http.MethodHead} {
+		r.Handle(m, hlsPath+":uuid/:file", s.hlsFile)
+		r.Handle(m, thumbnailPath+":file", s.image(pipeline.ThumbnailFile))
+		r.Handle(m, previewPath+":file", s.image(pipeline.PreviewFile))
+	}
 	if d.Media != nil {
 		r.Any("/storage/*key", gin.WrapH(http.StripPrefix("/storage", d.Media)))
 	}
@@ -76,6 +90,11 @@ func New(d Deps) http.Handler {
 	admin.GET("/:id", s.getUser)
 	admin.PUT("/:id", s.updateUser)
 	admin.DELETE("/:id", s.deleteUser)
+
+	jobsAdmin := v1.Group("/jobs", s.requireUser, s.requireRole(0))
+	jobsAdmin.GET("", s.listJobs)
+	jobsAdmin.GET("/:state", s.listJobs)
+	jobsAdmin.POST("/:state/retry", s.retryJob)
 
 	v1.GET("/accounts/:name", s.getAccount)
 	v1.GET("/accounts/:name/videos", s.accountVideos)

@@ -111,16 +111,17 @@ type videoJSON struct {
 
 type videoDetailsJSON struct {
 	videoJSON
-	Support            string      `json:"support"`
-	DescriptionPath    string      `json:"descriptionPath"`
-	Tags               []string    `json:"tags"`
-	CommentsEnabled    bool        `json:"commentsEnabled"`
-	DownloadEnabled    bool        `json:"downloadEnabled"`
-	StateReason        string      `json:"stateReason,omitempty"`
-	Files              []any       `json:"files"`
-	StreamingPlaylists []any       `json:"streamingPlaylists"`
-	TrackerURLs        []string    `json:"trackerUrls"`
-	Channel            channelJSON `json:"channel"`
+	Support            string                  `json:"support"`
+	DescriptionPath    string                  `json:"descriptionPath"`
+	Tags               []string                `json:"tags"`
+	CommentsEnabled    bool                    `json:"commentsEnabled"`
+	DownloadEnabled    bool                    `json:"downloadEnabled"`
+	StateReason        string                  `json:"stateReason,omitempty"`
+	Files              []any                   `json:"files"`
+	StreamingPlaylists []streamingPlaylistJSON `json:"streamingPlaylists"`
+	Transcoding        *transcodingJSON        `json:"transcoding,omitempty"`
+	TrackerURLs        []string                `json:"trackerUrls"`
+	Channel            channelJSON             `json:"channel"`
 }
 
 func (s *server) account(a *database.Account) actorJSON {
@@ -183,14 +184,25 @@ func (s *server) video(v *database.Video) videoJSON {
 			out.Account = s.account(v.Channel.Account)
 		}
 	}
+	if res := hlsResult(v); res != nil {
+		if res.Thumbnail != "" {
+			p := thumbnailPath + v.UUID + ".jpg"
+			out.ThumbnailPath = &p
+		}
+		if res.Preview != "" {
+			p := previewPath + v.UUID + ".jpg"
+			out.PreviewPath = &p
+		}
+	}
 	return out
 }
 
-func (s *server) videoDetails(v *database.Video) videoDetailsJSON {
+func (s *server) videoDetails(v *database.Video, j *database.Job) videoDetailsJSON {
 	out := videoDetailsJSON{
 		videoJSON: s.video(v), Support: v.Support, DescriptionPath: "/api/v1/videos/" + v.UUID + "/description",
 		Tags: []string{}, CommentsEnabled: v.CommentsEnabled, DownloadEnabled: v.DownloadEnabled,
-		StateReason: v.StateReason, Files: []any{}, StreamingPlaylists: []any{}, TrackerURLs: []string{},
+		StateReason: v.StateReason, Files: []any{}, StreamingPlaylists: s.streamingPlaylists(v, hlsResult(v)),
+		TrackerURLs: []string{}, Transcoding: transcoding(j),
 	}
 	for _, t := range v.Tags {
 		out.Tags = append(out.Tags, t.Name)

@@ -40,7 +40,12 @@ func (s *server) getVideo(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.videoDetails(v))
+	j, err := s.Jobs.Latest(c.Request.Context(), v.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.videoDetails(v, j))
 }
 
 func (s *server) getVideoDescription(c *gin.Context) {

@@ -21,11 +21,15 @@ import (
 	"cuttle.video/server/auth"
 	"cuttle.video/server/config"
 	"cuttle.video/server/database"
+	"cuttle.video/server/jobs"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
 	"cuttle.video/storage"
 	"cuttle.video/storage/local"
 	"cuttle.video/storage/s3"
+	"cuttle.video/transcoder/queue"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Options are seams for tests; the zero value is production.
@@ -44,7 +48,13 @@ type App struct {
 	Accounts *accounts.Service
 	Videos   *videos.Service
 	Uploads  *uploads.Service
+	Jobs     *jobs.Service
+	queue    queue.Queue
+	redis    *redis.Client
 	handler  http.Handler
+	// stop ends the background work (event consumer, embedded workers)
+	// and waits for it.
+	stop func()
 
 	// RootPassword is set when this start created the root admin with a
 	// generated password, which must be shown once.
@@ -71,12 +81,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Videos = videos.New(a.db, a.media, log)
 	a.Accounts = accounts.New(a.db, a.Videos, int64(cfg.Users.DefaultVideoQuota), opts.Now, log)
+	if err := a.openQueue(ctx); err != nil {
+		return nil, err
+	}
+	a.Jobs = jobs.New(jobs.Config{SegmentSeconds: cfg.Transcoding.SegmentSeconds, URLTTL: jobURLTTL},
+		a.db, a.queue, a.media, log)
+	a.closers = append(a.closers, func() error { a.Jobs.Close(); return nil })
 	a.Uploads, err = uploads.New(uploads.Config{
 		Dir:          filepath.Join(cfg.DataDir, "uploads"),
 		MaxFileSize:  int64(cfg.Uploads.MaxFileSize),
 		MaxDimension: cfg.Uploads.MaxDimension,
 		Expiry:       cfg.Uploads.ResumableExpiry,
-	}, a.db, a.Videos, opts.Now, log)
+	}, a.db, a.Videos, a.Jobs, opts.Now, log)
 	if err != nil {
 		return nil, err
 	}
@@ -87,14 +103,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if a.RootPassword, a.RootCreated, err = a.Accounts.Bootstrap(ctx, cfg.AdminPassword); err != nil {
 		return nil, fmt.Errorf("app: create root user: %w", err)
 	}
+	a.startBackground()
+	if err := a.Jobs.Reconcile(ctx); err != nil {
+		return nil, fmt.Errorf("app: re-queue pending jobs: %w", err)
+	}
 	a.handler = api.New(api.Deps{
 		PublicURL:    cfg.PublicURL,
 		Accounts:     a.Accounts,
 		Videos:       a.Videos,
 		Uploads:      a.Uploads,
 		LoginLimiter: auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now),
-		Ready:        a.db.Ping,
+		Ready:        a.ready,
 		Media:        mediaHandler,
+		MediaStore:   a.media,
+		Jobs:         a.Jobs,
 		Log:          log,
 	})
 	return a, nil

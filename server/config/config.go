@@ -42,8 +42,9 @@ type Config struct {
 	// LogFormat is text or json.
 	LogFormat string `yaml:"log_format"`
 
-	Uploads Uploads `yaml:"uploads"`
-	Users   Users   `yaml:"users"`
+	Uploads     Uploads     `yaml:"uploads"`
+	Transcoding Transcoding `yaml:"transcoding"`
+	Users       Users       `yaml:"users"`
 	// LoginRateLimit bounds token requests per client address.
 	LoginRateLimit RateLimit `yaml:"login_rate_limit"`
 	// ShutdownTimeout is how long in-flight requests may take on SIGTERM.
@@ -75,6 +76,26 @@ type Uploads struct {
 	MaxDimension int `yaml:"max_dimension"`
 }
 
+// Transcoding tunes the job queue and the embedded workers.
+type Transcoding struct {
+	// SegmentSeconds is the HLS segment duration.
+	SegmentSeconds int `yaml:"segment_seconds"`
+	// Workers is how many jobs the server itself runs at once. -1 means
+	// the default: 1 in the embedded setup, 0 with Redis (remote runners
+	// do the work).
+	Workers int `yaml:"workers"`
+	// Threads is ffmpeg's -threads for embedded workers; 0 lets ffmpeg
+	// choose.
+	Threads int `yaml:"threads"`
+	// Preset is the x264 preset.
+	Preset string `yaml:"preset"`
+	// MaxAttempts is how often a job is tried before it fails for good.
+	MaxAttempts int `yaml:"max_attempts"`
+	// ClaimIdle is how long a job may go without a heartbeat from its
+	// runner before another runner takes it over (Redis only).
+	ClaimIdle time.Duration `yaml:"claim_idle"`
+}
+
 // Users holds defaults for new accounts.
 type Users struct {
 	// DefaultVideoQuota is in bytes; -1 means unlimited.
@@ -99,6 +120,9 @@ func Default() Config {
 			MaxFileSize:     8 << 30,
 			ResumableExpiry: 24 * time.Hour,
 			MaxDimension:    8192,
+		},
+		Transcoding: Transcoding{
+			SegmentSeconds: 4, Workers: -1, Preset: "veryfast", MaxAttempts: 3, ClaimIdle: 2 * time.Minute,
 		},
 		Users:           Users{DefaultVideoQuota: -1},
 		LoginRateLimit:  RateLimit{Burst: 15, Window: 5 * time.Minute},
@@ -127,26 +151,29 @@ func (c *Config) LoadFile(path string) error {
 func (c *Config) envVars() map[string]func(string) error {
 	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
 	return map[string]func(string) error{
-		"CUTTLE_LISTEN":           str(&c.Listen),
-		"CUTTLE_DATA_DIR":         str(&c.DataDir),
-		"CUTTLE_PUBLIC_URL":       str(&c.PublicURL),
-		"CUTTLE_DATABASE_URL":     str(&c.DatabaseURL),
-		"CUTTLE_REDIS_URL":        str(&c.RedisURL),
-		"CUTTLE_ADMIN_PASSWORD":   str(&c.AdminPassword),
-		"CUTTLE_SECRET":           str(&c.Secret),
-		"CUTTLE_LOG_LEVEL":        str(&c.LogLevel),
-		"CUTTLE_LOG_FORMAT":       str(&c.LogFormat),
-		"CUTTLE_S3_ENDPOINT":      str(&c.S3.Endpoint),
-		"CUTTLE_S3_REGION":        str(&c.S3.Region),
-		"CUTTLE_S3_BUCKET":        str(&c.S3.Bucket),
-		"CUTTLE_S3_ACCESS_KEY":    str(&c.S3.AccessKey),
-		"CUTTLE_S3_SECRET_KEY":    str(&c.S3.SecretKey),
-		"CUTTLE_S3_PUBLIC_URL":    str(&c.S3.PublicBaseURL),
-		"CUTTLE_S3_PATH_STYLE":    boolVar(&c.S3.PathStyle),
-		"CUTTLE_MAX_FILE_SIZE":    c.Uploads.MaxFileSize.Set,
-		"CUTTLE_VIDEO_QUOTA":      c.Users.DefaultVideoQuota.Set,
-		"CUTTLE_UPLOAD_EXPIRY":    durationVar(&c.Uploads.ResumableExpiry),
-		"CUTTLE_SHUTDOWN_TIMEOUT": durationVar(&c.ShutdownTimeout),
+		"CUTTLE_LISTEN":              str(&c.Listen),
+		"CUTTLE_DATA_DIR":            str(&c.DataDir),
+		"CUTTLE_PUBLIC_URL":          str(&c.PublicURL),
+		"CUTTLE_DATABASE_URL":        str(&c.DatabaseURL),
+		"CUTTLE_REDIS_URL":           str(&c.RedisURL),
+		"CUTTLE_ADMIN_PASSWORD":      str(&c.AdminPassword),
+		"CUTTLE_SECRET":              str(&c.Secret),
+		"CUTTLE_LOG_LEVEL":           str(&c.LogLevel),
+		"CUTTLE_LOG_FORMAT":          str(&c.LogFormat),
+		"CUTTLE_S3_ENDPOINT":         str(&c.S3.Endpoint),
+		"CUTTLE_S3_REGION":           str(&c.S3.Region),
+		"CUTTLE_S3_BUCKET":           str(&c.S3.Bucket),
+		"CUTTLE_S3_ACCESS_KEY":       str(&c.S3.AccessKey),
+		"CUTTLE_S3_SECRET_KEY":       str(&c.S3.SecretKey),
+		"CUTTLE_S3_PUBLIC_URL":       str(&c.S3.PublicBaseURL),
+		"CUTTLE_S3_PATH_STYLE":       boolVar(&c.S3.PathStyle),
+		"CUTTLE_MAX_FILE_SIZE":       c.Uploads.MaxFileSize.Set,
+		"CUTTLE_VIDEO_QUOTA":         c.Users.DefaultVideoQuota.Set,
+		"CUTTLE_UPLOAD_EXPIRY":       durationVar(&c.Uploads.ResumableExpiry),
+		"CUTTLE_SHUTDOWN_TIMEOUT":    durationVar(&c.ShutdownTimeout),
+		"CUTTLE_TRANSCODING_WORKERS": intVar(&c.Transcoding.Workers),
+		"CUTTLE_FFMPEG_THREADS":      intVar(&c.Transcoding.Threads),
+		"CUTTLE_SEGMENT_SECONDS":     intVar(&c.Transcoding.SegmentSeconds),
 	}
 }
 
@@ -172,6 +199,17 @@ func boolVar(p *bool) func(string) error {
 			return fmt.Errorf("not a boolean: %q", v)
 		}
 		*p = b
+		return nil
+	}
+}
+
+func intVar(p *int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not an integer: %q", v)
+		}
+		*p = n
 		return nil
 	}
 }
@@ -238,6 +276,22 @@ func (c *Config) Validate() error {
 	}
 	if c.LoginRateLimit.Burst < 1 || c.LoginRateLimit.Window <= 0 {
 		return errors.New("config: login_rate_limit: burst must be >= 1 and window > 0")
+	}
+	t := &c.Transcoding
+	if t.SegmentSeconds < 1 || t.SegmentSeconds > 30 {
+		return errors.New("config: transcoding.segment_seconds: must be between 1 and 30")
+	}
+	if t.Workers < -1 || t.Threads < 0 || t.MaxAttempts < 1 || t.ClaimIdle < time.Second {
+		return errors.New("config: transcoding: workers >= -1, threads >= 0, max_attempts >= 1, claim_idle >= 1s")
+	}
+	if t.Workers == -1 {
+		t.Workers = 1
+		if c.RedisURL != "" {
+			t.Workers = 0
+		}
+	}
+	if t.Workers == 0 && c.RedisURL == "" {
+		return errors.New("config: transcoding.workers: 0 needs redis_url, or nothing would ever transcode")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("config: shutdown_timeout: must be positive")

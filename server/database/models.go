@@ -92,32 +92,36 @@ const (
 
 // Video is an uploaded video and its metadata.
 type Video struct {
-	ID                    int64      `bun:"id,pk,autoincrement"`
-	UUID                  string     `bun:"uuid,notnull"`
-	ShortUUID             string     `bun:"short_uuid,notnull"`
-	ChannelID             int64      `bun:"channel_id,notnull"`
-	Name                  string     `bun:"name,notnull"`
-	Description           string     `bun:"description,notnull"`
-	Support               string     `bun:"support,notnull"`
-	Privacy               int        `bun:"privacy,notnull"`
-	State                 int        `bun:"state,notnull"`
-	Category              int        `bun:"category,notnull"`
-	Licence               int        `bun:"licence,notnull"`
-	Language              string     `bun:"language,notnull"`
-	NSFW                  bool       `bun:"nsfw,notnull"`
-	CommentsEnabled       bool       `bun:"comments_enabled,notnull"`
-	DownloadEnabled       bool       `bun:"download_enabled,notnull"`
-	WaitTranscoding       bool       `bun:"wait_transcoding,notnull"`
-	Duration              int        `bun:"duration,notnull"`
-	Views                 int64      `bun:"views,notnull"`
-	Likes                 int64      `bun:"likes,notnull"`
-	Dislikes              int64      `bun:"dislikes,notnull"`
-	OriginalKey           string     `bun:"original_key,notnull"`
-	OriginalFilename      string     `bun:"original_filename,notnull"`
-	OriginalSize          int64      `bun:"original_size,notnull"`
-	Width                 int        `bun:"width,notnull"`
-	Height                int        `bun:"height,notnull"`
-	StateReason           string     `bun:"state_reason,notnull"`
+	ID               int64  `bun:"id,pk,autoincrement"`
+	UUID             string `bun:"uuid,notnull"`
+	ShortUUID        string `bun:"short_uuid,notnull"`
+	ChannelID        int64  `bun:"channel_id,notnull"`
+	Name             string `bun:"name,notnull"`
+	Description      string `bun:"description,notnull"`
+	Support          string `bun:"support,notnull"`
+	Privacy          int    `bun:"privacy,notnull"`
+	State            int    `bun:"state,notnull"`
+	Category         int    `bun:"category,notnull"`
+	Licence          int    `bun:"licence,notnull"`
+	Language         string `bun:"language,notnull"`
+	NSFW             bool   `bun:"nsfw,notnull"`
+	CommentsEnabled  bool   `bun:"comments_enabled,notnull"`
+	DownloadEnabled  bool   `bun:"download_enabled,notnull"`
+	WaitTranscoding  bool   `bun:"wait_transcoding,notnull"`
+	Duration         int    `bun:"duration,notnull"`
+	Views            int64  `bun:"views,notnull"`
+	Likes            int64  `bun:"likes,notnull"`
+	Dislikes         int64  `bun:"dislikes,notnull"`
+	OriginalKey      string `bun:"original_key,notnull"`
+	OriginalFilename string `bun:"original_filename,notnull"`
+	OriginalSize     int64  `bun:"original_size,notnull"`
+	Width            int    `bun:"width,notnull"`
+	Height           int    `bun:"height,notnull"`
+	StateReason      string `bun:"state_reason,notnull"`
+	// OriginalProbe is what ffprobe found in the original, as JSON.
+	OriginalProbe string `bun:"original_probe,notnull"`
+	// HLS is the result of the last transcoding, as JSON; empty before.
+	HLS                   string     `bun:"hls,notnull"`
 	CreatedAt             time.Time  `bun:"created_at,notnull"`
 	UpdatedAt             time.Time  `bun:"updated_at,notnull"`
 	PublishedAt           time.Time  `bun:"published_at,notnull"`
@@ -149,4 +153,31 @@ type Upload struct {
 	VideoID   int64     `bun:"video_id,nullzero"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	ExpiresAt time.Time `bun:"expires_at,notnull"`
+}
+
+// Job states. The database is the source of truth about jobs; queues only
+// deliver them.
+const (
+	JobQueued     = "queued"
+	JobProcessing = "processing"
+	JobCompleted  = "completed"
+	JobFailed     = "failed"
+)
+
+// Job is a unit of background work on a video, such as its transcoding.
+type Job struct {
+	bun.BaseModel `bun:"table:jobs,alias:job"`
+	ID            string     `bun:"id,pk"`
+	Type          string     `bun:"type,notnull"`
+	VideoID       int64      `bun:"video_id,notnull"`
+	State         string     `bun:"state,notnull"`
+	Attempts      int        `bun:"attempts,notnull"`
+	Progress      float64    `bun:"progress,notnull"`
+	Error         string     `bun:"error,notnull"`
+	Worker        string     `bun:"worker,notnull"`
+	CreatedAt     time.Time  `bun:"created_at,notnull"`
+	UpdatedAt     time.Time  `bun:"updated_at,notnull"`
+	StartedAt     *time.Time `bun:"started_at"`
+	FinishedAt    *time.Time `bun:"finished_at"`
+	Video         *Video     `bun:"rel:belongs-to,join:video_id=id"`
 }

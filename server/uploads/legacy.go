@@ -82,6 +82,9 @@ func (s *Service) FinishLegacy(ctx context.Context, u *database.User, m *videos.
 		}
 		return nil, err
 	}
+	if err := s.transcoder.Transcode(ctx, v); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 

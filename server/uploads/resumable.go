@@ -194,7 +194,7 @@ func (s *Service) complete(ctx context.Context, u *database.User, up *database.U
 		if done, err := s.videos.OriginalStored(ctx, v.OriginalKey); err != nil {
 			return nil, problem.Internal(err)
 		} else if done {
-			return v, s.forget(ctx, up.ID)
+			return v, s.finish(ctx, up.ID, v)
 		}
 	}
 	res, err := s.probeOriginal(ctx, path)
@@ -217,7 +217,16 @@ func (s *Service) complete(ctx context.Context, u *database.User, up *database.U
 	if err := s.videos.AttachOriginal(ctx, v, o); err != nil {
 		return nil, err
 	}
-	return v, s.forget(ctx, up.ID)
+	return v, s.finish(ctx, up.ID, v)
+}
+
+// finish queues the transcoding and forgets the upload, in that order so
+// a crash in between is repaired by the client's next status query.
+func (s *Service) finish(ctx context.Context, id string, v *database.Video) error {
+	if err := s.transcoder.Transcode(ctx, v); err != nil {
+		return err
+	}
+	return s.forget(ctx, id)
 }
 
 func (s *Service) forget(ctx context.Context, id string) error {

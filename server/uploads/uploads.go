@@ -35,11 +35,18 @@ type Config struct {
 	Expiry time.Duration
 }
 
+// Transcoder queues the transcoding of a video whose original is stored.
+// It must be idempotent: a resumed completion calls it again.
+type Transcoder interface {
+	Transcode(ctx context.Context, v *database.Video) error
+}
+
 // Service is the uploads processor.
 type Service struct {
-	cfg    Config
-	db     *database.DB
-	videos *videos.Service
+	cfg        Config
+	db         *database.DB
+	videos     *videos.Service
+	transcoder Transcoder
 	now    func() time.Time
 	log    *slog.Logger
 	locks  keyedMutex
@@ -53,7 +60,7 @@ type Service struct {
 
 // New prepares the uploads directory and removes spool files a crash
 // left behind; Start begins expiring abandoned uploads.
-func New(cfg Config, db *database.DB, vs *videos.Service, now func() time.Time, log *slog.Logger) (*Service, error) {
+func New(cfg Config, db *database.DB, vs *videos.Service, tr Transcoder, now func() time.Time, log *slog.Logger) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
@@ -69,7 +76,7 @@ func New(cfg Config, db *database.DB, vs *videos.Service, now func() time.Time, 
 			return nil, fmt.Errorf("uploads: remove stale spool file: %w", err)
 		}
 	}
-	return &Service{cfg: cfg, db: db, videos: vs, now: now, log: log}, nil
+	return &Service{cfg: cfg, db: db, videos: vs, transcoder: tr, now: now, log: log}, nil
 }
 
 // spoolPrefix names the files of legacy uploads, which never outlive

@@ -4,6 +4,7 @@ package videos
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"path"
@@ -116,6 +117,11 @@ func (s *Service) Create(ctx context.Context, u *database.User, m *Metadata, inT
 // key chosen when the row was created, and records what the probe found.
 func (s *Service) AttachOriginal(ctx context.Context, v *database.Video, o Original) error {
 	v.OriginalSize = o.Size
+	probed, err := json.Marshal(o.Probe)
+	if err != nil {
+		return problem.Internal(err)
+	}
+	v.OriginalProbe = string(probed)
 	v.Duration = int(o.Probe.Duration + 0.5)
 	if o.Probe.Video != nil {
 		v.Width, v.Height = o.Probe.Video.Width, o.Probe.Video.Height
@@ -123,7 +129,7 @@ func (s *Service) AttachOriginal(ctx context.Context, v *database.Video, o Origi
 	if err := storage.PutFile(ctx, s.media, v.OriginalKey, o.Path, ""); err != nil {
 		return problem.Internal(err)
 	}
-	if err := s.db.UpdateVideo(ctx, v, false, "original_size", "duration", "width", "height"); err != nil {
+	if err := s.db.UpdateVideo(ctx, v, false, "original_size", "duration", "width", "height", "original_probe"); err != nil {
 		return problem.Internal(err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -58,6 +59,12 @@ type ffprobeOutput struct {
 		Disposition  struct {
 			AttachedPic int `json:"attached_pic"`
 		} `json:"disposition"`
+		Tags struct {
+			Rotate string `json:"rotate"`
+		} `json:"tags"`
+		SideData []struct {
+			Rotation float64 `json:"rotation"`
+		} `json:"side_data_list"`
 	} `json:"streams"`
 }
 
@@ -103,6 +110,17 @@ func parse(out []byte) (*Result, error) {
 		switch {
 		case s.CodecType == "video" && r.Video == nil && s.Disposition.AttachedPic == 0:
 			r.Video = &Video{Codec: s.CodecName, Width: s.Width, Height: s.Height, FPS: parseRate(s.AvgFrameRate)}
+			// Phones store portrait video as rotated landscape; ffmpeg turns
+			// it upright when decoding, so the displayed size is what counts.
+			rotation, _ := strconv.ParseFloat(s.Tags.Rotate, 64)
+			for _, sd := range s.SideData {
+				if sd.Rotation != 0 {
+					rotation = sd.Rotation
+				}
+			}
+			if int(math.Abs(rotation))%180 == 90 {
+				r.Video.Width, r.Video.Height = r.Video.Height, r.Video.Width
+			}
 		case s.CodecType == "audio" && r.Audio == nil:
 			sr, _ := strconv.Atoi(s.SampleRate)
 			r.Audio = &Audio{Codec: s.CodecName, Channels: s.Channels, SampleRate: sr}

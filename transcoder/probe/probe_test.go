@@ -100,3 +100,21 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeRotatedVideo(t *testing.T) {
+	needFFmpeg(t)
+	landscape := generate(t, "landscape.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=1",
+		"-c:v", "libx264", "-preset", "ultrafast")
+	rotated := filepath.Join(t.TempDir(), "portrait.mp4")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-i", landscape, "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tag rotation: %v\n%s", err, out)
+	}
+	r, err := File(context.Background(), rotated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Video.Width != 180 || r.Video.Height != 320 {
+		t.Fatalf("a video shown upright as 180x320 probes as %dx%d", r.Video.Width, r.Video.Height)
+	}
+}

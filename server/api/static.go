@@ -1,0 +1,103 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"cuttle.video/server/jobs"
+	"cuttle.video/server/problem"
+	"cuttle.video/storage"
+)
+
+// Media files are served under PeerTube's paths:
+//   /static/streaming-playlists/hls/{uuid}/{file}
+//   /lazy-static/thumbnails/{uuid}.jpg, /lazy-static/previews/{uuid}.jpg
+
+const (
+	hlsPath       = "/static/streaming-playlists/hls/"
+	thumbnailPath = "/lazy-static/thumbnails/"
+	previewPath   = "/lazy-static/previews/"
+)
+
+var mediaFileRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+func (s *server) hlsFile(c *gin.Context) {
+	id, file := c.Param("uuid"), c.Param("file")
+	if _, err := uuid.Parse(id); err != nil || !mediaFileRE.MatchString(file) {
+		s.fail(c, problem.NotFound("file"))
+		return
+	}
+	s.serveMedia(c, jobs.HLSPrefix(id)+file)
+}
+
+// image serves a thumbnail or preview named {uuid}.jpg.
+func (s *server) image(file string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := strings.CutSuffix(c.Param("file"), ".jpg")
+		if _, err := uuid.Parse(id); !ok || err != nil {
+			s.fail(c, problem.NotFound("image"))
+			return
+		}
+		s.serveMedia(c, jobs.HLSPrefix(id)+file)
+	}
+}
+
+// playlistLike files change when a video is transcoded again; everything
+// else under a video's directory is written once under a fresh name.
+func playlistLike(key string) bool {
+	ext := path.Ext(key)
+	return ext == ".m3u8" || ext == ".json" || ext == ".jpg"
+}
+
+// serveMedia answers from media storage. Local files are served with
+// ranges and conditional requests. With S3, playlists are relayed (so
+// their relative URIs keep pointing here) and segments are redirected to
+// a presigned URL, so their bytes never pass through the server.
+func (s *server) serveMedia(c *gin.Context, key string) {
+	ctx := c.Request.Context()
+	cache := "public, max-age=31536000, immutable"
+	if playlistLike(key) {
+		cache = "public, max-age=60"
+	}
+	if s.Media == nil && !playlistLike(key) {
+		url, err := s.MediaStore.PresignGet(ctx, key, time.Hour)
+		if err != nil {
+			s.fail(c, problem.Internal(err))
+			return
+		}
+		c.Header("Cache-Control", "private, max-age=600")
+		c.Redirect(http.StatusFound, url)
+		return
+	}
+	rc, info, err := s.MediaStore.Get(ctx, key, nil)
+	if errors.Is(err, storage.ErrNotFound) {
+		s.fail(c, problem.NotFound("file"))
+		return
+	}
+	if err != nil {
+		s.fail(c, problem.Internal(err))
+		return
+	}
+	defer rc.Close()
+	c.Header("Content-Type", storage.ContentTypeFor(key))
+	c.Header("Cache-Control", cache)
+	c.Header("Access-Control-Allow-Origin", "*")
+	if rs, ok := rc.(io.ReadSeeker); ok {
+		http.ServeContent(c.Writer, c.Request, "", info.LastModified, rs)
+		return
+	}
+	c.Header("Content-Length", strconv.FormatInt(info.Size, 10))
+	c.Status(http.StatusOK)
+	if c.Request.Method != http.MethodHead {
+		_, _ = io.Copy(c.Writer, rc)
+	}
+}

@@ -1,0 +1,71 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/player"
+	"cuttle.video/server/database"
+	"cuttle.video/server/jobs"
+	"cuttle.video/server/problem"
+	"cuttle.video/server/web"
+)
+
+// watch renders the watch page at /w/{shortUUID} and /videos/watch/{uuid}.
+// The page is public: private videos are not rendered here.
+func (s *server) watch(c *gin.Context) {
+	ctx := c.Request.Context()
+	page := web.WatchPage{Title: "Video", AssetVersion: player.Version()}
+	v, err := s.Videos.Get(ctx, nil, c.Param("id"))
+	if err != nil {
+		p := problem.From(err)
+		page.Notice = "This video does not exist."
+		if p.Status == http.StatusUnauthorized || p.Status == http.StatusForbidden {
+			page.Notice = "This video is not public."
+		}
+		s.render(c, p.Status, page)
+		return
+	}
+	page.Title, page.Video = v.Name, v
+	if v.Channel != nil {
+		page.Channel = v.Channel.DisplayName
+	}
+	page.Published, page.PublishedISO = v.PublishedAt.Format("2 January 2006"), v.PublishedAt.Format(time.RFC3339)
+	status := http.StatusOK
+	switch {
+	case !player.Built():
+		page.Notice, status = "The player is not built on this server: run make build.", http.StatusServiceUnavailable
+	case v.State == database.StatePublished:
+		page.Playlist = s.mediaURL(v.UUID, jobs.MasterPlaylist)
+		if res := hlsResult(v); res != nil && res.Preview != "" {
+			page.Poster = s.PublicURL + previewPath + v.UUID + ".jpg"
+		}
+	case v.State == database.StateTranscodingFailed:
+		page.Notice = "This video could not be transcoded: " + v.StateReason
+	default:
+		page.Notice = "This video is being transcoded. Reload the page in a moment."
+		if j, err := s.Jobs.Latest(ctx, v.ID); err == nil && j != nil && j.Progress > 0 {
+			page.Notice = fmt.Sprintf("This video is being transcoded (%d %%). Reload the page in a moment.", int(j.Progress*100))
+		}
+	}
+	s.render(c, status, page)
+}
+
+func (s *server) render(c *gin.Context, status int, page web.WatchPage) {
+	if err := web.RenderWatch(c.Writer, status, page); err != nil {
+		s.Log.ErrorContext(c.Request.Context(), "render page", "err", err)
+	}
+}
+
+// playerAssets serves the player bundle; its URLs carry a version, so it
+// can be cached for good.
+func (s *server) playerAssets() gin.HandlerFunc {
+	files := http.FileServer(http.FS(player.Assets()))
+	return func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+		http.StripPrefix("/player", files).ServeHTTP(c.Writer, c.Request)
+	}
+}

@@ -1,0 +1,97 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"cuttle.video/player"
+	"cuttle.video/server/servertest"
+)
+
+// browser starts headless Debian Chromium for one test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") == "1" {
+			t.Fatal("chromium is not installed (scripts/deps.sh test installs it)")
+		}
+		t.Skip("chromium is not installed; run through make test")
+	}
+	if !player.Built() {
+		t.Fatal(player.ErrNotBuilt)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	return ctx
+}
+
+func TestWatchPagePlays(t *testing.T) {
+	ctx := browser(t)
+	s := servertest.Start(t, servertest.SQLite, fast)
+	user := s.NewUser(t, 2, -1)
+	up := uploadClip(t, user, clip(t, 10), "Watch me")
+	if v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
+		t.Fatalf("transcoding failed: %s", v.StateReason)
+	}
+
+	runCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if err := chromedp.Do(runCtx, chromedp.Navigate(s.URL+"/w/"+up.Video.ShortUUID)); err != nil {
+		t.Fatalf("open the watch page: %v", err)
+	}
+	title, err := chromedp.Run(runCtx, chromedp.Evaluate[string](`document.title`))
+	if err != nil || title != "Watch me · Cuttle" {
+		t.Fatalf("page title = %q (%v)", title, err)
+	}
+	if _, err := chromedp.Run(runCtx, chromedp.Evaluate[bool](
+		`(() => { const v = document.getElementById('player'); v.muted = true; v.play(); return true })()`)); err != nil {
+		t.Fatalf("start playback: %v", err)
+	}
+	type playerState struct {
+		Time   float64  `json:"time"`
+		Errors []string `json:"errors"`
+	}
+	const probe = `({time: document.getElementById('player').currentTime,
+		errors: (window.cuttlePlayerErrors || []).map(e => String(e.details || e.message || e))})`
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		state, err := chromedp.Run(runCtx, chromedp.Evaluate[playerState](probe))
+		if err != nil {
+			t.Fatalf("read the player: %v", err)
+		}
+		if len(state.Errors) > 0 {
+			t.Fatalf("the player reported errors: %v", state.Errors)
+		}
+		if state.Time > 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("playback stuck at %.2f s", state.Time)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	levels, err := chromedp.Run(runCtx, chromedp.Evaluate[int](`document.querySelectorAll('#quality option').length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if levels != 6 {
+		t.Fatalf("quality menu has %d entries, want Auto and 5 renditions", levels)
+	}
+}

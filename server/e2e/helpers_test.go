@@ -1,0 +1,214 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafov/m3u8"
+
+	"cuttle.video/server/servertest"
+)
+
+// binDir holds the runner binary, built once for the package.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cuttle-e2e-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "cuttle-transcoder"), "cuttle.video/transcoder/cmd/cuttle-transcoder").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build cuttle-transcoder: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// clip generates a 720p test clip with sound of the given length.
+func clip(t *testing.T, seconds int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "clip720.mp4")
+	d := strconv.Itoa(seconds)
+	out, err := exec.Command("ffmpeg", "-v", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration="+d,
+		"-f", "lavfi", "-i", "sine=frequency=440:duration="+d,
+		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("generate clip: %v\n%s", err, out)
+	}
+	return path
+}
+
+type videoState struct {
+	ID          int64  `json:"id"`
+	UUID        string `json:"uuid"`
+	ShortUUID   string `json:"shortUUID"`
+	StateReason string `json:"stateReason"`
+	Duration    int    `json:"duration"`
+	State       struct {
+		ID    int    `json:"id"`
+		Label string `json:"label"`
+	} `json:"state"`
+	ThumbnailPath      *string `json:"thumbnailPath"`
+	PreviewPath        *string `json:"previewPath"`
+	StreamingPlaylists []struct {
+		Type              int    `json:"type"`
+		PlaylistURL       string `json:"playlistUrl"`
+		SegmentsSha256URL string `json:"segmentsSha256Url"`
+		Files             []struct {
+			Resolution struct {
+				ID int `json:"id"`
+			} `json:"resolution"`
+			Size int64   `json:"size"`
+			FPS  float64 `json:"fps"`
+		} `json:"files"`
+	} `json:"streamingPlaylists"`
+	Transcoding *struct {
+		State    string  `json:"state"`
+		Progress float64 `json:"progress"`
+		Attempts int     `json:"attempts"`
+		Error    string  `json:"error"`
+	} `json:"transcoding"`
+}
+
+// waitState polls the video until its state is one of want. Polling the
+// API is what a client does; the deadline keeps a stuck job from hanging
+// the suite.
+func waitState(t *testing.T, c *servertest.Client, uuid string, timeout time.Duration, want ...int) videoState {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var v videoState
+		c.Do("GET", "/api/v1/videos/"+uuid, nil).Expect(http.StatusOK).JSON(&v)
+		for _, w := range want {
+			if v.State.ID == w {
+				return v
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("video %s still in state %d (%s) after %v; transcoding: %+v", uuid, v.State.ID, v.State.Label, timeout, v.Transcoding)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func get(t *testing.T, u string) []byte {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v %s", u, res.StatusCode, err, b)
+	}
+	return b
+}
+
+func resolve(t *testing.T, base, ref string) string {
+	t.Helper()
+	b, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.ResolveReference(r).String()
+}
+
+// checkHLS verifies a published video as a player would see it: the
+// master playlist lists the expected heights, every segment's hash
+// matches the map, and ffprobe reads each rendition over HTTP with the
+// source's duration.
+func checkHLS(t *testing.T, v videoState, duration float64, heights []int) {
+	t.Helper()
+	if len(v.StreamingPlaylists) != 1 || v.StreamingPlaylists[0].Type != 1 {
+		t.Fatalf("streamingPlaylists = %+v", v.StreamingPlaylists)
+	}
+	sp := v.StreamingPlaylists[0]
+	p, listType, err := m3u8.DecodeFrom(bytes.NewReader(get(t, sp.PlaylistURL)), true)
+	if err != nil || listType != m3u8.MASTER {
+		t.Fatalf("master playlist: %v (type %v)", err, listType)
+	}
+	master := p.(*m3u8.MasterPlaylist)
+	var got []int
+	for _, variant := range master.Variants {
+		_, h, _ := strings.Cut(variant.Resolution, "x")
+		height, _ := strconv.Atoi(h)
+		got = append(got, height)
+		if variant.Bandwidth == 0 || variant.AverageBandwidth == 0 || variant.Codecs == "" || variant.FrameRate == 0 {
+			t.Errorf("variant %s lacks attributes: %+v", variant.URI, variant.VariantParams)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(heights) {
+		t.Fatalf("master playlist heights = %v, want %v", got, heights)
+	}
+	var hashes map[string]string
+	if err := json.Unmarshal(get(t, sp.SegmentsSha256URL), &hashes); err != nil {
+		t.Fatalf("segments-sha256.json: %v", err)
+	}
+	checked := 0
+	for _, variant := range master.Variants {
+		mediaURL := resolve(t, sp.PlaylistURL, variant.URI)
+		mp, listType, err := m3u8.DecodeFrom(bytes.NewReader(get(t, mediaURL)), true)
+		if err != nil || listType != m3u8.MEDIA {
+			t.Fatalf("media playlist %s: %v", variant.URI, err)
+		}
+		media := mp.(*m3u8.MediaPlaylist)
+		if media.Map == nil {
+			t.Fatalf("%s: no EXT-X-MAP init segment", variant.URI)
+		}
+		get(t, resolve(t, mediaURL, media.Map.URI))
+		for _, seg := range media.Segments {
+			if seg == nil {
+				continue
+			}
+			sum := sha256.Sum256(get(t, resolve(t, mediaURL, seg.URI)))
+			if want, ok := hashes[seg.URI]; !ok || want != hex.EncodeToString(sum[:]) {
+				t.Fatalf("segment %s: sha256 %x, map says %q", seg.URI, sum, want)
+			}
+			checked++
+		}
+		out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", mediaURL).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ffprobe %s: %v\n%s", mediaURL, err, out)
+		}
+		d, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+		if err != nil || d < duration-0.5 || d > duration+0.5 {
+			t.Fatalf("ffprobe %s: duration %q, want %.1f ± 0.5", variant.URI, out, duration)
+		}
+	}
+	if checked != len(hashes) {
+		t.Fatalf("the playlists reference %d segments, the map has %d", checked, len(hashes))
+	}
+}
+
+func uploadClip(t *testing.T, c *servertest.Client, path, name string) servertest.UploadedVideo {
+	t.Helper()
+	var up servertest.UploadedVideo
+	c.Upload(path, map[string][]string{"name": {name}, "channelId": {strconv.FormatInt(c.Channel(), 10)}}).
+		Expect(http.StatusOK).JSON(&up)
+	return up
+}

@@ -1,0 +1,257 @@
+package e2e
+
+import (
+	"context"
+	"encoding/binary"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"cuttle.video/server/config"
+	"cuttle.video/server/servertest"
+)
+
+var fullLadder = []int{720, 480, 360, 240, 144}
+
+func fast(c *config.Config) {
+	c.Transcoding.Preset = "ultrafast"
+	c.Transcoding.Threads = 2
+}
+
+// The embedded setup: SQLite, local directory, the worker in the server.
+func TestTranscodeEmbedded(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite, fast)
+	user := s.NewUser(t, 2, -1)
+	up := uploadClip(t, user, clip(t, 10), "Ten seconds")
+	v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7)
+	if v.State.ID != 1 {
+		t.Fatalf("transcoding failed: %s", v.StateReason)
+	}
+	if v.Duration != 10 || v.ThumbnailPath == nil || v.PreviewPath == nil || v.Transcoding == nil || v.Transcoding.State != "completed" {
+		t.Fatalf("published video = %+v", v)
+	}
+	checkHLS(t, v, 10, fullLadder)
+	thumb := get(t, s.URL+*v.ThumbnailPath)
+	if len(thumb) < 100 || thumb[0] != 0xFF || thumb[1] != 0xD8 {
+		t.Fatal("the thumbnail is not a JPEG")
+	}
+	// Published videos appear in the public list.
+	var l struct{ Total int }
+	s.Anonymous(t).Do("GET", "/api/v1/videos", nil).Expect(http.StatusOK).JSON(&l)
+	if l.Total != 1 {
+		t.Fatalf("public list has %d videos, want 1", l.Total)
+	}
+	// The scratch directory of the embedded worker is left empty.
+	entries, _ := os.ReadDir(filepath.Join(s.Config.DataDir, "scratch"))
+	if len(entries) != 0 {
+		t.Fatalf("scratch directory keeps %d entries", len(entries))
+	}
+}
+
+// scaledOut starts a server on PostgreSQL, S3 and the given Redis, with
+// no embedded worker. Each test brings its own redis-server so queues of
+// different tests never mix.
+func scaledOut(t *testing.T, redisURL string) (*servertest.Server, func() []string) {
+	t.Helper()
+	s3tweak, bucket := servertest.S3(t)
+	s := servertest.Start(t, servertest.Postgres, s3tweak, fast, func(c *config.Config) {
+		c.RedisURL = redisURL
+		c.Transcoding.Workers = 0
+		c.Transcoding.ClaimIdle = 3 * time.Second
+	})
+	objects := func() []string {
+		objs, err := bucket.List(context.Background(), "videos/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, o := range objs {
+			keys = append(keys, o.Key)
+		}
+		return keys
+	}
+	return s, objects
+}
+
+// The scaled-out setup: PostgreSQL, Redis, S3 and a separate runner.
+func TestTranscodeScaledOut(t *testing.T) {
+	if os.Getenv("CUTTLE_TEST_POSTGRES_URL") == "" && os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") != "1" {
+		t.Skip("needs the harness's PostgreSQL, Redis and S3; run through make test")
+	}
+	port := freePort(t)
+	startRedis(t, port)
+	s, _ := scaledOut(t, redisURLFor(port))
+	startRunner(t, s.Config.RedisURL, "runner-a")
+	user := s.NewUser(t, 2, -1)
+	up := uploadClip(t, user, clip(t, 10), "Scaled out")
+	v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7)
+	if v.State.ID != 1 {
+		t.Fatalf("transcoding failed: %s", v.StateReason)
+	}
+	checkHLS(t, v, 10, fullLadder)
+}
+
+func TestKilledRunnerIsReplaced(t *testing.T) {
+	if os.Getenv("CUTTLE_TEST_POSTGRES_URL") == "" && os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") != "1" {
+		t.Skip("needs the harness's PostgreSQL, Redis and S3; run through make test")
+	}
+	port := freePort(t)
+	startRedis(t, port)
+	s, objects := scaledOut(t, redisURLFor(port))
+	user := s.NewUser(t, 2, -1)
+	up := uploadClip(t, user, clip(t, 20), "Interrupted")
+
+	a := startRunner(t, s.Config.RedisURL, "runner-a")
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		v := waitState(t, user, up.Video.UUID, time.Minute, 2, 1, 7)
+		if v.State.ID != 2 {
+			t.Fatalf("the job ended before the runner could be killed: state %d", v.State.ID)
+		}
+		if v.Transcoding != nil && v.Transcoding.State == "active" && v.Transcoding.Progress > 0.05 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("runner A never started the job")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	a.kill()
+
+	startRunner(t, s.Config.RedisURL, "runner-b")
+	v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7)
+	if v.State.ID != 1 || v.Transcoding.Attempts != 2 {
+		t.Fatalf("after the kill: state %d, transcoding %+v, reason %q", v.State.ID, v.Transcoding, v.StateReason)
+	}
+	checkHLS(t, v, 20, fullLadder)
+
+	// Exactly the files of the finished rendition set are stored: nothing
+	// the killed runner wrote is left over.
+	var hashes map[string]string
+	user.Raw("GET", v.StreamingPlaylists[0].SegmentsSha256URL, nil, nil).Expect(http.StatusOK).JSON(&hashes)
+	prefix := "videos/" + v.UUID + "/hls/"
+	want := map[string]bool{prefix + "master.m3u8": true, prefix + "segments-sha256.json": true,
+		prefix + "thumbnail.jpg": true, prefix + "preview.jpg": true}
+	for name := range hashes {
+		want[prefix+name] = true
+	}
+	for _, h := range fullLadder {
+		n := strconv.Itoa(h) + "p"
+		want[prefix+n+".m3u8"], want[prefix+n+"-init.mp4"] = true, true
+	}
+	got := objects()
+	sort.Strings(got)
+	for _, k := range got {
+		if !want[k] {
+			t.Errorf("orphan object %s", k)
+		}
+		delete(want, k)
+	}
+	for k := range want {
+		t.Errorf("missing object %s", k)
+	}
+	// One job, completed once.
+	var jobs struct {
+		Total int `json:"total"`
+	}
+	s.Root(t).Do("GET", "/api/v1/jobs/completed", nil).Expect(http.StatusOK).JSON(&jobs)
+	if jobs.Total != 1 {
+		t.Fatalf("%d completed jobs, want 1", jobs.Total)
+	}
+}
+
+func TestRedisRestartLosesNoJob(t *testing.T) {
+	if os.Getenv("CUTTLE_TEST_POSTGRES_URL") == "" && os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") != "1" {
+		t.Skip("needs the harness's PostgreSQL, Redis and S3; run through make test")
+	}
+	port := freePort(t)
+	r := startRedis(t, port)
+	s, _ := scaledOut(t, redisURLFor(port))
+	user := s.NewUser(t, 2, -1)
+	// No runner yet: the jobs wait in Redis, which then restarts empty.
+	path := clip(t, 4)
+	first := uploadClip(t, user, path, "Waiting one")
+	second := uploadClip(t, user, path, "Waiting two")
+	r.kill()
+	startRedis(t, port)
+	startRunner(t, s.Config.RedisURL, "runner-after-restart")
+	for _, id := range []string{first.Video.UUID, second.Video.UUID} {
+		v := waitState(t, user, id, 3*time.Minute, 1, 7)
+		if v.State.ID != 1 {
+			t.Fatalf("video %s: state %d (%s)", id, v.State.ID, v.StateReason)
+		}
+	}
+}
+
+func TestCorruptUploadFailsAlone(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite, fast, func(c *config.Config) { c.Transcoding.MaxAttempts = 2 })
+	user := s.NewUser(t, 2, -1)
+	good := clip(t, 4)
+	bad := corrupt(t, good)
+	badUp := uploadClip(t, user, bad, "Broken inside")
+	goodUp := uploadClip(t, user, good, "Fine")
+	v := waitState(t, user, badUp.Video.UUID, 3*time.Minute, 1, 7)
+	if v.State.ID != 7 || v.StateReason == "" || v.Transcoding == nil || v.Transcoding.State != "failed" {
+		t.Fatalf("corrupt video: state %d, reason %q, transcoding %+v", v.State.ID, v.StateReason, v.Transcoding)
+	}
+	if strings.Contains(v.StateReason, s.Config.DataDir) {
+		t.Fatalf("the reason leaks a server path: %q", v.StateReason)
+	}
+	if v := waitState(t, user, goodUp.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
+		t.Fatalf("the good video next to it: state %d (%s)", v.State.ID, v.StateReason)
+	}
+	// An admin sees the failure and can retry it; it fails again, alone.
+	root := s.Root(t)
+	var failed struct {
+		Total int `json:"total"`
+		Data  []struct {
+			ID    string `json:"id"`
+			Error string `json:"error"`
+		} `json:"data"`
+	}
+	root.Do("GET", "/api/v1/jobs/failed", nil).Expect(http.StatusOK).JSON(&failed)
+	if failed.Total != 1 || failed.Data[0].Error == "" {
+		t.Fatalf("failed jobs = %+v", failed)
+	}
+	root.Do("POST", "/api/v1/jobs/"+failed.Data[0].ID+"/retry", nil).Expect(http.StatusNoContent)
+	root.Do("POST", "/api/v1/jobs/"+failed.Data[0].ID+"/retry", nil).Problem(http.StatusConflict)
+	if v := waitState(t, user, badUp.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 7 {
+		t.Fatalf("the retried corrupt video: state %d", v.State.ID)
+	}
+}
+
+// corrupt makes a file that probes as a video (its index is intact) but
+// whose frames cannot be decoded: the payload of the mdat box is zeroed.
+func corrupt(t *testing.T, src string) string {
+	t.Helper()
+	faststart := filepath.Join(t.TempDir(), "faststart.mp4")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-i", src, "-c", "copy", "-movflags", "+faststart", faststart).CombinedOutput(); err != nil {
+		t.Fatalf("remux: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(faststart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; off+8 <= len(data); {
+		size := int(binary.BigEndian.Uint32(data[off:]))
+		if string(data[off+4:off+8]) == "mdat" {
+			clear(data[off+8 : off+size])
+			break
+		}
+		if size < 8 {
+			t.Fatal("unexpected box layout")
+		}
+		off += size
+	}
+	path := filepath.Join(t.TempDir(), "corrupt.mp4")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -1,0 +1,177 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"cuttle.video/server/database"
+	"cuttle.video/transcoder/job"
+	"cuttle.video/transcoder/pipeline"
+)
+
+// progressStep limits database writes for progress to one per percent.
+const progressStep = 0.01
+
+// Handle applies a worker's event. It is safe to call with repeated,
+// late or reordered events: guards on the job's state make them no-ops.
+func (s *Service) Handle(ctx context.Context, e job.Event) error {
+	if e.Type == job.EventQueueReset {
+		s.log.WarnContext(ctx, "the job queue lost its state; re-queueing pending jobs")
+		return s.Reconcile(ctx)
+	}
+	j, err := s.db.JobByID(ctx, e.JobID)
+	if errors.Is(err, database.ErrNotFound) {
+		// The video was deleted while its job ran.
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch e.Type {
+	case job.EventProgress:
+		return s.progress(ctx, j, e)
+	case job.EventCompleted:
+		return s.complete(ctx, j, e)
+	case job.EventFailed:
+		return s.fail(ctx, j, e)
+	default:
+		s.log.WarnContext(ctx, "unknown job event", "type", e.Type, "job", e.JobID)
+		return nil
+	}
+}
+
+func (s *Service) progress(ctx context.Context, j *database.Job, e job.Event) error {
+	if j.State == database.JobProcessing && e.Progress-j.Progress < progressStep && e.Attempt == j.Attempts {
+		return nil
+	}
+	now := time.Now().UTC()
+	j.Progress, j.Attempts, j.Worker = min(max(e.Progress, 0), 1), e.Attempt, e.Worker
+	cols := []string{"progress", "attempts", "worker", "state"}
+	if j.State == database.JobQueued {
+		j.StartedAt = &now
+		cols = append(cols, "started_at")
+	}
+	j.State = database.JobProcessing
+	err := s.db.UpdateJob(ctx, j, []string{database.JobQueued, database.JobProcessing}, cols...)
+	if errors.Is(err, database.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// complete publishes the video: it checks the worker wrote only what it
+// was allowed to, writes the master playlist, removes files a previous
+// attempt left that this one did not write, and marks the video
+// published, once.
+func (s *Service) complete(ctx context.Context, j *database.Job, e job.Event) error {
+	if j.State == database.JobCompleted {
+		return nil
+	}
+	var res job.VODHLSResult
+	if err := json.Unmarshal(e.Result, &res); err != nil {
+		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker,
+			Error: fmt.Sprintf("unreadable result: %v", err)})
+	}
+	if err := checkResult(&res); err != nil {
+		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: err.Error()})
+	}
+	v := j.Video
+	prefix := HLSPrefix(v.UUID)
+	master, err := pipeline.MasterPlaylist(res.Renditions)
+	if err != nil {
+		return err
+	}
+	if err := s.media.Put(ctx, prefix+MasterPlaylist, strings.NewReader(string(master)), int64(len(master)), ""); err != nil {
+		return fmt.Errorf("jobs: write master playlist: %w", err)
+	}
+	keep := map[string]bool{MasterPlaylist: true}
+	for _, f := range res.Files {
+		keep[f] = true
+	}
+	objects, err := s.media.List(ctx, prefix)
+	if err != nil {
+		return fmt.Errorf("jobs: list outputs: %w", err)
+	}
+	for _, o := range objects {
+		if name := strings.TrimPrefix(o.Key, prefix); !keep[name] {
+			if err := s.media.Delete(ctx, o.Key); err != nil {
+				return fmt.Errorf("jobs: remove stale output: %w", err)
+			}
+		}
+	}
+	hls, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *database.DB) error {
+		now := time.Now().UTC()
+		j.State, j.Progress, j.Error, j.FinishedAt, j.Attempts, j.Worker = database.JobCompleted, 1, "", &now, e.Attempt, e.Worker
+		err := tx.UpdateJob(ctx, j, []string{database.JobQueued, database.JobProcessing, database.JobFailed},
+			"state", "progress", "error", "finished_at", "attempts", "worker")
+		if errors.Is(err, database.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		v.State, v.StateReason, v.HLS, v.Duration = database.StatePublished, "", string(hls), int(res.Duration+0.5)
+		return tx.UpdateVideo(ctx, v, false, "state", "state_reason", "hls", "duration")
+	})
+}
+
+// MasterPlaylist is the name of the master playlist the server writes.
+const MasterPlaylist = "master.m3u8"
+
+// checkResult refuses results that name files outside the job's
+// directory: a worker's word is not trusted with paths.
+func checkResult(res *job.VODHLSResult) error {
+	if len(res.Renditions) == 0 {
+		return errors.New("the result has no renditions")
+	}
+	names := slices.Clone(res.Files)
+	for _, r := range res.Renditions {
+		names = append(names, r.Playlist)
+	}
+	names = append(names, res.SegmentsSHA256)
+	for _, n := range names {
+		if n == "" || n != path.Base(n) || n == "." || n == ".." || strings.ContainsAny(n, "\\\x00") || n == MasterPlaylist {
+			return fmt.Errorf("the result names a file it may not write: %q", n)
+		}
+	}
+	return nil
+}
+
+func (s *Service) fail(ctx context.Context, j *database.Job, e job.Event) error {
+	if j.State == database.JobCompleted || j.State == database.JobFailed {
+		return nil
+	}
+	j.Attempts, j.Error, j.Worker = e.Attempt, jobError(e.Error), e.Worker
+	if !e.Final {
+		j.State = database.JobQueued
+		err := s.db.UpdateJob(ctx, j, []string{database.JobQueued, database.JobProcessing}, "state", "attempts", "error", "worker")
+		if errors.Is(err, database.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *database.DB) error {
+		now := time.Now().UTC()
+		j.State, j.FinishedAt = database.JobFailed, &now
+		err := tx.UpdateJob(ctx, j, []string{database.JobQueued, database.JobProcessing}, "state", "attempts", "error", "worker", "finished_at")
+		if errors.Is(err, database.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		v := j.Video
+		v.State, v.StateReason = database.StateTranscodingFailed, j.Error
+		return tx.UpdateVideo(ctx, v, false, "state", "state_reason")
+	})
+}

@@ -1,0 +1,204 @@
+// Package jobs holds the rules of background work on videos: what a
+// transcoding job asks for, how workers' events change a video, and how
+// jobs survive queues that lose them. The database is the source of
+// truth; the queue only delivers.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/problem"
+	"cuttle.video/storage"
+	"cuttle.video/transcoder/job"
+	"cuttle.video/transcoder/pipeline"
+	"cuttle.video/transcoder/probe"
+	"cuttle.video/transcoder/queue"
+)
+
+// Config tunes transcoding.
+type Config struct {
+	// SegmentSeconds is the HLS segment duration.
+	SegmentSeconds int
+	// URLTTL is how long a job's presigned URLs stay valid; a job that
+	// waits longer is re-issued with fresh ones.
+	URLTTL time.Duration
+}
+
+// Service is the jobs processor.
+type Service struct {
+	cfg   Config
+	db    *database.DB
+	queue queue.Queue
+	media storage.Store
+	log   *slog.Logger
+
+	mu        sync.Mutex
+	retry     *time.Timer
+	retryWait time.Duration
+	closed    bool
+}
+
+// New returns a Service.
+func New(cfg Config, db *database.DB, q queue.Queue, media storage.Store, log *slog.Logger) *Service {
+	return &Service{cfg: cfg, db: db, queue: q, media: media, log: log}
+}
+
+// HLSPrefix is where a video's HLS files live in media storage.
+func HLSPrefix(videoUUID string) string { return "videos/" + videoUUID + "/hls/" }
+
+// Transcode records a transcoding job for a video whose original is
+// stored, then queues it. A queue that is down does not lose the job: it
+// stays queued in the database and is queued again later.
+func (s *Service) Transcode(ctx context.Context, v *database.Video) error {
+	// A resumed upload completion calls this again: one job is enough.
+	if existing, err := s.Latest(ctx, v.ID); err != nil {
+		return err
+	} else if existing != nil && existing.State != database.JobFailed {
+		return nil
+	}
+	j := &database.Job{ID: uuid.NewString(), Type: string(job.VODHLS), VideoID: v.ID, State: database.JobQueued}
+	if err := s.db.CreateJob(ctx, j); err != nil {
+		return problem.Internal(err)
+	}
+	j.Video = v
+	if err := s.enqueue(ctx, j); err != nil {
+		s.log.WarnContext(ctx, "queue transcoding job; will retry", "job", j.ID, "err", err)
+		s.retryLater()
+	}
+	return nil
+}
+
+// enqueue builds the job's payload, with fresh presigned URLs, and puts
+// it on the queue.
+func (s *Service) enqueue(ctx context.Context, j *database.Job) error {
+	payload, err := s.payload(ctx, j.Video)
+	if err != nil {
+		return err
+	}
+	qj, err := job.New(j.ID, job.Type(j.Type), j.Video.UUID, payload)
+	if err != nil {
+		return err
+	}
+	return s.queue.Enqueue(ctx, qj)
+}
+
+// payload chooses the ladder from the upload's probe and presigns every
+// file the worker may read or write, and nothing else.
+func (s *Service) payload(ctx context.Context, v *database.Video) (*job.VODHLSPayload, error) {
+	var pr probe.Result
+	if err := json.Unmarshal([]byte(v.OriginalProbe), &pr); err != nil {
+		return nil, fmt.Errorf("jobs: probe of video %s: %w", v.UUID, err)
+	}
+	p := &job.VODHLSPayload{SegmentSeconds: s.cfg.SegmentSeconds, Renditions: pipeline.Ladder(&pr), Outputs: map[string]string{}}
+	var err error
+	if p.InputURL, err = s.media.PresignGet(ctx, v.OriginalKey, s.cfg.URLTTL); err != nil {
+		return nil, fmt.Errorf("jobs: presign original: %w", err)
+	}
+	for _, name := range outputNames(p.Renditions, pr.Duration, s.cfg.SegmentSeconds) {
+		if p.Outputs[name], err = s.media.PresignPut(ctx, HLSPrefix(v.UUID)+name, s.cfg.URLTTL); err != nil {
+			return nil, fmt.Errorf("jobs: presign %s: %w", name, err)
+		}
+	}
+	return p, nil
+}
+
+// outputNames lists what a VOD HLS job may write. Segment names are
+// predictable because keyframes are forced every SegmentSeconds; two
+// spare segments absorb rounding of the last one.
+func outputNames(ladder []job.Rendition, duration float64, segSeconds int) []string {
+	names := []string{pipeline.SegmentsFile, pipeline.ThumbnailFile, pipeline.PreviewFile}
+	segments := int(math.Ceil(duration/float64(segSeconds))) + 2
+	for _, r := range ladder {
+		names = append(names, pipeline.PlaylistName(r.Name), pipeline.InitName(r.Name))
+		for i := range segments {
+			names = append(names, pipeline.SegmentName(r.Name, i))
+		}
+	}
+	return names
+}
+
+// retryLater schedules a reconciliation with exponential backoff, for a
+// queue that refused jobs; no timer runs while everything is queued.
+func (s *Service) retryLater() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.retry != nil {
+		return
+	}
+	s.retryWait = min(max(2*s.retryWait, time.Second), time.Minute)
+	s.retry = time.AfterFunc(s.retryWait, func() {
+		s.mu.Lock()
+		s.retry = nil
+		s.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.Reconcile(ctx); err != nil {
+			s.log.Warn("re-queue jobs", "err", err)
+			s.retryLater()
+			return
+		}
+		s.mu.Lock()
+		s.retryWait = 0
+		s.mu.Unlock()
+	})
+}
+
+// Close stops pending retries.
+func (s *Service) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	if s.retry != nil {
+		s.retry.Stop()
+	}
+}
+
+// Reconcile queues again every job the database says is waiting or
+// running but the queue does not hold: after a start, a queue restart
+// that lost its data, or a failed enqueue.
+func (s *Service) Reconcile(ctx context.Context) error {
+	pending, err := s.db.JobsInStates(ctx, database.JobQueued, database.JobProcessing)
+	if err != nil {
+		return err
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	present, err := s.queue.Waiting(ctx)
+	if err != nil {
+		return fmt.Errorf("jobs: list queue: %w", err)
+	}
+	var errs []error
+	for i := range pending {
+		j := &pending[i]
+		if present[j.ID] {
+			continue
+		}
+		if err := s.enqueue(ctx, j); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		s.log.InfoContext(ctx, "re-queued job the queue did not hold", "job", j.ID, "video", j.Video.UUID)
+	}
+	return errors.Join(errs...)
+}
+
+// jobError bounds a worker's error before it is stored and shown.
+func jobError(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if len(msg) > 2000 {
+		msg = msg[:2000] + "…"
+	}
+	return msg
+}

@@ -1,0 +1,146 @@
+// Package runner is the worker side of transcoding: it takes jobs from a
+// queue, fetches the original through its presigned URL, runs the
+// pipeline in a scratch directory, uploads every output through the
+// presigned URLs the job carries, and reports. The cuttle-transcoder
+// binary and the server's embedded worker both run it.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"cuttle.video/transcoder/job"
+	"cuttle.video/transcoder/pipeline"
+	"cuttle.video/transcoder/queue"
+)
+
+// Config tunes a runner.
+type Config struct {
+	// ScratchDir holds one directory per running job, removed after it.
+	ScratchDir string
+	// Concurrency is how many jobs run at once.
+	Concurrency int
+	// Pipeline sets ffmpeg's threads and preset.
+	Pipeline pipeline.Options
+	// HTTP fetches inputs and sends outputs; nil means a default client.
+	HTTP *http.Client
+	// UploadParallel is how many outputs are sent at once.
+	UploadParallel int
+	Log            *slog.Logger
+}
+
+// Runner takes and runs jobs until its context ends.
+type Runner struct {
+	cfg Config
+	q   queue.Queue
+}
+
+// New returns a runner on q.
+func New(q queue.Queue, cfg Config) *Runner {
+	if cfg.Concurrency < 1 {
+		cfg.Concurrency = 1
+	}
+	if cfg.UploadParallel < 1 {
+		cfg.UploadParallel = 4
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 30 * time.Minute}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Runner{cfg: cfg, q: q}
+}
+
+// Run works until ctx ends. Jobs running then are stopped and handed
+// back to the queue, so another worker takes them at once.
+func (r *Runner) Run(ctx context.Context) error {
+	if err := os.MkdirAll(r.cfg.ScratchDir, 0o750); err != nil {
+		return fmt.Errorf("runner: scratch dir: %w", err)
+	}
+	var wg sync.WaitGroup
+	for range r.cfg.Concurrency {
+		wg.Go(func() { r.work(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func (r *Runner) work(ctx context.Context) {
+	for {
+		lease, err := r.q.Take(ctx, job.VODHLS)
+		if ctx.Err() != nil {
+			if lease != nil {
+				r.release(lease)
+			}
+			return
+		}
+		if err != nil {
+			if errors.Is(err, queue.ErrClosed) {
+				return
+			}
+			r.cfg.Log.Warn("take a job", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		r.run(ctx, lease)
+	}
+}
+
+// run processes one lease and reports how it ended.
+func (r *Runner) run(ctx context.Context, lease queue.Lease) {
+	j := lease.Job()
+	log := r.cfg.Log.With("job", j.ID, "video", j.VideoUUID, "attempt", lease.Attempt())
+	log.Info("job started")
+	start := time.Now()
+	res, err := r.vodHLS(ctx, lease, log)
+	// Reports must go out even when ctx ended, or the job is stuck
+	// leased until its heartbeats time out.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	var perm *permanentError
+	switch {
+	case ctx.Err() != nil:
+		r.release(lease)
+		log.Info("job handed back on shutdown")
+	case err != nil:
+		permanent := errors.As(err, &perm)
+		log.Warn("job failed", "err", err, "permanent", permanent)
+		if ferr := lease.Fail(rctx, err, permanent); ferr != nil {
+			log.Error("report failure", "err", ferr)
+		}
+	default:
+		if cerr := lease.Complete(rctx, res); cerr != nil {
+			log.Error("report result", "err", cerr)
+			return
+		}
+		log.Info("job done", "duration", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+func (r *Runner) release(lease queue.Lease) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := lease.Release(ctx); err != nil {
+		r.cfg.Log.Error("hand back job", "job", lease.Job().ID, "err", err)
+	}
+}
+
+// permanentError marks failures that another attempt cannot fix: an
+// unreadable original, a job this runner cannot read.
+type permanentError struct{ err error }
+
+func (p *permanentError) Error() string { return p.err.Error() }
+func (p *permanentError) Unwrap() error { return p.err }
+
+func permanent(err error) error { return &permanentError{err: err} }

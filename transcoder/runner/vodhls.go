@@ -1,0 +1,90 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"cuttle.video/transcoder/job"
+	"cuttle.video/transcoder/pipeline"
+	"cuttle.video/transcoder/probe"
+	"cuttle.video/transcoder/queue"
+)
+
+// vodHLS runs one VOD HLS job in its own scratch directory, which is
+// removed whatever happens.
+func (r *Runner) vodHLS(ctx context.Context, lease queue.Lease, log *slog.Logger) (*job.VODHLSResult, error) {
+	var p job.VODHLSPayload
+	if err := lease.Job().Decode(job.VODHLS, &p); err != nil {
+		return nil, permanent(err)
+	}
+	dir, err := os.MkdirTemp(r.cfg.ScratchDir, "job-")
+	if err != nil {
+		return nil, fmt.Errorf("scratch dir: %w", err)
+	}
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			log.Error("remove scratch dir", "err", err)
+		}
+	}()
+	input := filepath.Join(dir, "original")
+	if err := r.download(ctx, p.InputURL, input); err != nil {
+		return nil, err
+	}
+	pr, err := probe.File(ctx, input)
+	if errors.Is(err, probe.ErrNotMedia) {
+		return nil, permanent(fmt.Errorf("the original cannot be read: %w", err))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := fits(pr, p.Renditions); err != nil {
+		return nil, permanent(err)
+	}
+	out := filepath.Join(dir, "out")
+	if err := os.Mkdir(out, 0o750); err != nil {
+		return nil, fmt.Errorf("output dir: %w", err)
+	}
+	opts := r.cfg.Pipeline
+	opts.SegmentSeconds = p.SegmentSeconds
+	res, err := pipeline.Run(ctx, input, out, p.Renditions, pr.Duration, opts, func(f float64) {
+		if err := lease.Progress(ctx, f); err != nil {
+			log.Debug("report progress", "err", err)
+		}
+	})
+	if errors.Is(err, pipeline.ErrDamaged) {
+		return nil, permanent(fmt.Errorf("transcode: %w", err))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("transcode: %w", err)
+	}
+	for _, name := range res.Files {
+		if _, ok := p.Outputs[name]; !ok {
+			return nil, permanent(fmt.Errorf("the pipeline wrote %s, which the job did not plan", name))
+		}
+	}
+	if err := r.uploadAll(ctx, out, res.Files, p.Outputs); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// fits checks the ladder the server chose still matches the original
+// this runner downloaded.
+func fits(pr *probe.Result, ladder []job.Rendition) error {
+	for _, r := range ladder {
+		if !r.AudioOnly() && pr.Video == nil {
+			return fmt.Errorf("the job asks for %s but the original has no video", r.Name)
+		}
+		if r.HasAudio && pr.Audio == nil {
+			return fmt.Errorf("the job asks for audio in %s but the original has none", r.Name)
+		}
+	}
+	if len(ladder) == 0 {
+		return errors.New("the job has no renditions")
+	}
+	return nil
+}
