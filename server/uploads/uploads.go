@@ -47,9 +47,9 @@ type Service struct {
 	db         *database.DB
 	videos     *videos.Service
 	transcoder Transcoder
-	now    func() time.Time
-	log    *slog.Logger
-	locks  keyedMutex
+	now        func() time.Time
+	log        *slog.Logger
+	locks      keyedMutex
 
 	sweepMu   sync.Mutex
 	timer     *time.Timer
