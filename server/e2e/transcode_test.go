@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -163,6 +164,55 @@ func TestKilledRunnerIsReplaced(t *testing.T) {
 	s.Root(t).Do("GET", "/api/v1/jobs/completed", nil).Expect(http.StatusOK).JSON(&jobs)
 	if jobs.Total != 1 {
 		t.Fatalf("%d completed jobs, want 1", jobs.Total)
+	}
+}
+
+func TestRunnerHandsBackJobOnSIGTERM(t *testing.T) {
+	if os.Getenv("CUTTLE_TEST_POSTGRES_URL") == "" && os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") != "1" {
+		t.Skip("needs the harness's PostgreSQL, Redis and S3; run through make test")
+	}
+	port := freePort(t)
+	startRedis(t, port)
+	s, _ := scaledOut(t, redisURLFor(port))
+	user := s.NewUser(t, 2, -1)
+	up := uploadClip(t, user, clip(t, 20), "Handed back")
+	scratch := t.TempDir()
+	a := startProc(t, filepath.Join(binDir, "cuttle-transcoder"), "--redis-url", s.Config.RedisURL, "--name", "leaving",
+		"--preset", "ultrafast", "--threads", "2", "--claim-idle", "10m", "--scratch", scratch)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		v := waitState(t, user, up.Video.UUID, time.Minute, 2, 1, 7)
+		if v.State.ID != 2 {
+			t.Fatalf("the job ended before the runner was stopped: state %d", v.State.ID)
+		}
+		if v.Transcoding != nil && v.Transcoding.State == "active" && v.Transcoding.Progress > 0.05 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the runner never started the job")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-a.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the runner did not stop on SIGTERM")
+	}
+	if code := a.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("runner exit code %d", code)
+	}
+	if entries, _ := os.ReadDir(scratch); len(entries) != 0 {
+		t.Fatalf("the stopped runner left %d entries in its scratch directory", len(entries))
+	}
+	// Handed back, not lost: a new runner takes it at once, although the
+	// claim timeout is ten minutes, and it is not counted as a failure.
+	startRunner(t, s.Config.RedisURL, "arriving")
+	v := waitState(t, user, up.Video.UUID, 2*time.Minute, 1, 7)
+	if v.State.ID != 1 || v.Transcoding.Attempts != 1 {
+		t.Fatalf("after the hand-back: state %d, transcoding %+v", v.State.ID, v.Transcoding)
 	}
 }
 

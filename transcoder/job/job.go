@@ -96,3 +96,8 @@ type Event struct {
 	Worker string    `json:"worker,omitempty"`
 	At     time.Time `json:"at"`
 }
+
+// NewEvent starts an event about an attempt at j, sent by worker.
+func (j Job) NewEvent(t EventType, attempt int, worker string) Event {
+	return Event{Type: t, JobID: j.ID, JobType: j.Type, Attempt: attempt, Worker: worker, At: time.Now().UTC()}
+}

@@ -3,6 +3,8 @@
 // reported, and only a broken run makes it fail.
 //
 //	cuttle-bench upload -file F -server URL -password P -pid PID -baseline-dir D
+//	cuttle-bench transcode -clip F
+//	cuttle-bench hls-serve -clip F -server URL -password P -data D
 package main
 
 import (
@@ -17,7 +19,9 @@ import (
 )
 
 const usage = `Usage:
-  cuttle-bench upload [flags]   resumable upload against a bare net/http handler
+  cuttle-bench upload [flags]      resumable upload against a bare net/http handler
+  cuttle-bench transcode [flags]   pipeline.Run against bare ffmpeg and per-rendition ffmpeg
+  cuttle-bench hls-serve [flags]   HLS segment GETs per second against nginx
 
 Run a command with -h for its flags.
 `
@@ -42,6 +46,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "upload":
 		return uploadCmd(ctx, args[1:], stdout, stderr)
+	case "transcode":
+		return transcodeCmd(ctx, args[1:], stdout, stderr)
+	case "hls-serve":
+		return hlsServeCmd(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

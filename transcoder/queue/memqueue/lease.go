@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"cuttle.video/transcoder/job"
 	"cuttle.video/transcoder/queue"
@@ -40,14 +39,7 @@ func (l *lease) end() bool {
 }
 
 func (l *lease) event(t job.EventType) job.Event {
-	return job.Event{
-		Type:    t,
-		JobID:   l.job.ID,
-		JobType: l.job.Type,
-		Attempt: l.attempt,
-		Worker:  l.q.cfg.WorkerName,
-		At:      time.Now().UTC(),
-	}
+	return l.job.NewEvent(t, l.attempt, l.q.cfg.WorkerName)
 }
 
 func (l *lease) Progress(ctx context.Context, fraction float64) error {

@@ -73,6 +73,10 @@ func (c *consumer) run(ctx context.Context) {
 			c.q.forgetGroups(c.stream)
 			c.reset = true
 			c.retryAt = time.Time{}
+			// Only a short wait, but no busy loop should Redis keep
+			// answering so.
+			failing = true
+			_ = outage.wait(ctx)
 		default:
 			c.q.log.Warn("cannot read events, retrying", "error", err)
 			failing = true

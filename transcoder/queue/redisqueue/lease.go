@@ -101,14 +101,7 @@ func (l *lease) beatOnce(ctx context.Context) bool {
 }
 
 func (l *lease) event(t job.EventType) job.Event {
-	return job.Event{
-		Type:    t,
-		JobID:   l.job.ID,
-		JobType: l.job.Type,
-		Attempt: l.attempt,
-		Worker:  l.q.cfg.WorkerName,
-		At:      time.Now().UTC(),
-	}
+	return l.job.NewEvent(t, l.attempt, l.q.cfg.WorkerName)
 }
 
 func (l *lease) Progress(ctx context.Context, fraction float64) error {

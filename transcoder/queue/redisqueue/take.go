@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -54,6 +53,8 @@ func (q *Queue) Take(ctx context.Context, types ...job.Type) (queue.Lease, error
 		case groupLost(err):
 			q.log.Warn("job streams lost, creating them again", "error", err)
 			q.forgetGroups(streams...)
+			failing = true
+			_ = retry.wait(ctx)
 		default:
 			q.log.Warn("cannot take jobs, retrying", "error", err)
 			failing = true
@@ -146,10 +147,8 @@ func (q *Queue) reclaimed(ctx context.Context, stream string, m redis.XMessage) 
 	}
 	made := attempt - 1
 	reason := fmt.Sprintf("gave up after %d attempts: worker lost %d times", made, deliveries-1)
-	e := job.Event{
-		Type: job.EventFailed, JobID: j.ID, JobType: j.Type, Attempt: made,
-		Error: reason, Final: true, Worker: q.cfg.WorkerName, At: time.Now().UTC(),
-	}
+	e := j.NewEvent(job.EventFailed, made, q.cfg.WorkerName)
+	e.Error, e.Final = reason, true
 	if _, err := q.settle(ctx, stream, m.ID, true, e, q.deadKey(), q.deadFields(raw, reason, made)...); err != nil {
 		return nil, fmt.Errorf("redisqueue: dead-letter job %s: %w", j.ID, err)
 	}
