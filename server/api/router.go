@@ -119,6 +119,8 @@ func New(d Deps) http.Handler {
 	v1.GET("/videos/:id/description", s.getVideoDescription)
 	v1.PUT("/videos/:id", s.requireUser, s.updateVideo)
 	v1.DELETE("/videos/:id", s.requireUser, s.deleteVideo)
+	// Feature routes: one call per feature, each defined beside its
+	// handlers.
 	return r
 }
 

@@ -37,6 +37,7 @@ type hlsServeOpts struct {
 	user        string
 	password    string
 	data        string
+	work        string
 	pid         int
 	connections int
 	threads     int
@@ -56,6 +57,7 @@ func hlsServeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&o.user, "user", "root", "user to upload as")
 	fs.StringVar(&o.password, "password", "", "the user's password (required)")
 	fs.StringVar(&o.data, "data", "", "the server's data `directory`, where nginx finds the HLS files (required)")
+	fs.StringVar(&o.work, "work", "", "`directory` for nginx's files and wrk's script (default: the system's temporary directory)")
 	fs.IntVar(&o.pid, "pid", 0, "process id of the Cuttle server, to measure its CPU time (0: not measured)")
 	fs.IntVar(&o.connections, "connections", 64, "wrk connections")
 	fs.IntVar(&o.threads, "threads", 2, "wrk threads")
@@ -142,7 +144,7 @@ func benchHLSServe(ctx context.Context, o hlsServeOpts, log io.Writer) (*hlsServ
 		sums[paths[i]] = sha256.Sum256(data)
 	}
 
-	tmp, err := os.MkdirTemp("", "cuttle-bench-hls-")
+	tmp, err := os.MkdirTemp(o.work, "cuttle-bench-hls-")
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"cuttle.video/server/accounts"
@@ -127,6 +128,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	// Start-up work (migrations, hashing the first admin's password) leaves
+	// garbage an idle server would otherwise keep mapped for minutes.
+	debug.FreeOSMemory()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
