@@ -91,6 +91,9 @@ func (f formFields) metadata() (*videos.Metadata, error) {
 // to make the server buffer large bodies in memory.
 const maxFieldSize = 64 << 10
 
+// maxFieldsSize bounds all text fields of one form together.
+const maxFieldsSize = 256 << 10
+
 func readField(r io.Reader, name string) (string, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxFieldSize+1))
 	if err != nil {

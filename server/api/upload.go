@@ -38,6 +38,7 @@ func (s *server) uploadLegacy(c *gin.Context) {
 	var spool *uploads.Spool
 	defer func() { spool.Remove() }()
 	var filename string
+	fieldBytes := 0
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -58,6 +59,10 @@ func (s *server) uploadLegacy(c *gin.Context) {
 			v, err := readField(part, part.FormName())
 			if err != nil {
 				s.fail(c, err)
+				return
+			}
+			if fieldBytes += len(v); fieldBytes > maxFieldsSize {
+				s.fail(c, problem.New(http.StatusRequestEntityTooLarge, "the form's text fields exceed %d bytes", maxFieldsSize))
 				return
 			}
 			fields.add(part.FormName(), v)

@@ -349,3 +349,17 @@ func TestAbandonedUploadsExpire(t *testing.T) {
 	// It can still be finished.
 	user.PutChunk(rebase(active), 500, data[500:], total).Expect(http.StatusOK)
 }
+
+func TestLegacyUploadRefusesFieldFlood(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite)
+	user := s.NewUser(t, 2, -1)
+	big := strings.Repeat("x", 60<<10)
+	fields := map[string][]string{"name": {"Flood"}, "channelId": {strconv.FormatInt(user.Channel(), 10)}}
+	for i := range 10 {
+		fields["junk"+strconv.Itoa(i)] = []string{big}
+	}
+	user.Upload(servertest.Clip(t), fields).Problem(http.StatusRequestEntityTooLarge)
+	if files := s.UploadFiles(t); len(files) != 0 {
+		t.Fatalf("a refused form left %v", files)
+	}
+}
