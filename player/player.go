@@ -1,6 +1,8 @@
 // Package player embeds the browser player of the watch page: the bundle
 // that scripts/build-player.sh writes to dist/ (hls.js and the page script
-// in watch.js, the page styles in watch.css).
+// in watch.js, the page styles in watch.css), and the scripts and styles of
+// the web interface's other pages (site.js, upload.js and site.css, from
+// web/src/site).
 //
 // The bundle is build output and not committed. A fresh clone still
 // compiles because dist/ holds a committed README.md, but until the script
@@ -24,7 +26,15 @@ import (
 const (
 	Script     = "watch.js"
 	Stylesheet = "watch.css"
+	// SiteScript, UploadScript and SiteStylesheet serve the other pages
+	// of the web interface.
+	SiteScript     = "site.js"
+	UploadScript   = "upload.js"
+	SiteStylesheet = "site.css"
 )
+
+// built lists every file a complete bundle has.
+var built = []string{Script, Stylesheet, SiteScript, UploadScript, SiteStylesheet}
 
 // ErrNotBuilt is what to tell a client asking for the watch page of a binary
 // built without the player bundle.
@@ -52,7 +62,7 @@ func Assets() fs.FS {
 
 // Built reports whether the bundle was built before this binary was compiled.
 func Built() bool {
-	for _, name := range []string{Script, Stylesheet} {
+	for _, name := range built {
 		if _, err := fs.Stat(assets, name); err != nil {
 			return false
 		}
@@ -72,7 +82,7 @@ var version = sync.OnceValue(func() string {
 		return ""
 	}
 	h := sha256.New()
-	for _, name := range []string{Script, Stylesheet} {
+	for _, name := range built {
 		b, err := fs.ReadFile(assets, name)
 		if err != nil {
 			// Built just found the file in the read-only embedded tree.

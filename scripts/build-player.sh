@@ -29,7 +29,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 
 dist=../dist
-outputs=("$dist/watch.js" "$dist/watch.css")
+outputs=("$dist/watch.js" "$dist/watch.css" "$dist/site.js" "$dist/upload.js" "$dist/site.css")
 
 # npm writes node_modules/.package-lock.json after every install, so it is
 # older than package-lock.json exactly when the lock changed since.
@@ -69,11 +69,24 @@ fi
 mkdir -p "$dist"
 # Build into temporary names and rename, so an interrupted build never leaves
 # a half-written bundle for the Go embed to pick up.
-trap 'rm -f "$dist/watch.js.tmp" "$dist/watch.css.tmp"' EXIT
+trap 'rm -f "$dist"/*.tmp' EXIT
+# p2p-media-loader-core cannot be bundled from its sources (it needs Node's
+# events and process); its prebuilt ES module can.
 node node_modules/esbuild/bin/esbuild src/watch.js \
   --bundle --format=iife --minify --target=es2020 \
+  --alias:p2p-media-loader-core=./node_modules/p2p-media-loader-core/dist/p2p-media-loader-core.es.js \
   --log-level=warning --outfile="$dist/watch.js.tmp"
 cp src/watch.css "$dist/watch.css.tmp"
+# The other pages' scripts (src/site: forms, editors, the upload page) and
+# styles, one self-contained module per page kind.
+node node_modules/esbuild/bin/esbuild src/site/site.js src/site/upload.js \
+  --bundle --format=esm --minify --target=es2020 \
+  --log-level=warning --outdir="$dist" --out-extension:.js=.js.tmp
+node node_modules/esbuild/bin/esbuild src/site/site.css \
+  --minify --log-level=warning --outfile="$dist/site.css.tmp"
+for f in site.js upload.js site.css; do
+  mv -f "$dist/$f.tmp" "$dist/$f"
+done
 mv -f "$dist/watch.js.tmp" "$dist/watch.js"
 mv -f "$dist/watch.css.tmp" "$dist/watch.css"
 size_report

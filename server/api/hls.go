@@ -50,12 +50,17 @@ func hlsResult(v *database.Video) *job.VODHLSResult {
 }
 
 // mediaURL is the absolute URL of a file of a video's HLS directory: on
-// the CDN or public bucket when there is one, else on this server.
-func (s *server) mediaURL(videoUUID, file string) string {
-	if u, ok := s.MediaStore.PublicURL(jobs.HLSPrefix(videoUUID) + file); ok {
+// the CDN or public bucket when there is one, else on this server. The
+// files of videos that are neither public nor unlisted are only on this
+// server's private path, which needs a videoFileToken.
+func (s *server) mediaURL(v *database.Video, file string) string {
+	if !jobs.PublicFiles(v.Privacy) {
+		return s.PublicURL + hlsPath + "private/" + v.UUID + "/" + file
+	}
+	if u, ok := s.MediaStore.PublicURL(jobs.MediaPrefix(v) + file); ok {
 		return u
 	}
-	return s.PublicURL + hlsPath + videoUUID + "/" + file
+	return s.PublicURL + hlsPath + v.UUID + "/" + file
 }
 
 func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []streamingPlaylistJSON {
@@ -63,8 +68,8 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		return []streamingPlaylistJSON{}
 	}
 	p := streamingPlaylistJSON{
-		ID: v.ID, Type: 1, PlaylistURL: s.mediaURL(v.UUID, jobs.MasterPlaylist),
-		SegmentsSha256URL: s.mediaURL(v.UUID, res.SegmentsSHA256), Redundancies: []any{},
+		ID: v.ID, Type: 1, PlaylistURL: s.mediaURL(v, jobs.MasterPlaylist),
+		SegmentsSha256URL: s.mediaURL(v, res.SegmentsSHA256), Redundancies: []any{},
 	}
 	for _, r := range res.Renditions {
 		label := strconv.Itoa(r.Height) + "p"
@@ -73,7 +78,7 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		}
 		p.Files = append(p.Files, videoFileJSON{
 			Resolution: idLabel[int]{ID: r.Height, Label: label}, Size: r.Size, FPS: r.FPS,
-			Width: r.Width, Height: r.Height, PlaylistURL: s.mediaURL(v.UUID, r.Playlist),
+			Width: r.Width, Height: r.Height, PlaylistURL: s.mediaURL(v, r.Playlist),
 		})
 	}
 	return []streamingPlaylistJSON{p}

@@ -19,11 +19,17 @@ import (
 // formFields collects text fields of a multipart or urlencoded form.
 type formFields map[string][]string
 
-var tagFieldRE = regexp.MustCompile(`^tags(\[\d*\])?$`)
+var (
+	tagFieldRE      = regexp.MustCompile(`^tags(\[\d*\])?$`)
+	passwordFieldRE = regexp.MustCompile(`^videoPasswords(\[\d*\])?$`)
+)
 
 func (f formFields) add(name, value string) {
-	if tagFieldRE.MatchString(name) {
+	switch {
+	case tagFieldRE.MatchString(name):
 		name = "tags"
+	case passwordFieldRE.MatchString(name):
+		name = "videoPasswords"
 	}
 	f[name] = append(f[name], value)
 }
@@ -69,10 +75,14 @@ func (f formFields) metadata() (*videos.Metadata, error) {
 		m.ChannelID = &ch
 	}
 	m.Privacy, m.Category, m.Licence = integer("privacy"), integer("category"), integer("licence")
+	m.CommentsPolicy = integer("commentsPolicy")
 	m.NSFW, m.CommentsEnabled = boolean("nsfw"), boolean("commentsEnabled")
 	m.DownloadEnabled, m.WaitTranscoding = boolean("downloadEnabled"), boolean("waitTranscoding")
 	if tags, ok := f["tags"]; ok {
 		m.Tags = &tags
+	}
+	if ps, ok := f["videoPasswords"]; ok {
+		m.VideoPasswords = &ps
 	}
 	if s := str("originallyPublishedAt"); s != nil && *s != "" {
 		t, err := time.Parse(time.RFC3339, *s)

@@ -19,8 +19,10 @@ const (
 // sent but invalid is an error even on public routes, so a client learns
 // its session ended instead of silently seeing less.
 func (s *server) authenticate(c *gin.Context) {
+	s.withVideoPassword(c)
 	h := c.GetHeader("Authorization")
 	if h == "" {
+		s.cookieAuth(c)
 		return
 	}
 	scheme, tok, ok := strings.Cut(h, " ")

@@ -14,7 +14,14 @@ import (
 
 	"cuttle.video/server/accounts"
 	"cuttle.video/server/auth"
+	"cuttle.video/server/captions"
+	"cuttle.video/server/chapters"
+	"cuttle.video/server/engagement"
+	"cuttle.video/server/instance"
 	"cuttle.video/server/jobs"
+	"cuttle.video/server/metrics"
+	"cuttle.video/server/p2p"
+	"cuttle.video/server/tracker"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
 	"cuttle.video/storage"
@@ -37,6 +44,18 @@ type Deps struct {
 	MediaStore storage.Store
 	Jobs       *jobs.Service
 	Log        *slog.Logger
+	// P2P, Tracker and Playback serve peer-to-peer delivery; Tracker is
+	// nil when the admin turned P2P off.
+	P2P      *p2p.Service
+	Tracker  *tracker.Tracker
+	Playback *metrics.Playback
+	// Instance holds the settings admins change from the web interface.
+	Instance *instance.Service
+	// Chapters, Captions and Engagement (views, ratings, comments) are
+	// the rules of what a video carries besides its media.
+	Chapters   *chapters.Service
+	Captions   *captions.Service
+	Engagement *engagement.Service
 }
 
 type server struct {
@@ -65,7 +84,7 @@ func New(d Deps) http.Handler {
 	r.GET("/healthz", s.health)
 	r.GET("/w/:id", s.watch)
 	r.GET("/videos/watch/:id", s.watch)
-	r.GET("/player/*file", s.playerAssets())
+	r.GET("/player/*file", compressedAssets(), s.playerAssets())
 	for _, m := range []string{http.MethodGet, http.MethodHead} {
 		r.Handle(m, hlsPath+":uuid/:file", s.hlsFile)
 		r.Handle(m, thumbnailPath+":file", s.image(pipeline.ThumbnailFile))
@@ -121,6 +140,13 @@ func New(d Deps) http.Handler {
 	v1.DELETE("/videos/:id", s.requireUser, s.deleteVideo)
 	// Feature routes: one call per feature, each defined beside its
 	// handlers.
+	s.p2pRoutes(r, v1)
+	s.webRoutes(r, v1)
+	s.privacyRoutes(r, v1)
+	s.chapterRoutes(v1)
+	s.captionRoutes(r, v1)
+	s.storyboardRoutes(r, v1)
+	s.engagementRoutes(v1)
 	return r
 }
 

@@ -115,6 +115,7 @@ type videoDetailsJSON struct {
 	DescriptionPath    string                  `json:"descriptionPath"`
 	Tags               []string                `json:"tags"`
 	CommentsEnabled    bool                    `json:"commentsEnabled"`
+	CommentsPolicy     idLabel[int]            `json:"commentsPolicy"`
 	DownloadEnabled    bool                    `json:"downloadEnabled"`
 	StateReason        string                  `json:"stateReason,omitempty"`
 	Files              []any                   `json:"files"`
@@ -172,7 +173,7 @@ func (s *server) video(v *database.Video) videoJSON {
 		Name: v.Name, Category: optionalLabel(v.Category, categories), Licence: optionalLabel(v.Licence, licences),
 		Language: lang, Privacy: idLabel[int]{ID: v.Privacy, Label: videos.Privacies[v.Privacy]},
 		NSFW: v.NSFW, Description: v.Description, IsLocal: true, Duration: v.Duration,
-		Views: v.Views, Likes: v.Likes, Dislikes: v.Dislikes, EmbedPath: "/videos/embed/" + v.UUID,
+		Views: v.Views + s.pendingViews(v.ID), Likes: v.Likes, Dislikes: v.Dislikes, EmbedPath: "/videos/embed/" + v.UUID,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt,
 		OriginallyPublishedAt: v.OriginallyPublishedAt,
 		State:                 idLabel[int]{ID: v.State, Label: videos.States[v.State]},
@@ -185,12 +186,15 @@ func (s *server) video(v *database.Video) videoJSON {
 		}
 	}
 	if res := hlsResult(v); res != nil {
+		// Only viewers who may see the video get here: the images of
+		// private ones carry a file token for them.
+		q := s.fileQuery(v)
 		if res.Thumbnail != "" {
-			p := thumbnailPath + v.UUID + ".jpg"
+			p := thumbnailPath + v.UUID + ".jpg" + q
 			out.ThumbnailPath = &p
 		}
 		if res.Preview != "" {
-			p := previewPath + v.UUID + ".jpg"
+			p := previewPath + v.UUID + ".jpg" + q
 			out.PreviewPath = &p
 		}
 	}
@@ -200,7 +204,7 @@ func (s *server) video(v *database.Video) videoJSON {
 func (s *server) videoDetails(v *database.Video, j *database.Job) videoDetailsJSON {
 	out := videoDetailsJSON{
 		videoJSON: s.video(v), Support: v.Support, DescriptionPath: "/api/v1/videos/" + v.UUID + "/description",
-		Tags: []string{}, CommentsEnabled: v.CommentsEnabled, DownloadEnabled: v.DownloadEnabled,
+		Tags: []string{}, CommentsEnabled: v.CommentsEnabled, CommentsPolicy: commentsPolicy(v), DownloadEnabled: v.DownloadEnabled,
 		StateReason: v.StateReason, Files: []any{}, StreamingPlaylists: s.streamingPlaylists(v, hlsResult(v)),
 		TrackerURLs: []string{}, Transcoding: transcoding(j),
 	}

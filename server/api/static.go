@@ -20,6 +20,7 @@ import (
 
 // Media files are served under PeerTube's paths:
 //   /static/streaming-playlists/hls/{uuid}/{file}
+//   /static/streaming-playlists/hls/private/{uuid}/{file} (private_files.go)
 //   /lazy-static/thumbnails/{uuid}.jpg, /lazy-static/previews/{uuid}.jpg
 
 const (
@@ -36,10 +37,13 @@ func (s *server) hlsFile(c *gin.Context) {
 		s.fail(c, problem.NotFound("file"))
 		return
 	}
-	s.serveMedia(c, jobs.HLSPrefix(id)+file)
+	// Only public and unlisted videos have files under this prefix, so
+	// the video need not be loaded: segments are served at file speed.
+	s.serveMedia(c, jobs.PublicMediaPrefix(id)+file)
 }
 
-// image serves a thumbnail or preview named {uuid}.jpg.
+// image serves a thumbnail or preview named {uuid}.jpg; those of videos
+// whose files are not public need a videoFileToken.
 func (s *server) image(file string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := strings.CutSuffix(c.Param("file"), ".jpg")
@@ -47,34 +51,49 @@ func (s *server) image(file string) gin.HandlerFunc {
 			s.fail(c, problem.NotFound("image"))
 			return
 		}
-		s.serveMedia(c, jobs.HLSPrefix(id)+file)
+		s.serveVideoFile(c, id, file)
 	}
 }
 
-// playlistLike files change when a video is transcoded again; everything
-// else under a video's directory is written once under a fresh name.
+// playlistLike files change when a video is transcoded again, or its
+// captions replaced; everything else under a video's directory is
+// written once under a fresh name.
 func playlistLike(key string) bool {
 	ext := path.Ext(key)
-	return ext == ".m3u8" || ext == ".json" || ext == ".jpg"
+	return ext == ".m3u8" || ext == ".json" || ext == ".jpg" || ext == ".vtt"
+}
+
+// mediaPolicy says how media answers may be cached (files written once,
+// playlist-like files, redirects) and how long presigned redirects last.
+type mediaPolicy struct {
+	immutable, mutable, redirect string
+	presignTTL                   time.Duration
+}
+
+var publicMedia = mediaPolicy{
+	immutable: "public, max-age=31536000, immutable", mutable: "public, max-age=60",
+	redirect: "private, max-age=600", presignTTL: time.Hour,
 }
 
 // serveMedia answers from media storage. Local files are served with
 // ranges and conditional requests. With S3, playlists are relayed (so
 // their relative URIs keep pointing here) and segments are redirected to
 // a presigned URL, so their bytes never pass through the server.
-func (s *server) serveMedia(c *gin.Context, key string) {
+func (s *server) serveMedia(c *gin.Context, key string) { s.serveMediaWith(c, key, publicMedia) }
+
+func (s *server) serveMediaWith(c *gin.Context, key string, policy mediaPolicy) {
 	ctx := c.Request.Context()
-	cache := "public, max-age=31536000, immutable"
+	cache := policy.immutable
 	if playlistLike(key) {
-		cache = "public, max-age=60"
+		cache = policy.mutable
 	}
 	if s.Media == nil && !playlistLike(key) {
-		url, err := s.MediaStore.PresignGet(ctx, key, time.Hour)
+		url, err := s.MediaStore.PresignGet(ctx, key, policy.presignTTL)
 		if err != nil {
 			s.fail(c, problem.Internal(err))
 			return
 		}
-		c.Header("Cache-Control", "private, max-age=600")
+		c.Header("Cache-Control", policy.redirect)
 		c.Redirect(http.StatusFound, url)
 		return
 	}

@@ -26,6 +26,13 @@ func (s *server) watch(c *gin.Context) {
 		if p.Status == http.StatusUnauthorized || p.Status == http.StatusForbidden {
 			page.Notice = "This video is not public."
 		}
+		if p.Code == problem.CodeVideoRequiresPassword && player.Built() {
+			// The page asks for the password and plays the video itself.
+			page.Title, page.PasswordVideo = "Password-protected video", c.Param("id")
+			page.Notice = "This video is protected by a password."
+			s.render(c, http.StatusOK, page)
+			return
+		}
 		s.render(c, p.Status, page)
 		return
 	}
@@ -39,9 +46,11 @@ func (s *server) watch(c *gin.Context) {
 	case !player.Built():
 		page.Notice, status = "The player is not built on this server: run make build.", http.StatusServiceUnavailable
 	case v.State == database.StatePublished:
-		page.Playlist = s.mediaURL(v.UUID, jobs.MasterPlaylist)
+		page.Playlist = s.mediaURL(v, jobs.MasterPlaylist) + s.fileQuery(v)
+		page.Tracker = s.trackerURL(v)
+		s.watchExtras(ctx, v, &page)
 		if res := hlsResult(v); res != nil && res.Preview != "" {
-			page.Poster = s.PublicURL + previewPath + v.UUID + ".jpg"
+			page.Poster = s.PublicURL + previewPath + v.UUID + ".jpg" + s.fileQuery(v)
 		}
 	case v.State == database.StateTranscodingFailed:
 		page.Notice = "This video could not be transcoded: " + v.StateReason

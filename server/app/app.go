@@ -19,8 +19,12 @@ import (
 	"cuttle.video/server/accounts"
 	"cuttle.video/server/api"
 	"cuttle.video/server/auth"
+	"cuttle.video/server/captions"
+	"cuttle.video/server/chapters"
 	"cuttle.video/server/config"
 	"cuttle.video/server/database"
+	"cuttle.video/server/engagement"
+	"cuttle.video/server/instance"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
@@ -49,9 +53,14 @@ type App struct {
 	Videos   *videos.Service
 	Uploads  *uploads.Service
 	Jobs     *jobs.Service
-	queue    queue.Queue
-	redis    *redis.Client
-	handler  http.Handler
+	// Chapters, Captions and Engagement are the rules of what a video
+	// carries besides its media; see features.go.
+	Chapters   *chapters.Service
+	Captions   *captions.Service
+	Engagement *engagement.Service
+	queue      queue.Queue
+	redis      *redis.Client
+	handler    http.Handler
 	// stop ends the background work (event consumer, embedded workers)
 	// and waits for it.
 	stop func()
@@ -79,7 +88,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if a.media, mediaHandler, err = a.openMedia(ctx); err != nil {
 		return nil, err
 	}
-	a.Videos = videos.New(a.db, a.media, log)
+	secret, err := a.secret()
+	if err != nil {
+		return nil, err
+	}
+	a.Videos = videos.New(a.db, a.media, log, videos.WithFileSecret(secret), videos.WithClock(opts.Now))
+	if err := a.Videos.ResumeMoves(ctx); err != nil {
+		// The files stay under their old prefix until a later start, or
+		// the next change of the video, moves them.
+		log.Error("finish moving video files after a privacy change", "err", err)
+	}
 	a.Accounts = accounts.New(a.db, a.Videos, int64(cfg.Users.DefaultVideoQuota), opts.Now, log)
 	if err := a.openQueue(ctx); err != nil {
 		return nil, err
@@ -107,6 +125,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err := a.Jobs.Reconcile(ctx); err != nil {
 		return nil, fmt.Errorf("app: re-queue pending jobs: %w", err)
 	}
+	p2pService, tracker, playback := a.openP2P()
+	a.openFeatures(opts)
 	a.handler = api.New(api.Deps{
 		PublicURL:    cfg.PublicURL,
 		Accounts:     a.Accounts,
@@ -118,6 +138,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		MediaStore:   a.media,
 		Jobs:         a.Jobs,
 		Log:          log,
+		P2P:          p2pService,
+		Tracker:      tracker,
+		Playback:     playback,
+		Chapters:     a.Chapters,
+		Captions:     a.Captions,
+		Engagement:   a.Engagement,
+		Instance:     instance.New(a.db, instance.Settings{Name: "Cuttle", SignupEnabled: cfg.Signup.Enabled}, opts.Now),
 	})
 	return a, nil
 }

@@ -39,6 +39,17 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	w := l.current(key, now)
+	if w.count >= l.burst {
+		return false, w.start.Add(l.window).Sub(now)
+	}
+	w.count++
+	return true, 0
+}
+
+// current returns key's window at now, starting a new one when the last
+// has ended. The caller holds mu.
+func (l *Limiter) current(key string, now time.Time) *window {
 	if len(l.windows) >= sweepAt {
 		for k, w := range l.windows {
 			if now.Sub(w.start) >= l.window {
@@ -51,9 +62,5 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 		w = &window{start: now}
 		l.windows[key] = w
 	}
-	if w.count >= l.burst {
-		return false, w.start.Add(l.window).Sub(now)
-	}
-	w.count++
-	return true, 0
+	return w
 }

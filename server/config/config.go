@@ -35,7 +35,8 @@ type Config struct {
 	S3       S3     `yaml:"s3"`
 	// AdminPassword is used once, when the root account is first created.
 	AdminPassword string `yaml:"admin_password"`
-	// Secret signs local media URLs; generated into DataDir when empty.
+	// Secret signs local media URLs and video file tokens; generated into
+	// DataDir when empty. Replicas behind one load balancer need the same.
 	Secret string `yaml:"secret"`
 	// LogLevel is one of debug, info, warn, error.
 	LogLevel string `yaml:"log_level"`
@@ -45,6 +46,9 @@ type Config struct {
 	Uploads     Uploads     `yaml:"uploads"`
 	Transcoding Transcoding `yaml:"transcoding"`
 	Users       Users       `yaml:"users"`
+	// P2P is peer-to-peer delivery between viewers.
+	P2P    P2P    `yaml:"p2p"`
+	Signup Signup `yaml:"signup"`
 	// LoginRateLimit bounds token requests per client address.
 	LoginRateLimit RateLimit `yaml:"login_rate_limit"`
 	// ShutdownTimeout is how long in-flight requests may take on SIGTERM.
@@ -102,6 +106,24 @@ type Users struct {
 	DefaultVideoQuota Size `yaml:"default_video_quota"`
 }
 
+// Signup governs self-registration.
+type Signup struct {
+	// Enabled lets visitors create their own account; an admin can
+	// change it at run time in the instance settings.
+	Enabled bool `yaml:"enabled"`
+}
+
+// P2P tunes peer-to-peer delivery: the tracker and the player's P2P.
+type P2P struct {
+	// Enabled lets viewers share segments over WebRTC; when false the
+	// tracker refuses every socket and players fetch over HTTP only.
+	Enabled bool `yaml:"enabled"`
+	// MaxConnsPerAddr bounds tracker sockets per client address.
+	MaxConnsPerAddr int `yaml:"max_conns_per_addr"`
+	// AnnounceInterval is how often peers announce again.
+	AnnounceInterval time.Duration `yaml:"announce_interval"`
+}
+
 // RateLimit allows Burst requests per Window.
 type RateLimit struct {
 	Burst  int           `yaml:"burst"`
@@ -127,6 +149,7 @@ func Default() Config {
 		Users:           Users{DefaultVideoQuota: -1},
 		LoginRateLimit:  RateLimit{Burst: 15, Window: 5 * time.Minute},
 		ShutdownTimeout: 30 * time.Second,
+		P2P:             P2P{Enabled: true, MaxConnsPerAddr: 100, AnnounceInterval: 2 * time.Minute},
 	}
 }
 
@@ -151,29 +174,32 @@ func (c *Config) LoadFile(path string) error {
 func (c *Config) envVars() map[string]func(string) error {
 	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
 	return map[string]func(string) error{
-		"CUTTLE_LISTEN":              str(&c.Listen),
-		"CUTTLE_DATA_DIR":            str(&c.DataDir),
-		"CUTTLE_PUBLIC_URL":          str(&c.PublicURL),
-		"CUTTLE_DATABASE_URL":        str(&c.DatabaseURL),
-		"CUTTLE_REDIS_URL":           str(&c.RedisURL),
-		"CUTTLE_ADMIN_PASSWORD":      str(&c.AdminPassword),
-		"CUTTLE_SECRET":              str(&c.Secret),
-		"CUTTLE_LOG_LEVEL":           str(&c.LogLevel),
-		"CUTTLE_LOG_FORMAT":          str(&c.LogFormat),
-		"CUTTLE_S3_ENDPOINT":         str(&c.S3.Endpoint),
-		"CUTTLE_S3_REGION":           str(&c.S3.Region),
-		"CUTTLE_S3_BUCKET":           str(&c.S3.Bucket),
-		"CUTTLE_S3_ACCESS_KEY":       str(&c.S3.AccessKey),
-		"CUTTLE_S3_SECRET_KEY":       str(&c.S3.SecretKey),
-		"CUTTLE_S3_PUBLIC_URL":       str(&c.S3.PublicBaseURL),
-		"CUTTLE_S3_PATH_STYLE":       boolVar(&c.S3.PathStyle),
-		"CUTTLE_MAX_FILE_SIZE":       c.Uploads.MaxFileSize.Set,
-		"CUTTLE_VIDEO_QUOTA":         c.Users.DefaultVideoQuota.Set,
-		"CUTTLE_UPLOAD_EXPIRY":       durationVar(&c.Uploads.ResumableExpiry),
-		"CUTTLE_SHUTDOWN_TIMEOUT":    durationVar(&c.ShutdownTimeout),
-		"CUTTLE_TRANSCODING_WORKERS": intVar(&c.Transcoding.Workers),
-		"CUTTLE_FFMPEG_THREADS":      intVar(&c.Transcoding.Threads),
-		"CUTTLE_SEGMENT_SECONDS":     intVar(&c.Transcoding.SegmentSeconds),
+		"CUTTLE_LISTEN":                 str(&c.Listen),
+		"CUTTLE_DATA_DIR":               str(&c.DataDir),
+		"CUTTLE_PUBLIC_URL":             str(&c.PublicURL),
+		"CUTTLE_DATABASE_URL":           str(&c.DatabaseURL),
+		"CUTTLE_REDIS_URL":              str(&c.RedisURL),
+		"CUTTLE_ADMIN_PASSWORD":         str(&c.AdminPassword),
+		"CUTTLE_SECRET":                 str(&c.Secret),
+		"CUTTLE_LOG_LEVEL":              str(&c.LogLevel),
+		"CUTTLE_LOG_FORMAT":             str(&c.LogFormat),
+		"CUTTLE_S3_ENDPOINT":            str(&c.S3.Endpoint),
+		"CUTTLE_S3_REGION":              str(&c.S3.Region),
+		"CUTTLE_S3_BUCKET":              str(&c.S3.Bucket),
+		"CUTTLE_S3_ACCESS_KEY":          str(&c.S3.AccessKey),
+		"CUTTLE_S3_SECRET_KEY":          str(&c.S3.SecretKey),
+		"CUTTLE_S3_PUBLIC_URL":          str(&c.S3.PublicBaseURL),
+		"CUTTLE_S3_PATH_STYLE":          boolVar(&c.S3.PathStyle),
+		"CUTTLE_MAX_FILE_SIZE":          c.Uploads.MaxFileSize.Set,
+		"CUTTLE_VIDEO_QUOTA":            c.Users.DefaultVideoQuota.Set,
+		"CUTTLE_UPLOAD_EXPIRY":          durationVar(&c.Uploads.ResumableExpiry),
+		"CUTTLE_SHUTDOWN_TIMEOUT":       durationVar(&c.ShutdownTimeout),
+		"CUTTLE_TRANSCODING_WORKERS":    intVar(&c.Transcoding.Workers),
+		"CUTTLE_FFMPEG_THREADS":         intVar(&c.Transcoding.Threads),
+		"CUTTLE_SEGMENT_SECONDS":        intVar(&c.Transcoding.SegmentSeconds),
+		"CUTTLE_P2P_ENABLED":            boolVar(&c.P2P.Enabled),
+		"CUTTLE_P2P_MAX_CONNS_PER_ADDR": intVar(&c.P2P.MaxConnsPerAddr),
+		"CUTTLE_SIGNUP_ENABLED":         boolVar(&c.Signup.Enabled),
 	}
 }
 
@@ -292,6 +318,9 @@ func (c *Config) Validate() error {
 	}
 	if t.Workers == 0 && c.RedisURL == "" {
 		return errors.New("config: transcoding.workers: 0 needs redis_url, or nothing would ever transcode")
+	}
+	if c.P2P.MaxConnsPerAddr < 1 || c.P2P.AnnounceInterval < 10*time.Second {
+		return errors.New("config: p2p: max_conns_per_addr must be >= 1 and announce_interval >= 10s")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("config: shutdown_timeout: must be positive")

@@ -121,7 +121,17 @@ type Video struct {
 	// OriginalProbe is what ffprobe found in the original, as JSON.
 	OriginalProbe string `bun:"original_probe,notnull"`
 	// HLS is the result of the last transcoding, as JSON; empty before.
-	HLS                   string     `bun:"hls,notnull"`
+	HLS string `bun:"hls,notnull"`
+	// MediaGeneration counts the privacy changes of the video. It names
+	// the private directory of its files and is bound into file tokens,
+	// so a change invalidates every link handed out before it.
+	MediaGeneration int `bun:"media_generation,notnull"`
+	// MediaMovingFrom is the prefix the video's files are being moved
+	// from after a privacy change; empty when they are where they belong.
+	MediaMovingFrom string `bun:"media_moving_from,notnull"`
+	// MediaLockedUntil is the lease of whoever moves or writes the
+	// video's files (a privacy change, a finishing job).
+	MediaLockedUntil      *time.Time `bun:"media_locked_until"`
 	CreatedAt             time.Time  `bun:"created_at,notnull"`
 	UpdatedAt             time.Time  `bun:"updated_at,notnull"`
 	PublishedAt           time.Time  `bun:"published_at,notnull"`
@@ -179,5 +189,8 @@ type Job struct {
 	UpdatedAt     time.Time  `bun:"updated_at,notnull"`
 	StartedAt     *time.Time `bun:"started_at"`
 	FinishedAt    *time.Time `bun:"finished_at"`
-	Video         *Video     `bun:"rel:belongs-to,join:video_id=id"`
+	// OutputPrefix is where the job was told to write its files: the
+	// video's media prefix when it was queued.
+	OutputPrefix string `bun:"output_prefix,notnull"`
+	Video        *Video `bun:"rel:belongs-to,join:video_id=id"`
 }

@@ -17,6 +17,11 @@ type VideoFilter struct {
 	AccountID int64
 	// ChannelID limits the list to one channel's videos.
 	ChannelID int64
+	// Words keeps videos where each word is in the name or is a tag,
+	// ignoring case.
+	Words []string
+	// TagsOneOf keeps videos with at least one of these tags.
+	TagsOneOf []string
 	Start     int
 	Count     int
 	// Order is an SQL ORDER BY expression built by the caller from a
@@ -92,6 +97,7 @@ func (db *DB) ListVideos(ctx context.Context, f VideoFilter) ([]Video, int, erro
 	if f.AccountID != 0 {
 		q = q.Where("channel.account_id = ?", f.AccountID)
 	}
+	q = searchWhere(q, f)
 	total, err := q.ScanAndCount(ctx)
 	return vs, int(total), mapErr(err, "list videos")
 }

@@ -48,7 +48,9 @@ func TestTranscodeEmbedded(t *testing.T) {
 	if l.Total != 1 {
 		t.Fatalf("public list has %d videos, want 1", l.Total)
 	}
-	// The scratch directory of the embedded worker is left empty.
+	// The storyboard job follows; once it is done, the scratch directory
+	// of the embedded worker is left empty.
+	checkStoryboard(t, user, v.UUID, 10)
 	entries, _ := os.ReadDir(filepath.Join(s.Config.DataDir, "scratch"))
 	if len(entries) != 0 {
 		t.Fatalf("scratch directory keeps %d entries", len(entries))
@@ -96,6 +98,8 @@ func TestTranscodeScaledOut(t *testing.T) {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}
 	checkHLS(t, v, 10, fullLadder)
+	// The runner takes storyboard jobs too.
+	checkStoryboard(t, user, v.UUID, 10)
 }
 
 func TestKilledRunnerIsReplaced(t *testing.T) {
@@ -131,14 +135,16 @@ func TestKilledRunnerIsReplaced(t *testing.T) {
 		t.Fatalf("after the kill: state %d, transcoding %+v, reason %q", v.State.ID, v.Transcoding, v.StateReason)
 	}
 	checkHLS(t, v, 20, fullLadder)
+	checkStoryboard(t, user, v.UUID, 20)
 
-	// Exactly the files of the finished rendition set are stored: nothing
-	// the killed runner wrote is left over.
+	// Exactly the files of the finished rendition set, and the storyboard
+	// drawn from it, are stored: nothing the killed runner wrote is left
+	// over.
 	var hashes map[string]string
 	user.Raw("GET", v.StreamingPlaylists[0].SegmentsSha256URL, nil, nil).Expect(http.StatusOK).JSON(&hashes)
 	prefix := "videos/" + v.UUID + "/hls/"
 	want := map[string]bool{prefix + "master.m3u8": true, prefix + "segments-sha256.json": true,
-		prefix + "thumbnail.jpg": true, prefix + "preview.jpg": true}
+		prefix + "thumbnail.jpg": true, prefix + "preview.jpg": true, prefix + "storyboard.jpg": true}
 	for name := range hashes {
 		want[prefix+name] = true
 	}
@@ -157,13 +163,19 @@ func TestKilledRunnerIsReplaced(t *testing.T) {
 	for k := range want {
 		t.Errorf("missing object %s", k)
 	}
-	// One job, completed once.
+	// One transcoding job, completed once, and its storyboard job.
 	var jobs struct {
-		Total int `json:"total"`
+		Data []struct {
+			Type string `json:"type"`
+		} `json:"data"`
 	}
 	s.Root(t).Do("GET", "/api/v1/jobs/completed", nil).Expect(http.StatusOK).JSON(&jobs)
-	if jobs.Total != 1 {
-		t.Fatalf("%d completed jobs, want 1", jobs.Total)
+	types := map[string]int{}
+	for _, j := range jobs.Data {
+		types[j.Type]++
+	}
+	if len(jobs.Data) != 2 || types["vod-hls"] != 1 || types["storyboard"] != 1 {
+		t.Fatalf("completed jobs by type: %v, want one vod-hls and one storyboard", types)
 	}
 }
 

@@ -51,6 +51,10 @@ func (s *Service) Retry(ctx context.Context, id string) error {
 		if err := tx.UpdateJob(ctx, j, []string{database.JobFailed}, "state", "attempts", "progress", "error", "started_at", "finished_at"); err != nil {
 			return err
 		}
+		if job.Type(j.Type) == job.Storyboard {
+			// The video stays as it is while its storyboard is drawn again.
+			return nil
+		}
 		j.Video.State, j.Video.StateReason = database.StateToTranscode, ""
 		return tx.UpdateVideo(ctx, j.Video, false, "state", "state_reason")
 	})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -12,7 +13,6 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/transcoder/job"
-	"cuttle.video/transcoder/pipeline"
 )
 
 // progressStep limits database writes for progress to one per percent.
@@ -37,6 +37,9 @@ func (s *Service) Handle(ctx context.Context, e job.Event) error {
 	case job.EventProgress:
 		return s.progress(ctx, j, e)
 	case job.EventCompleted:
+		if job.Type(j.Type) == job.Storyboard {
+			return s.completeStoryboard(ctx, j, e)
+		}
 		return s.complete(ctx, j, e)
 	case job.EventFailed:
 		return s.fail(ctx, j, e)
@@ -66,9 +69,12 @@ func (s *Service) progress(ctx context.Context, j *database.Job, e job.Event) er
 }
 
 // complete publishes the video: it checks the worker wrote only what it
-// was allowed to, writes the master playlist, removes files a previous
-// attempt left that this one did not write, and marks the video
-// published, once.
+// was allowed to, brings the files to the video's media prefix if its
+// privacy changed while the job ran, writes the master playlist, removes
+// files a previous attempt left that this one did not write, and marks
+// the video published, once. It holds the video's files lock, so a
+// privacy change cannot move the files from under it; while someone else
+// holds the lock the event is handed again later.
 func (s *Service) complete(ctx context.Context, j *database.Job, e job.Event) error {
 	if j.State == database.JobCompleted {
 		return nil
@@ -81,14 +87,20 @@ func (s *Service) complete(ctx context.Context, j *database.Job, e job.Event) er
 	if err := checkResult(&res); err != nil {
 		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: err.Error()})
 	}
+	return WithFilesLocked(ctx, s.db, s.media, j.VideoID, func(v *database.Video) error {
+		j.Video = v
+		return s.publish(ctx, j, e, &res)
+	})
+}
+
+func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res *job.VODHLSResult) error {
 	v := j.Video
-	prefix := HLSPrefix(v.UUID)
-	master, err := pipeline.MasterPlaylist(res.Renditions)
-	if err != nil {
+	prefix := MediaPrefix(v)
+	if err := gather(ctx, s.media, j.OutputPrefix, prefix, res.Files); err != nil {
 		return err
 	}
-	if err := s.media.Put(ctx, prefix+MasterPlaylist, strings.NewReader(string(master)), int64(len(master)), ""); err != nil {
-		return fmt.Errorf("jobs: write master playlist: %w", err)
+	if err := s.writeMaster(ctx, v, res, prefix); err != nil {
+		return err
 	}
 	keep := map[string]bool{MasterPlaylist: true}
 	for _, f := range res.Files {
@@ -99,21 +111,30 @@ func (s *Service) complete(ctx context.Context, j *database.Job, e job.Event) er
 		return fmt.Errorf("jobs: list outputs: %w", err)
 	}
 	for _, o := range objects {
-		if name := strings.TrimPrefix(o.Key, prefix); !keep[name] {
+		if name := strings.TrimPrefix(o.Key, prefix); !keep[name] && !notFromTranscoding(name) {
 			if err := s.media.Delete(ctx, o.Key); err != nil {
 				return fmt.Errorf("jobs: remove stale output: %w", err)
 			}
+		} else {
+			delete(keep, name)
 		}
+	}
+	delete(keep, MasterPlaylist)
+	if missing := slices.Sorted(maps.Keys(keep)); len(missing) > 0 {
+		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker,
+			Error: "outputs missing from media storage: " + strings.Join(missing, ", ")})
 	}
 	hls, err := json.Marshal(res)
 	if err != nil {
 		return err
 	}
-	return s.db.Tx(ctx, func(tx *database.DB) error {
+	var next *database.Job
+	err = s.db.Tx(ctx, func(tx *database.DB) error {
 		now := time.Now().UTC()
 		j.State, j.Progress, j.Error, j.FinishedAt, j.Attempts, j.Worker = database.JobCompleted, 1, "", &now, e.Attempt, e.Worker
+		j.OutputPrefix = prefix
 		err := tx.UpdateJob(ctx, j, []string{database.JobQueued, database.JobProcessing, database.JobFailed},
-			"state", "progress", "error", "finished_at", "attempts", "worker")
+			"state", "progress", "error", "finished_at", "attempts", "worker", "output_prefix")
 		if errors.Is(err, database.ErrNotFound) {
 			return nil
 		}
@@ -121,8 +142,16 @@ func (s *Service) complete(ctx context.Context, j *database.Job, e job.Event) er
 			return err
 		}
 		v.State, v.StateReason, v.HLS, v.Duration = database.StatePublished, "", string(hls), int(res.Duration+0.5)
-		return tx.UpdateVideo(ctx, v, false, "state", "state_reason", "hls", "duration")
+		if err := tx.UpdateVideo(ctx, v, false, "state", "state_reason", "hls", "duration"); err != nil {
+			return err
+		}
+		next, err = storyboardJob(ctx, tx, v, res)
+		return err
 	})
+	if err == nil {
+		s.queueAfterCommit(ctx, next)
+	}
+	return err
 }
 
 // MasterPlaylist is the name of the master playlist the server writes.
@@ -169,6 +198,10 @@ func (s *Service) fail(ctx context.Context, j *database.Job, e job.Event) error 
 		}
 		if err != nil {
 			return err
+		}
+		if job.Type(j.Type) == job.Storyboard {
+			// A video without its storyboard still plays.
+			return nil
 		}
 		v := j.Video
 		v.State, v.StateReason = database.StateTranscodingFailed, j.Error

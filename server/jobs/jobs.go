@@ -54,9 +54,6 @@ func New(cfg Config, db *database.DB, q queue.Queue, media storage.Store, log *s
 	return &Service{cfg: cfg, db: db, queue: q, media: media, log: log}
 }
 
-// HLSPrefix is where a video's HLS files live in media storage.
-func HLSPrefix(videoUUID string) string { return "videos/" + videoUUID + "/hls/" }
-
 // Transcode records a transcoding job for a video whose original is
 // stored, then queues it. A queue that is down does not lose the job: it
 // stays queued in the database and is queued again later.
@@ -67,7 +64,8 @@ func (s *Service) Transcode(ctx context.Context, v *database.Video) error {
 	} else if existing != nil && existing.State != database.JobFailed {
 		return nil
 	}
-	j := &database.Job{ID: uuid.NewString(), Type: string(job.VODHLS), VideoID: v.ID, State: database.JobQueued}
+	j := &database.Job{ID: uuid.NewString(), Type: string(job.VODHLS), VideoID: v.ID, State: database.JobQueued,
+		OutputPrefix: MediaPrefix(v)}
 	if err := s.db.CreateJob(ctx, j); err != nil {
 		return problem.Internal(err)
 	}
@@ -80,11 +78,20 @@ func (s *Service) Transcode(ctx context.Context, v *database.Video) error {
 }
 
 // enqueue builds the job's payload, with fresh presigned URLs, and puts
-// it on the queue.
+// it on the queue. The job writes under the video's media prefix of this
+// moment; the prefix is recorded so that the job's completion finds the
+// files if the privacy changes meanwhile.
 func (s *Service) enqueue(ctx context.Context, j *database.Job) error {
-	payload, err := s.payload(ctx, j.Video)
+	prefix := MediaPrefix(j.Video)
+	payload, err := s.payloadFor(ctx, j, prefix)
 	if err != nil {
 		return err
+	}
+	if j.OutputPrefix != prefix {
+		j.OutputPrefix = prefix
+		if err := s.db.UpdateJob(ctx, j, nil, "output_prefix"); err != nil {
+			return err
+		}
 	}
 	qj, err := job.New(j.ID, job.Type(j.Type), j.Video.UUID, payload)
 	if err != nil {
@@ -95,7 +102,7 @@ func (s *Service) enqueue(ctx context.Context, j *database.Job) error {
 
 // payload chooses the ladder from the upload's probe and presigns every
 // file the worker may read or write, and nothing else.
-func (s *Service) payload(ctx context.Context, v *database.Video) (*job.VODHLSPayload, error) {
+func (s *Service) payload(ctx context.Context, v *database.Video, prefix string) (*job.VODHLSPayload, error) {
 	var pr probe.Result
 	if err := json.Unmarshal([]byte(v.OriginalProbe), &pr); err != nil {
 		return nil, fmt.Errorf("jobs: probe of video %s: %w", v.UUID, err)
@@ -106,7 +113,7 @@ func (s *Service) payload(ctx context.Context, v *database.Video) (*job.VODHLSPa
 		return nil, fmt.Errorf("jobs: presign original: %w", err)
 	}
 	for _, name := range outputNames(p.Renditions, pr.Duration, s.cfg.SegmentSeconds) {
-		if p.Outputs[name], err = s.media.PresignPut(ctx, HLSPrefix(v.UUID)+name, s.cfg.URLTTL); err != nil {
+		if p.Outputs[name], err = s.media.PresignPut(ctx, prefix+name, s.cfg.URLTTL); err != nil {
 			return nil, fmt.Errorf("jobs: presign %s: %w", name, err)
 		}
 	}

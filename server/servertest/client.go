@@ -19,6 +19,9 @@ type Client struct {
 	Token string
 	// Username and Password are set for clients that logged in.
 	Username, Password string
+	// HTTP sends the requests when set (see AnonymousFrom); otherwise a
+	// client that does not follow redirects.
+	HTTP *http.Client
 }
 
 // Anonymous returns a client without credentials.
@@ -125,7 +128,11 @@ func (c *Client) Raw(method, path string, body io.Reader, h http.Header) *Respon
 	if c.Token != "" && req.Header.Get("Authorization") == "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
-	res, err := noRedirect.Do(req)
+	hc := noRedirect
+	if c.HTTP != nil {
+		hc = c.HTTP
+	}
+	res, err := hc.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -20,6 +20,10 @@ type ListParams struct {
 	ChannelID    int64
 	// Mine lists the viewer's own videos in every state and privacy.
 	Mine bool
+	// Search and TagsOneOf narrow the list as PeerTube's video search
+	// does: every word of Search in the name or as a tag.
+	Search    string
+	TagsOneOf []string
 }
 
 var videoSorts = map[string]string{
@@ -42,7 +46,8 @@ func (s *Service) List(ctx context.Context, viewer *database.User, p ListParams)
 		}
 		order = videoSorts["-publishedAt"]
 	}
-	f := database.VideoFilter{Start: p.Start, Count: p.Count, Order: order, AccountID: p.AccountID, ChannelID: p.ChannelID}
+	f := database.VideoFilter{Start: p.Start, Count: p.Count, Order: order, AccountID: p.AccountID, ChannelID: p.ChannelID,
+		Words: searchWords(p.Search), TagsOneOf: p.TagsOneOf}
 	switch {
 	case p.Mine:
 		f.AccountID = viewer.Account.ID

@@ -22,9 +22,12 @@ type Metadata struct {
 	Language              *string    `json:"language"`
 	NSFW                  *bool      `json:"nsfw"`
 	CommentsEnabled       *bool      `json:"commentsEnabled"`
+	CommentsPolicy        *int       `json:"commentsPolicy"` // PeerTube's newer CommentsEnabled; wins over it
 	DownloadEnabled       *bool      `json:"downloadEnabled"`
 	WaitTranscoding       *bool      `json:"waitTranscoding"`
 	OriginallyPublishedAt *time.Time `json:"originallyPublishedAt"`
+	// VideoPasswords are the passwords of a password-protected video.
+	VideoPasswords *[]string `json:"videoPasswords"`
 	// Filename is the original file's name, sent with resumable uploads.
 	Filename string `json:"filename,omitempty"`
 }
@@ -62,9 +65,13 @@ func (m *Metadata) validate(creating bool) map[string]string {
 		bad["channelId"] = "is required"
 	}
 	if m.Privacy != nil {
-		if _, ok := Privacies[*m.Privacy]; !ok || *m.Privacy == database.PrivacyPassword {
-			bad["privacy"] = "must be 1 (public), 2 (unlisted), 3 (private) or 4 (internal)"
+		if _, ok := Privacies[*m.Privacy]; !ok {
+			bad["privacy"] = "must be 1 (public), 2 (unlisted), 3 (private), 4 (internal) or 5 (password-protected)"
 		}
+	}
+	m.validatePasswords(creating, bad)
+	if p := m.CommentsPolicy; p != nil && *p != CommentsPolicyEnabled && *p != CommentsPolicyDisabled {
+		bad["commentsPolicy"] = "must be 1 (enabled) or 2 (disabled); comments that require approval are not supported"
 	}
 	if m.Description != nil && runes(*m.Description) > 10000 {
 		bad["description"] = "must be at most 10000 characters"
@@ -133,6 +140,10 @@ func (m *Metadata) apply(v *database.Video) (cols []string, tagsChanged bool) {
 	if m.NSFW != nil {
 		v.NSFW = *m.NSFW
 		set("nsfw")
+	}
+	if m.CommentsPolicy != nil {
+		enabled := *m.CommentsPolicy == CommentsPolicyEnabled
+		m.CommentsEnabled = &enabled
 	}
 	if m.CommentsEnabled != nil {
 		v.CommentsEnabled = *m.CommentsEnabled

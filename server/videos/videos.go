@@ -16,6 +16,7 @@ import (
 
 	"cuttle.video/server/accounts"
 	"cuttle.video/server/database"
+	"cuttle.video/server/jobs"
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/probe"
@@ -26,11 +27,12 @@ type Service struct {
 	db    *database.DB
 	media storage.Store
 	log   *slog.Logger
+	p     *protection
 }
 
 // New returns a Service.
-func New(db *database.DB, media storage.Store, log *slog.Logger) *Service {
-	return &Service{db: db, media: media, log: log}
+func New(db *database.DB, media storage.Store, log *slog.Logger, opts ...Option) *Service {
+	return &Service{db: db, media: media, log: log, p: newProtection(opts)}
 }
 
 // Original is an uploaded file waiting in a local path, already probed.
@@ -42,7 +44,7 @@ type Original struct {
 
 // mediaPrefixes are the storage prefixes that hold a video's files.
 func mediaPrefixes(videoUUID string) []string {
-	return []string{"originals/" + videoUUID + "/", "videos/" + videoUUID + "/"}
+	return append([]string{"originals/" + videoUUID + "/"}, jobs.FilePrefixes(videoUUID)...)
 }
 
 var extRE = regexp.MustCompile(`^\.[a-zA-Z0-9]{1,5}$`)
@@ -101,6 +103,11 @@ func (s *Service) Create(ctx context.Context, u *database.User, m *Metadata, inT
 	err := s.db.Tx(ctx, func(tx *database.DB) error {
 		if err := tx.CreateVideo(ctx, v); err != nil {
 			return err
+		}
+		if v.Privacy == database.PrivacyPassword && m.VideoPasswords != nil {
+			if err := tx.ReplaceVideoPasswords(ctx, v.ID, *m.VideoPasswords); err != nil {
+				return err
+			}
 		}
 		if inTx != nil {
 			return inTx(tx, v)
@@ -190,12 +197,21 @@ func CanSee(viewer *database.User, v *database.Video) bool {
 }
 
 // Get loads a video the viewer may see. Videos the viewer may not see
-// answer 404 for anonymous viewers, so their existence does not leak,
-// and 403 for logged-in ones.
+// answer 401 for anonymous viewers and 403 for logged-in ones. Viewers of
+// a password-protected video who are not its owner or a moderator need
+// one of its passwords in ctx (WithVideoPassword): without one the answer
+// is 403 with PeerTube's code video_requires_password, with a wrong one
+// incorrect_video_password, and 429 once they guessed too often.
 func (s *Service) Get(ctx context.Context, viewer *database.User, ref string) (*database.Video, error) {
 	v, err := s.lookup(ctx, ref)
 	if err != nil {
 		return nil, err
+	}
+	if !CanSee(viewer, v) && v.Privacy == database.PrivacyPassword {
+		if err := s.checkPassword(ctx, v); err != nil {
+			return nil, err
+		}
+		return v, nil
 	}
 	if !CanSee(viewer, v) {
 		if viewer == nil {
@@ -237,14 +253,13 @@ func (s *Service) Update(ctx context.Context, u *database.User, ref string, m *M
 		}
 		v.ChannelID = ch.ID
 	}
+	oldPrivacy := v.Privacy
 	cols, tags := m.apply(v)
 	if m.ChannelID != nil {
 		cols = append(cols, "channel_id")
 	}
-	if len(cols) > 0 || tags {
-		if err := s.db.UpdateVideo(ctx, v, tags, cols...); err != nil {
-			return nil, problem.Internal(err)
-		}
+	if err := s.save(ctx, v, oldPrivacy, m, cols, tags); err != nil {
+		return nil, err
 	}
 	return s.lookup(ctx, strconv.FormatInt(v.ID, 10))
 }

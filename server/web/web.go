@@ -30,6 +30,17 @@ type WatchPage struct {
 	Notice   string
 	// AssetVersion busts caches of the player bundle.
 	AssetVersion string
+	// Tracker is the P2P tracker socket URL for this video; empty when
+	// peer-to-peer delivery is off.
+	Tracker string
+	// PasswordVideo is the id of a password-protected video: the page
+	// asks for its password instead of showing it.
+	PasswordVideo string
+	// Chapters are listed under the player, which reads them from the
+	// WebVTT track at ChaptersTrack; Captions are the subtitle languages.
+	Chapters      []WatchChapter
+	ChaptersTrack string
+	Captions      []WatchCaption
 }
 
 // RenderWatch writes the watch page with status.

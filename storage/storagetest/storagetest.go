@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"PresignExpired", testPresignExpired},
 		{"Large", testLarge},
 		{"CancelledPut", testCancelledPut},
+		{"Move", testMove},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, newStore(t)) })

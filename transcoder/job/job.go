@@ -19,10 +19,12 @@ const Version = 1
 // choose what they take.
 type Type string
 
-// Job types. Live transcoding, storyboards and captions will join VODHLS.
+// Job types. Live transcoding will join them.
 const (
 	// VODHLS turns an uploaded original into an HLS ladder.
 	VODHLS Type = "vod-hls"
+	// Storyboard makes the sprite sheet of a transcoded video.
+	Storyboard Type = "storyboard"
 )
 
 // Job is one unit of work as a worker receives it.

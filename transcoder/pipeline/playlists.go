@@ -51,8 +51,9 @@ func segments(pl *m3u8.MediaPlaylist) []*m3u8.MediaSegment {
 // MasterPlaylist renders the master playlist of the renditions, the
 // highest first, since players without a bandwidth estimate start with
 // the first variant that they can play; hls.js and Safari measure and
-// switch down from there.
-func MasterPlaylist(renditions []job.RenditionResult) ([]byte, error) {
+// switch down from there. Subtitles, when given, are listed as
+// renditions of one group that every variant refers to.
+func MasterPlaylist(renditions []job.RenditionResult, subtitles ...Subtitle) ([]byte, error) {
 	if len(renditions) == 0 {
 		return nil, errors.New("pipeline: master playlist: no renditions")
 	}
@@ -63,6 +64,10 @@ func MasterPlaylist(renditions []job.RenditionResult) ([]byte, error) {
 		}
 		return cmp.Compare(b.Bandwidth, a.Bandwidth)
 	})
+	alternatives, err := subtitleAlternatives(subtitles)
+	if err != nil {
+		return nil, err
+	}
 	p := m3u8.NewMasterPlaylist()
 	p.SetVersion(hlsVersion)
 	// Every segment starts with a keyframe (-hls_flags independent_segments).
@@ -79,6 +84,9 @@ func MasterPlaylist(renditions []job.RenditionResult) ([]byte, error) {
 			Bandwidth:        uint32(r.Bandwidth),
 			AverageBandwidth: uint32(r.AverageBandwidth),
 			Codecs:           r.Codecs,
+		}
+		if len(alternatives) > 0 {
+			v.Alternatives, v.Subtitles = alternatives, SubtitleGroup
 		}
 		if !r.AudioOnly() {
 			v.Resolution = fmt.Sprintf("%dx%d", r.Width, r.Height)

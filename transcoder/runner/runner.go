@@ -74,7 +74,7 @@ func (r *Runner) Run(ctx context.Context) error {
 
 func (r *Runner) work(ctx context.Context) {
 	for {
-		lease, err := r.q.Take(ctx, job.VODHLS)
+		lease, err := r.q.Take(ctx, job.VODHLS, job.Storyboard)
 		if ctx.Err() != nil {
 			if lease != nil {
 				r.release(lease)
@@ -103,7 +103,7 @@ func (r *Runner) run(ctx context.Context, lease queue.Lease) {
 	log := r.cfg.Log.With("job", j.ID, "video", j.VideoUUID, "attempt", lease.Attempt())
 	log.Info("job started")
 	start := time.Now()
-	res, err := r.vodHLS(ctx, lease, log)
+	res, err := r.do(ctx, lease, log)
 	// Reports must go out even when ctx ended, or the job is stuck
 	// leased until its heartbeats time out.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -125,6 +125,27 @@ func (r *Runner) run(ctx context.Context, lease queue.Lease) {
 			return
 		}
 		log.Info("job done", "duration", time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// do runs the job its type names. The result is nil on error: a typed
+// nil pointer in an interface would not be.
+func (r *Runner) do(ctx context.Context, lease queue.Lease, log *slog.Logger) (any, error) {
+	switch t := lease.Job().Type; t {
+	case job.VODHLS:
+		res, err := r.vodHLS(ctx, lease, log)
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
+	case job.Storyboard:
+		res, err := r.storyboard(ctx, lease, log)
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
+	default:
+		return nil, permanent(fmt.Errorf("%w: type %q", job.ErrUnsupported, t))
 	}
 }
 

@@ -5,6 +5,7 @@
 // to the element and the browser picks the rendition itself.
 
 import Hls from 'hls.js';
+import { hlsWithP2P, p2pStats, p2pSupported } from './p2p.js';
 
 // Fatal errors are kept on the page so automated browser checks can read them
 // without hooking the callbacks.
@@ -15,7 +16,8 @@ const HLS_MIME = 'application/vnd.apple.mpegurl';
 // The one place the hls.js engine is constructed: delivery strategies that
 // wrap hls.js (such as a peer-to-peer segment loader) are substituted here
 // without touching the rest of the player.
-function createHls(config) {
+function createHls(config, p2p) {
+  if (p2p && p2pSupported()) return hlsWithP2P(Hls, config, p2p);
   return new Hls(config);
 }
 
@@ -38,7 +40,9 @@ function report(onError, error) {
   }
 }
 
-function mount(video, { src, onError, onStats, onLevels } = {}) {
+// p2p, when set, is {tracker, swarmId} and turns peer-to-peer delivery on
+// (see p2p.js).
+function mount(video, { src, onError, onStats, onLevels, p2p } = {}) {
   if (!(video instanceof HTMLVideoElement)) {
     throw new TypeError('CuttlePlayer.mount needs a <video> element');
   }
@@ -46,7 +50,7 @@ function mount(video, { src, onError, onStats, onLevels } = {}) {
     throw new TypeError('CuttlePlayer.mount needs a src (an HLS master playlist URL)');
   }
   if (Hls.isSupported()) {
-    return mountHls(video, src, onError, onStats, onLevels);
+    return mountHls(video, src, onError, onStats, onLevels, p2p && { ...p2p, src });
   }
   if (video.canPlayType(HLS_MIME)) {
     return mountNative(video, src, onError, onStats, onLevels);
@@ -60,10 +64,20 @@ function mount(video, { src, onError, onStats, onLevels } = {}) {
   return { destroy() {}, levels: () => [], setLevel: () => false };
 }
 
-function mountHls(video, src, onError, onStats, onLevels) {
-  let hls = createHls(hlsConfig);
+function mountHls(video, src, onError, onStats, onLevels, p2p) {
+  let hls = createHls(hlsConfig, p2p);
   let recoveredMedia = false;
-  const stats = { level: -1, height: 0, bitrate: 0, bandwidthEstimate: 0, bytesLoaded: 0, fragmentsLoaded: 0 };
+  const stats = {
+    level: -1,
+    height: 0,
+    bitrate: 0,
+    bandwidthEstimate: 0,
+    bytesLoaded: 0,
+    fragmentsLoaded: 0,
+    levelSwitches: 0,
+    stalls: 0,
+    errors: 0,
+  };
 
   const levels = () => (hls ? hls.levels.map((l) => ({ height: l.height, bitrate: l.bitrate })) : []);
 
@@ -77,6 +91,7 @@ function mountHls(video, src, onError, onStats, onLevels) {
 
   hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => {
     const level = hls.levels[data.level];
+    if (stats.level !== -1 && stats.level !== data.level) stats.levelSwitches += 1;
     stats.level = data.level;
     stats.height = level ? level.height : 0;
     stats.bitrate = level ? level.bitrate : 0;
@@ -92,7 +107,11 @@ function mountHls(video, src, onError, onStats, onLevels) {
 
   hls.on(Hls.Events.ERROR, (_event, data) => {
     // hls.js retries non-fatal errors itself; only fatal ones stop playback.
-    if (!data.fatal) return;
+    if (!data.fatal) {
+      if (data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR) stats.stalls += 1;
+      return;
+    }
+    stats.errors += 1;
     const error = {
       type: data.type,
       details: data.details,
@@ -123,6 +142,18 @@ function mountHls(video, src, onError, onStats, onLevels) {
       hls = null;
     },
     levels,
+    // stats returns the playback counters, with bytes split by source.
+    stats() {
+      const p2pBytes = p2pStats.enabled ? p2pStats.downloadedBytesP2P : 0;
+      return {
+        ...stats,
+        p2pEnabled: p2pStats.enabled,
+        p2pPeers: p2pStats.enabled ? p2pStats.peers : 0,
+        downloadedBytesP2P: p2pBytes,
+        downloadedBytesHTTP: Math.max(0, stats.bytesLoaded - p2pBytes),
+        uploadedBytesP2P: p2pStats.enabled ? p2pStats.uploadedBytesP2P : 0,
+      };
+    },
     // -1 returns to automatic selection. The switch happens at the next
     // segment boundary so playback does not stall on a flushed buffer.
     setLevel(index) {

@@ -6,10 +6,21 @@
 //   <p class="controls"><label for="quality">Quality</label> <select id="quality"></select></p>
 //   <p id="player-error" role="alert" hidden></p>      (optional: created if missing)
 //
+// Peer-to-peer delivery is on when the video element also carries
+// data-tracker (the tracker socket URL; absent when the admin turned P2P
+// off) and data-video (the video's UUID, its swarm id), unless the viewer
+// switched it off with the checkbox added next to the quality menu.
+// Playback statistics are reported to the server (report.js).
+//
 // The video's data-state attribute goes loading -> playing, or -> error, so
 // styles and browser tests can follow playback without reading the console.
 
 import CuttlePlayer from './player.js';
+import { addP2PToggle, p2pWanted } from './p2p-setting.js';
+import { startReports } from './report.js';
+import { unlockWithPassword } from './password.js';
+import { mountChapters } from './chapters.js';
+import { mountSubtitles } from './subtitles.js';
 
 function qualityLabel(level, all) {
   if (!level.height) return `${Math.round(level.bitrate / 1000)} kbit/s`;
@@ -54,6 +65,11 @@ function showError(video, message) {
 
 function start() {
   const video = document.getElementById('player');
+  if (video && !video.dataset.src && video.dataset.passwordVideo) {
+    // A password-protected video plays once the viewer unlocked it.
+    unlockWithPassword(video).then(start);
+    return;
+  }
   if (!video || !video.dataset.src) return;
   const select = document.getElementById('quality');
   if (select) setMenuHidden(select, true);
@@ -63,8 +79,13 @@ function start() {
     video.dataset.state = 'playing';
   });
 
+  const { tracker, video: videoId } = video.dataset;
+  if (tracker && videoId) addP2PToggle((select && select.closest('.controls')) || select || video.closest('.player-wrap') || video);
+  const p2p = tracker && videoId && p2pWanted() ? { tracker, swarmId: videoId } : undefined;
+
   const player = CuttlePlayer.mount(video, {
     src: video.dataset.src,
+    p2p,
     onLevels(levels) {
       if (select) fillQualityMenu(select, levels);
     },
@@ -80,6 +101,10 @@ function start() {
       showError(video, `The video cannot be played (${error.details}).`);
     },
   });
+
+  if (videoId && player.stats) startReports(videoId, () => player.stats());
+  mountChapters(video);
+  mountSubtitles(video);
 
   if (select) {
     select.addEventListener('change', () => {

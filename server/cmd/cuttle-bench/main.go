@@ -22,6 +22,9 @@ const usage = `Usage:
   cuttle-bench upload [flags]      resumable upload against a bare net/http handler
   cuttle-bench transcode [flags]   pipeline.Run against bare ffmpeg and per-rendition ffmpeg
   cuttle-bench hls-serve [flags]   HLS segment GETs per second against nginx
+  cuttle-bench p2p-offload [flags] share of segment bytes N Go peers get from each other
+  cuttle-bench tracker-serve       Cuttle's tracker alone, for tracker-load
+  cuttle-bench tracker-load [flags] announces per second and RSS of a tracker with many peers
 
 Run a command with -h for its flags.
 `
@@ -50,6 +53,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return transcodeCmd(ctx, args[1:], stdout, stderr)
 	case "hls-serve":
 		return hlsServeCmd(ctx, args[1:], stdout, stderr)
+	case "p2p-offload":
+		return offloadCmd(ctx, args[1:], stdout, stderr)
+	case "tracker-serve":
+		return trackerServeCmd(ctx, args[1:], stdout, stderr)
+	case "tracker-load":
+		return trackerLoadCmd(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,61 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/player"
+	"cuttle.video/server/database"
+	"cuttle.video/server/jobs"
+	"cuttle.video/server/problem"
+	"cuttle.video/server/web"
+)
+
+// embedPlayer is the data of embed.html.
+type embedPlayer struct {
+	Playlist, Poster, Tracker, UUID string
+	Notice, WatchURL                string
+}
+
+// embedPage is /videos/embed/{uuid}: the player alone, for an iframe on
+// another site. It shows what an anonymous visitor may watch, as other
+// sites' frames carry no session (the cookies are SameSite=Lax).
+func (s *server) embedPage(c *gin.Context) {
+	site := s.site(c, "")
+	ctx := c.Request.Context()
+	page := web.Page{Site: site, Title: web.T(site.Lang, "embed.unavailable")}
+	v, err := s.Videos.Get(ctx, nil, c.Param("id"))
+	if err != nil {
+		p := problem.From(err)
+		data := embedPlayer{Notice: web.T(site.Lang, "embed.missing")}
+		switch {
+		case p.Code == "video_requires_password" || p.Code == "incorrect_video_password":
+			data.Notice = web.T(site.Lang, "embed.password")
+		case p.Status == http.StatusUnauthorized || p.Status == http.StatusForbidden:
+			data.Notice = web.T(site.Lang, "embed.private")
+		}
+		page.Data = data
+		s.renderPage(c, p.Status, "embed.html", page)
+		return
+	}
+	page.Title = v.Name
+	data := embedPlayer{UUID: v.UUID, WatchURL: s.PublicURL + "/w/" + v.ShortUUID}
+	status := http.StatusOK
+	switch {
+	case !player.Built():
+		data.Notice, status = web.T(site.Lang, "embed.notBuilt"), http.StatusServiceUnavailable
+	case v.State == database.StatePublished:
+		data.Playlist = s.mediaURL(v, jobs.MasterPlaylist) + s.fileQuery(v)
+		data.Tracker = s.trackerURL(v)
+		if res := hlsResult(v); res != nil && res.Preview != "" {
+			data.Poster = s.PublicURL + previewPath + v.UUID + ".jpg" + s.fileQuery(v)
+		}
+	case v.State == database.StateTranscodingFailed:
+		data.Notice = web.T(site.Lang, "embed.failed")
+	default:
+		data.Notice = web.T(site.Lang, "embed.transcoding")
+	}
+	page.Data = data
+	s.renderPage(c, status, "embed.html", page)
+}

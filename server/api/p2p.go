@@ -1,0 +1,74 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/metrics"
+	"cuttle.video/server/p2p"
+	"cuttle.video/server/problem"
+	"cuttle.video/server/tracker"
+)
+
+// p2pRoutes are peer-to-peer delivery's: the tracker socket, the players'
+// playback reports and the metrics that sum them up.
+func (s *server) p2pRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
+	if s.Tracker != nil {
+		r.GET(p2p.TrackerPath, s.trackerSocket)
+	}
+	if s.Playback != nil {
+		v1.POST("/metrics/playback", s.playbackReport)
+		r.GET("/metrics", s.metricsText)
+	}
+}
+
+// trackerSocket opens a tracker socket for the video named in the URL;
+// the viewer must be allowed to watch it (see p2p.Service.Swarms).
+func (s *server) trackerSocket(c *gin.Context) {
+	hashes, err := s.P2P.Swarms(c.Request.Context(), c.Query(p2p.VideoParam), c.Query(p2p.TokenParam))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	err = s.Tracker.Serve(c.Writer, c.Request, p2p.Allow(hashes))
+	if errors.Is(err, tracker.ErrTooManyConnections) {
+		s.fail(c, problem.New(http.StatusTooManyRequests, "too many tracker connections from this address"))
+	}
+}
+
+// playbackReport takes a player's statistics (PeerTube's
+// POST /api/v1/metrics/playback).
+func (s *server) playbackReport(c *gin.Context) {
+	var rep metrics.Report
+	if err := decodeJSON(c, &rep); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := rep.Validate(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.Playback.Record(rep)
+	c.Status(http.StatusNoContent)
+}
+
+// metricsText exposes the sums in the Prometheus text format.
+func (s *server) metricsText(c *gin.Context) {
+	c.Header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	c.Status(http.StatusOK)
+	if err := s.Playback.Write(c.Writer, s.Tracker); err != nil {
+		s.Log.DebugContext(c.Request.Context(), "write metrics", "err", err)
+	}
+}
+
+// trackerURL is the tracker socket URL the watch page gives the player;
+// empty when P2P is off.
+func (s *server) trackerURL(v *database.Video) string {
+	if s.Tracker == nil || s.P2P == nil || !s.P2P.Enabled() {
+		return ""
+	}
+	return p2p.TrackerURL(s.PublicURL, v.UUID, "")
+}

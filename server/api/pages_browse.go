@@ -1,0 +1,180 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/videos"
+	"cuttle.video/server/web"
+)
+
+// cards turns videos into what a list shows of them.
+func (s *server) cards(lang string, vs []database.Video) []web.VideoCard {
+	out := make([]web.VideoCard, 0, len(vs))
+	for i := range vs {
+		v := &vs[i]
+		card := web.VideoCard{
+			ID: v.ID, ShortUUID: v.ShortUUID, Name: v.Name, Duration: v.Duration, Views: v.Views,
+			Published: v.PublishedAt, Privacy: v.Privacy, State: v.State,
+			PrivacyLabel: web.T(lang, "privacy."+strconv.Itoa(v.Privacy)), StateLabel: web.T(lang, "state."+strconv.Itoa(v.State)),
+		}
+		if v.Channel != nil {
+			card.ChannelName, card.ChannelHandle = v.Channel.DisplayName, v.Channel.Name
+		}
+		if res := hlsResult(v); res != nil && res.Thumbnail != "" && v.State == database.StatePublished {
+			card.Thumbnail = thumbnailPath + v.UUID + ".jpg"
+		}
+		out = append(out, card)
+	}
+	return out
+}
+
+type homePage struct {
+	Recent, MostViewed     []web.VideoCard
+	MoreRecent, MoreViewed bool
+}
+
+// homeCount is how many videos each row of the home page shows.
+const homeCount = 8
+
+func (s *server) homePage(c *gin.Context) {
+	site := s.site(c, "home")
+	ctx := c.Request.Context()
+	recent, nRecent, err := s.Videos.List(ctx, viewer(c), videos.ListParams{Count: homeCount, Sort: "-publishedAt"})
+	if err != nil {
+		s.pageError(c, site, err)
+		return
+	}
+	viewed, nViewed, err := s.Videos.List(ctx, viewer(c), videos.ListParams{Count: homeCount, Sort: "-views"})
+	if err != nil {
+		s.pageError(c, site, err)
+		return
+	}
+	s.renderPage(c, http.StatusOK, "home.html", web.Page{Site: site, Data: homePage{
+		Recent: s.cards(site.Lang, recent), MostViewed: s.cards(site.Lang, viewed),
+		MoreRecent: nRecent > homeCount, MoreViewed: nViewed > homeCount,
+	}})
+}
+
+// listPage is the data of videos.html.
+type listPage struct {
+	Heading, Subheading, Description string
+	Channels                         []channelLink
+	Sorts                            []choice
+	Total                            int
+	Videos                           []web.VideoCard
+	Pager                            web.Pager
+}
+
+type channelLink struct{ Name, Handle string }
+
+// choice is a link among alternatives, such as sort orders.
+type choice struct {
+	Label, URL string
+	Current    bool
+}
+
+// browseSorts are the orders the browse page offers, by parameter.
+var browseSorts = []struct{ sort, key string }{
+	{"-publishedAt", "sort.recent"},
+	{"-views", "sort.views"},
+}
+
+// fillVideoList fills the common part of a list page from params, reading
+// the page number from the request.
+func (s *server) fillVideoList(c *gin.Context, site web.Site, p videos.ListParams, data *listPage) error {
+	page := pageNumber(c)
+	p.Start, p.Count = (page-1)*perPage, perPage
+	vs, total, err := s.Videos.List(c.Request.Context(), viewer(c), p)
+	if err != nil {
+		return err
+	}
+	data.Total, data.Videos = total, s.cards(site.Lang, vs)
+	data.Pager = web.NewPager(page, perPage, total, *c.Request.URL)
+	return nil
+}
+
+func (s *server) browsePage(c *gin.Context) {
+	site := s.site(c, "browse")
+	sort := c.Query("sort")
+	if sort != "-views" {
+		sort = "-publishedAt"
+	}
+	data := listPage{Heading: web.T(site.Lang, "browse.title")}
+	for _, o := range browseSorts {
+		data.Sorts = append(data.Sorts, choice{Label: web.T(site.Lang, o.key), URL: "/videos/browse?sort=" + url.QueryEscape(o.sort), Current: o.sort == sort})
+	}
+	if err := s.fillVideoList(c, site, videos.ListParams{Sort: sort}, &data); err != nil {
+		s.pageError(c, site, err)
+		return
+	}
+	s.renderPage(c, http.StatusOK, "videos.html", web.Page{Site: site, Title: data.Heading, Data: data})
+}
+
+func (s *server) searchPage(c *gin.Context) {
+	site := s.site(c, "search")
+	search, tags := c.Query("search"), c.QueryArray("tagsOneOf")
+	site.Search = search
+	if err := videos.ValidateSearch(search, tags); err != nil {
+		s.pageError(c, site, err)
+		return
+	}
+	data := listPage{Heading: web.T(site.Lang, "search.title")}
+	switch {
+	case search != "":
+		data.Heading = web.T(site.Lang, "search.results", search)
+	case len(tags) > 0:
+		data.Heading = web.T(site.Lang, "search.tag", tags[0])
+	}
+	if err := s.fillVideoList(c, site, videos.ListParams{Search: search, TagsOneOf: tags}, &data); err != nil {
+		s.pageError(c, site, err)
+		return
+	}
+	s.renderPage(c, http.StatusOK, "videos.html", web.Page{Site: site, Title: data.Heading, Data: data})
+}
+
+func (s *server) channelPage(c *gin.Context) {
+	site := s.site(c, "")
+	ch, err := s.Accounts.Channel(c.Request.Context(), c.Param("handle"))
+	if err != nil {
+		s.pageError(c, site, err)
+		return
+	}
+	data := listPage{Heading: ch.DisplayName, Description: ch.Description}
+	if ch.Account != nil {
+		data.Subheading = web.T(site.Lang, "channel.by", ch.Account.DisplayName)
+	}
+	if err := s.fillVideoList(c, site, videos.ListParams{ChannelID: ch.ID}, &data); err != nil {
+		s.pageError(c, site, err)
+		return
+	}
+	s.renderPage(c, http.StatusOK, "videos.html", web.Page{Site: site, Title: data.Heading, Data: data})
+}
+
+func (s *server) accountPage(c *gin.Context) {
+	site := s.site(c, "")
+	ctx := c.Request.Context()
+	a, err := s.Accounts.Account(ctx, c.Param("name"))
+	if err != nil {
+		s.pageError(c, site, err)
+		return
+	}
+	chs, _, err := s.Accounts.ListChannels(ctx, a.ID, 0, maxCount, "createdAt")
+	if err != nil {
+		s.pageError(c, site, err)
+		return
+	}
+	data := listPage{Heading: a.DisplayName, Subheading: "@" + a.Name, Description: a.Description}
+	for _, ch := range chs {
+		data.Channels = append(data.Channels, channelLink{Name: ch.DisplayName, Handle: ch.Name})
+	}
+	if err := s.fillVideoList(c, site, videos.ListParams{AccountID: a.ID}, &data); err != nil {
+		s.pageError(c, site, err)
+		return
+	}
+	s.renderPage(c, http.StatusOK, "videos.html", web.Page{Site: site, Title: data.Heading, Data: data})
+}

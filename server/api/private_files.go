@@ -1,0 +1,150 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/jobs"
+	"cuttle.video/server/problem"
+	"cuttle.video/server/videos"
+	"cuttle.video/storage"
+)
+
+// The files of videos that are neither public nor unlisted live under a
+// private prefix (see jobs.MediaPrefix) that only these handlers read.
+// A request needs the videoFileToken query parameter, or a user who may
+// see the video. Playlists are rewritten so that every URI in them
+// carries the token: relative ones served here with the local directory,
+// presigned ones straight from the bucket with S3, so segment bytes never
+// pass through the server there. Those URLs expire with the token.
+
+// fileTokenParam is PeerTube's query parameter for file tokens.
+const fileTokenParam = "videoFileToken"
+
+// privateHLSFile serves /static/streaming-playlists/hls/private/{uuid}/{file}.
+func (s *server) privateHLSFile(c *gin.Context) {
+	id, file := c.Param("uuid"), c.Param("file")
+	if _, err := uuid.Parse(id); err != nil || !mediaFileRE.MatchString(file) {
+		s.fail(c, problem.NotFound("file"))
+		return
+	}
+	v, tok, ok := s.fileAccess(c, id)
+	if !ok {
+		return
+	}
+	if jobs.PublicFiles(v.Privacy) {
+		// Public files are under the public path, not here.
+		s.fail(c, problem.NotFound("file"))
+		return
+	}
+	s.servePrivateFile(c, v, tok, file)
+}
+
+// serveVideoFile serves a file of a video's media directory by the
+// video's uuid, following its privacy: anyone's for public and unlisted
+// videos, else only with a file token or as a user who may see it.
+// Routes that name files by their video (thumbnails, previews,
+// storyboards) use it; none may read a media directory otherwise.
+func (s *server) serveVideoFile(c *gin.Context, videoUUID, file string) {
+	v, tok, ok := s.fileAccess(c, videoUUID)
+	if !ok {
+		return
+	}
+	if jobs.PublicFiles(v.Privacy) {
+		s.serveMedia(c, jobs.MediaPrefix(v)+file)
+		return
+	}
+	s.servePrivateFile(c, v, tok, file)
+}
+
+// fileAccess authenticates the request as the API does (bearer token or
+// session) and asks whether it may read the video's files. On refusal
+// the answer is written and ok is false.
+func (s *server) fileAccess(c *gin.Context, videoUUID string) (*database.Video, videos.FileToken, bool) {
+	s.authenticate(c)
+	if c.IsAborted() {
+		return nil, videos.FileToken{}, false
+	}
+	v, tok, err := s.Videos.FileAccess(c.Request.Context(), videoUUID, viewer(c), c.Query(fileTokenParam))
+	if err != nil {
+		s.fail(c, err)
+		return nil, videos.FileToken{}, false
+	}
+	return v, tok, true
+}
+
+func (s *server) servePrivateFile(c *gin.Context, v *database.Video, tok videos.FileToken, file string) {
+	ttl := max(time.Until(tok.Expires), time.Second)
+	if path.Ext(file) == ".m3u8" {
+		s.servePrivatePlaylist(c, v, tok, file, ttl)
+		return
+	}
+	s.serveMediaWith(c, jobs.MediaPrefix(v)+file, mediaPolicy{
+		immutable: "private, max-age=3600", mutable: "private, no-cache", redirect: "no-store", presignTTL: ttl,
+	})
+}
+
+// maxPlaylistSize bounds what is read into memory to be rewritten; a
+// media playlist of a ten-hour video is well under it.
+const maxPlaylistSize = 4 << 20
+
+func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok videos.FileToken, file string, ttl time.Duration) {
+	ctx := c.Request.Context()
+	prefix := jobs.MediaPrefix(v)
+	rc, _, err := s.MediaStore.Get(ctx, prefix+file, nil)
+	if errors.Is(err, storage.ErrNotFound) {
+		s.fail(c, problem.NotFound("file"))
+		return
+	}
+	if err != nil {
+		s.fail(c, problem.Internal(err))
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(rc, maxPlaylistSize+1))
+	rc.Close()
+	if err == nil && len(body) > maxPlaylistSize {
+		err = errors.New("playlist too large to rewrite")
+	}
+	if err != nil {
+		s.fail(c, problem.Internal(err))
+		return
+	}
+	query := "?" + fileTokenParam + "=" + url.QueryEscape(tok.Token)
+	out, err := rewritePlaylist(body, func(uri string) (string, error) {
+		switch {
+		case !mediaFileRE.MatchString(uri):
+			// Not a file of this directory; nothing to sign.
+			return uri, nil
+		case s.Media == nil && path.Ext(uri) != ".m3u8":
+			// S3: a presigned URL per file, so the bucket serves them.
+			return s.MediaStore.PresignGet(ctx, prefix+uri, ttl)
+		default:
+			return uri + query, nil
+		}
+	})
+	if err != nil {
+		s.fail(c, problem.Internal(err))
+		return
+	}
+	c.Header("Cache-Control", "private, no-store")
+	c.Header("Access-Control-Allow-Origin", "*")
+	c.Data(http.StatusOK, storage.ContentTypeFor(file), out)
+}
+
+// fileQuery is the query string that opens the files of v for whoever
+// was allowed to load it: empty for public and unlisted videos, a fresh
+// file token otherwise. Only answers to viewers who may see v carry it.
+func (s *server) fileQuery(v *database.Video) string {
+	if jobs.PublicFiles(v.Privacy) {
+		return ""
+	}
+	return "?" + fileTokenParam + "=" + url.QueryEscape(s.Videos.IssueFileToken(v).Token)
+}

@@ -1,0 +1,172 @@
+package engagement
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/problem"
+)
+
+const (
+	// ViewWindow is how long one viewer's views of one video count once:
+	// reloading the page, or a script reloading it, adds nothing.
+	ViewWindow = time.Hour
+	// perAddress bounds the viewers one network address counts as per
+	// video and window. A household or an office behind one address has
+	// several; a script that varies its browser signature gets no more.
+	perAddress = 10
+	// flushDelay gathers the views counted meanwhile into one write.
+	flushDelay = 10 * time.Second
+)
+
+// Seen remembers, for a time, keys already counted. The in-memory one
+// serves one server; with Redis, replicas share it.
+type Seen interface {
+	// First records key for ttl and tells whether it was not there.
+	First(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	// Add increments the counter key, which expires ttl after its first
+	// increment, and returns its new value.
+	Add(ctx context.Context, key string, ttl time.Duration) (int64, error)
+}
+
+// Viewer identifies who watches: a logged-in user wherever they are,
+// else an address and a browser signature.
+type Viewer struct {
+	User      *database.User
+	Address   string
+	UserAgent string
+}
+
+func (w Viewer) fingerprint() string {
+	if w.User != nil {
+		return "u" + strconv.FormatInt(w.User.ID, 10)
+	}
+	sum := sha256.Sum256([]byte(w.Address + "\x00" + w.UserAgent))
+	return "a" + hex.EncodeToString(sum[:12])
+}
+
+// Views counts views. Counted views wait in memory for flushDelay and
+// are then added to the videos' rows in one transaction; the timer runs
+// only while views are waiting.
+type Views struct {
+	db   *database.DB
+	seen Seen
+	log  *slog.Logger
+
+	mu      sync.Mutex
+	pending map[int64]int64
+	timer   *time.Timer
+	closed  bool
+}
+
+func newViews(db *database.DB, seen Seen, log *slog.Logger) *Views {
+	return &Views{db: db, seen: seen, log: log, pending: map[int64]int64{}}
+}
+
+// View records that w watches a video the viewer may see, counting it
+// when w has not been counted for that video within ViewWindow.
+func (s *Service) View(ctx context.Context, w Viewer, ref string) error {
+	v, err := s.videos.Get(ctx, w.User, ref)
+	if err != nil {
+		return err
+	}
+	if v.State != database.StatePublished {
+		return nil
+	}
+	if _, err := s.Views.count(ctx, v.ID, w); err != nil {
+		return problem.Internal(err)
+	}
+	return nil
+}
+
+// count applies the once-per-window and per-address rules and tells
+// whether the view counted.
+func (vs *Views) count(ctx context.Context, videoID int64, w Viewer) (bool, error) {
+	id := strconv.FormatInt(videoID, 10)
+	first, err := vs.seen.First(ctx, "views:"+id+":"+w.fingerprint(), ViewWindow)
+	if err != nil || !first {
+		return false, err
+	}
+	if w.User == nil {
+		n, err := vs.seen.Add(ctx, "views-addr:"+id+":"+w.Address, ViewWindow)
+		if err != nil || n > perAddress {
+			return false, err
+		}
+	}
+	vs.add(videoID)
+	return true, nil
+}
+
+func (vs *Views) add(videoID int64) {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	vs.pending[videoID]++
+	if vs.timer == nil && !vs.closed {
+		vs.timer = time.AfterFunc(flushDelay, vs.flushLater)
+	}
+}
+
+// Pending is the number of a video's counted views not written yet, for
+// answers that should already show them.
+func (vs *Views) Pending(videoID int64) int64 {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	return vs.pending[videoID]
+}
+
+func (vs *Views) flushLater() {
+	vs.mu.Lock()
+	vs.timer = nil
+	vs.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := vs.Flush(ctx); err != nil {
+		vs.log.Warn("write views; will retry", "err", err)
+	}
+}
+
+// Flush writes the pending views now. On failure they stay pending and
+// a later flush is scheduled.
+func (vs *Views) Flush(ctx context.Context) error {
+	vs.mu.Lock()
+	batch := vs.pending
+	vs.pending = map[int64]int64{}
+	vs.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	err := vs.db.AddViews(ctx, batch)
+	if err != nil {
+		vs.mu.Lock()
+		for id, n := range batch {
+			vs.pending[id] += n
+		}
+		if vs.timer == nil && !vs.closed {
+			vs.timer = time.AfterFunc(flushDelay, vs.flushLater)
+		}
+		vs.mu.Unlock()
+	}
+	return err
+}
+
+// Close stops the timer and writes what is pending.
+func (vs *Views) Close() {
+	vs.mu.Lock()
+	vs.closed = true
+	if vs.timer != nil {
+		vs.timer.Stop()
+		vs.timer = nil
+	}
+	vs.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := vs.Flush(ctx); err != nil {
+		vs.log.Error("write views on shutdown; they are lost", "err", err)
+	}
+}

@@ -1,0 +1,176 @@
+package jobs
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/problem"
+	"cuttle.video/transcoder/job"
+	"cuttle.video/transcoder/pipeline"
+	"cuttle.video/transcoder/storyboard"
+)
+
+// A storyboard job follows every finished transcoding of a video with a
+// picture: it draws the sprite sheet from the smallest rendition that is
+// at least as large as a sprite, so the worker fetches and decodes
+// little. It is queued like a transcoding job (recorded in the database,
+// then put on the queue; runners take both types) and its failure leaves
+// the video as it is, without a storyboard.
+
+// storyboardPlan picks the rendition a storyboard is drawn from and the
+// sheet's layout; false when the video gets no storyboard (a sound, or
+// one too short).
+func storyboardPlan(res *job.VODHLSResult) (job.RenditionResult, job.SpriteLayout, bool) {
+	var pictures []job.RenditionResult
+	for _, r := range res.Renditions {
+		if !r.AudioOnly() && r.Segments > 0 {
+			pictures = append(pictures, r)
+		}
+	}
+	if len(pictures) == 0 {
+		return job.RenditionResult{}, job.SpriteLayout{}, false
+	}
+	slices.SortStableFunc(pictures, func(a, b job.RenditionResult) int { return cmp.Compare(a.Height*a.Width, b.Height*b.Width) })
+	largest := pictures[len(pictures)-1]
+	l, ok := storyboard.Plan(res.Duration, largest.Width, largest.Height)
+	if !ok {
+		return job.RenditionResult{}, job.SpriteLayout{}, false
+	}
+	for _, r := range pictures {
+		if r.Width >= l.SpriteWidth && r.Height >= l.SpriteHeight {
+			return r, l, true
+		}
+	}
+	return largest, l, true
+}
+
+// storyboardJob records, in tx, the storyboard job of a video that is
+// being published from res; nil when the video gets no storyboard.
+func storyboardJob(ctx context.Context, tx *database.DB, v *database.Video, res *job.VODHLSResult) (*database.Job, error) {
+	if _, _, ok := storyboardPlan(res); !ok {
+		return nil, nil
+	}
+	j := &database.Job{ID: uuid.NewString(), Type: string(job.Storyboard), VideoID: v.ID, State: database.JobQueued,
+		OutputPrefix: MediaPrefix(v)}
+	if err := tx.CreateJob(ctx, j); err != nil {
+		return nil, err
+	}
+	j.Video = v
+	return j, nil
+}
+
+// queueAfterCommit puts a job recorded in a transaction that committed
+// on the queue; a refusal is retried like any other.
+func (s *Service) queueAfterCommit(ctx context.Context, j *database.Job) {
+	if j == nil {
+		return
+	}
+	if err := s.enqueue(ctx, j); err != nil {
+		s.log.WarnContext(ctx, "queue job; will retry", "job", j.ID, "type", j.Type, "err", err)
+		s.retryLater()
+	}
+}
+
+// payloadFor builds the payload of a job of any type.
+func (s *Service) payloadFor(ctx context.Context, j *database.Job, prefix string) (any, error) {
+	if job.Type(j.Type) == job.Storyboard {
+		return s.storyboardPayload(ctx, j.Video, prefix)
+	}
+	return s.payload(ctx, j.Video, prefix)
+}
+
+// storyboardPayload presigns the files of the chosen rendition for
+// reading and the sheet for writing, and nothing else.
+func (s *Service) storyboardPayload(ctx context.Context, v *database.Video, prefix string) (*job.StoryboardPayload, error) {
+	var res job.VODHLSResult
+	if err := json.Unmarshal([]byte(v.HLS), &res); err != nil {
+		return nil, fmt.Errorf("jobs: storyboard of video %s: no renditions: %w", v.UUID, err)
+	}
+	r, l, ok := storyboardPlan(&res)
+	if !ok {
+		return nil, fmt.Errorf("jobs: video %s gets no storyboard", v.UUID)
+	}
+	p := &job.StoryboardPayload{Duration: res.Duration, Layout: l, File: StoryboardFile}
+	names := []string{pipeline.InitName(r.Name)}
+	for i := range r.Segments {
+		names = append(names, pipeline.SegmentName(r.Name, i))
+	}
+	for _, name := range names {
+		u, err := s.media.PresignGet(ctx, prefix+name, s.cfg.URLTTL)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: presign %s: %w", name, err)
+		}
+		p.InputURLs = append(p.InputURLs, u)
+	}
+	var err error
+	if p.OutputURL, err = s.media.PresignPut(ctx, prefix+StoryboardFile, s.cfg.URLTTL); err != nil {
+		return nil, fmt.Errorf("jobs: presign %s: %w", StoryboardFile, err)
+	}
+	return p, nil
+}
+
+// completeStoryboard records a finished storyboard, moving the sheet
+// first if the video's privacy changed while the job ran.
+func (s *Service) completeStoryboard(ctx context.Context, j *database.Job, e job.Event) error {
+	if j.State == database.JobCompleted {
+		return nil
+	}
+	refuse := func(msg string) error {
+		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: msg})
+	}
+	var res job.StoryboardResult
+	if err := json.Unmarshal(e.Result, &res); err != nil {
+		return refuse(fmt.Sprintf("unreadable result: %v", err))
+	}
+	l := res.Layout
+	if res.File != StoryboardFile || l.SpriteWidth <= 0 || l.SpriteHeight <= 0 || l.SpriteDuration <= 0 ||
+		l.Columns <= 0 || l.Rows <= 0 || l.Sprites <= 0 || l.Sprites > l.Columns*l.Rows {
+		return refuse(fmt.Sprintf("the result names file %q with layout %+v", res.File, l))
+	}
+	return WithFilesLocked(ctx, s.db, s.media, j.VideoID, func(v *database.Video) error {
+		prefix := MediaPrefix(v)
+		if err := gather(ctx, s.media, j.OutputPrefix, prefix, []string{res.File}); err != nil {
+			return err
+		}
+		if _, err := s.media.Stat(ctx, prefix+res.File); err != nil {
+			return refuse("the storyboard is missing from media storage")
+		}
+		return s.db.Tx(ctx, func(tx *database.DB) error {
+			now := time.Now().UTC()
+			j.State, j.Progress, j.Error, j.FinishedAt, j.Attempts, j.Worker, j.OutputPrefix =
+				database.JobCompleted, 1, "", &now, e.Attempt, e.Worker, prefix
+			err := tx.UpdateJob(ctx, j, []string{database.JobQueued, database.JobProcessing, database.JobFailed},
+				"state", "progress", "error", "finished_at", "attempts", "worker", "output_prefix")
+			if errors.Is(err, database.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			return tx.PutStoryboard(ctx, &database.Storyboard{
+				VideoID: v.ID, File: res.File, SpriteWidth: l.SpriteWidth, SpriteHeight: l.SpriteHeight,
+				SpriteDuration: l.SpriteDuration, Sprites: l.Sprites, Columns: l.Columns, Rows: l.Rows,
+			})
+		})
+	})
+}
+
+// Storyboard returns a video's storyboard, nil when it has none.
+func (s *Service) Storyboard(ctx context.Context, v *database.Video) (*database.Storyboard, error) {
+	sb, err := s.db.StoryboardOf(ctx, v.ID)
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	return sb, nil
+}

@@ -1,0 +1,187 @@
+// Package p2p holds the rules of peer-to-peer delivery: which swarms of
+// the tracker a viewer may join, and what the player is told about P2P.
+//
+// A viewer's player joins one swarm per rendition of the video it plays,
+// named after the video's UUID and the rendition's attributes in the
+// master playlist (see cuttle.video/player/swarm). The tracker socket is
+// opened for one video; the swarms it may use are that video's, and only
+// when the viewer may watch it: anyone for public and unlisted videos, a
+// holder of a valid video file token otherwise.
+package p2p
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"net/url"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"cuttle.video/player/swarm"
+	"cuttle.video/server/database"
+	"cuttle.video/server/jobs"
+	"cuttle.video/server/problem"
+	"cuttle.video/storage"
+)
+
+// TrackerPath is where the server answers tracker sockets.
+const TrackerPath = "/tracker/socket"
+
+// Query parameters of the tracker socket URL.
+const (
+	VideoParam = "video"
+	// TokenParam is the video file token, under the name PeerTube uses
+	// for it on media URLs.
+	TokenParam = "videoFileToken"
+)
+
+// FileTokens checks video file tokens of non-public videos.
+type FileTokens interface {
+	CheckFileToken(ctx context.Context, v *database.Video, token string) error
+}
+
+// Config is what the admin decides.
+type Config struct {
+	// Enabled turns peer-to-peer delivery on for every video.
+	Enabled bool
+}
+
+// Service answers the tracker's and the player's questions.
+type Service struct {
+	cfg    Config
+	db     *database.DB
+	media  storage.Store
+	tokens FileTokens
+	log    *slog.Logger
+
+	mu    sync.Mutex
+	cache map[string]swarms
+}
+
+// swarms are a video's info hashes for one transcoding result.
+type swarms struct {
+	version uint64
+	hashes  []string
+}
+
+// maxCached bounds the cache; it is cleared when full, which costs one
+// playlist read per video watched afterwards.
+const maxCached = 4096
+
+// New returns a Service; tokens may be nil, and then only public and
+// unlisted videos have swarms.
+func New(cfg Config, db *database.DB, media storage.Store, tokens FileTokens, log *slog.Logger) *Service {
+	return &Service{cfg: cfg, db: db, media: media, tokens: tokens, log: log, cache: map[string]swarms{}}
+}
+
+// Enabled tells whether the admin allows P2P.
+func (s *Service) Enabled() bool { return s.cfg.Enabled }
+
+// SwarmID is the swarm id the player configures for a video.
+func SwarmID(videoUUID string) string { return videoUUID }
+
+// TrackerURL is the tracker socket URL for a video on a server whose
+// public URL is publicURL; token is added when not empty.
+func TrackerURL(publicURL, videoUUID, token string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil {
+		return ""
+	}
+	if u.Scheme == "https" {
+		u.Scheme = "wss"
+	} else {
+		u.Scheme = "ws"
+	}
+	u.Path = TrackerPath
+	q := url.Values{VideoParam: {videoUUID}}
+	if token != "" {
+		q.Set(TokenParam, token)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Swarms returns the info hashes a viewer holding token (maybe empty) may
+// announce for the video videoUUID.
+func (s *Service) Swarms(ctx context.Context, videoUUID, token string) ([]string, error) {
+	if !s.cfg.Enabled {
+		return nil, problem.NotFound("tracker")
+	}
+	id, err := uuid.Parse(videoUUID)
+	if err != nil {
+		return nil, problem.NotFound("video")
+	}
+	v, err := s.db.VideoByUUID(ctx, id.String())
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, problem.NotFound("video")
+	}
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	if err := s.checkAccess(ctx, v, token); err != nil {
+		return nil, err
+	}
+	if v.State != database.StatePublished || v.HLS == "" {
+		return nil, problem.NotFound("video")
+	}
+	return s.hashes(ctx, v)
+}
+
+func (s *Service) checkAccess(ctx context.Context, v *database.Video, token string) error {
+	if v.Privacy == database.PrivacyPublic || v.Privacy == database.PrivacyUnlisted {
+		return nil
+	}
+	if token == "" || s.tokens == nil {
+		return problem.Forbidden("this video's swarm needs a valid video file token")
+	}
+	if err := s.tokens.CheckFileToken(ctx, v, token); err != nil {
+		return problem.Forbidden("this video's swarm needs a valid video file token")
+	}
+	return nil
+}
+
+// hashes reads the master playlist once per transcoding result.
+func (s *Service) hashes(ctx context.Context, v *database.Video) ([]string, error) {
+	h := fnv.New64a()
+	_, _ = io.WriteString(h, v.HLS)
+	version := h.Sum64()
+	s.mu.Lock()
+	c, ok := s.cache[v.UUID]
+	s.mu.Unlock()
+	if ok && c.version == version {
+		return c.hashes, nil
+	}
+	rc, _, err := s.media.Get(ctx, jobs.MediaPrefix(v)+jobs.MasterPlaylist, nil)
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	defer rc.Close()
+	master, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	streams, err := swarm.Streams(master, SwarmID(v.UUID))
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	c = swarms{version: version}
+	for _, st := range streams {
+		c.hashes = append(c.hashes, st.InfoHash)
+	}
+	s.mu.Lock()
+	if len(s.cache) >= maxCached {
+		clear(s.cache)
+	}
+	s.cache[v.UUID] = c
+	s.mu.Unlock()
+	return c.hashes, nil
+}
+
+// Allow returns a membership test over hashes.
+func Allow(hashes []string) func(string) bool {
+	return func(ih string) bool { return slices.Contains(hashes, ih) }
+}

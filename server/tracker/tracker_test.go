@@ -1,0 +1,364 @@
+package tracker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/redis/go-redis/v9"
+)
+
+const (
+	swarmA = "AAAAAAAAAAAAAAAAAAAA"
+	swarmB = "BBBBBBBBBBBBBBBBBBBB"
+)
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// start serves a tracker that knows swarmA and swarmB.
+func start(t *testing.T, cfg Config, cluster Cluster) (*Tracker, string) {
+	t.Helper()
+	tr := New(cfg, cluster, quiet())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("video") == "unknown" {
+			http.Error(w, "unknown video", http.StatusNotFound)
+			return
+		}
+		err := tr.Serve(w, r, func(ih string) bool { return ih == swarmA || ih == swarmB })
+		if errors.Is(err, ErrTooManyConnections) {
+			http.Error(w, err.Error(), http.StatusTooManyRequests)
+		}
+	}))
+	t.Cleanup(func() { srv.Close(); tr.Close() })
+	return tr, "ws" + strings.TrimPrefix(srv.URL, "http")
+}
+
+type client struct {
+	t  *testing.T
+	ws *websocket.Conn
+	in chan map[string]any
+}
+
+func dial(t *testing.T, url string) *client {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c := &client{t: t, ws: ws, in: make(chan map[string]any, 64)}
+	go func() {
+		defer close(c.in)
+		for {
+			_, b, err := ws.ReadMessage()
+			if err != nil {
+				return
+			}
+			var m map[string]any
+			if json.Unmarshal(b, &m) == nil {
+				c.in <- m
+			}
+		}
+	}()
+	t.Cleanup(func() { ws.Close() })
+	return c
+}
+
+func (c *client) send(m map[string]any) {
+	c.t.Helper()
+	if err := c.ws.WriteJSON(m); err != nil {
+		c.t.Fatalf("send: %v", err)
+	}
+}
+
+func (c *client) next() map[string]any {
+	c.t.Helper()
+	select {
+	case m, ok := <-c.in:
+		if !ok {
+			c.t.Fatal("socket closed")
+		}
+		return m
+	case <-time.After(5 * time.Second):
+		c.t.Fatal("no message in 5 s")
+	}
+	return nil
+}
+
+func (c *client) quiet(d time.Duration) {
+	c.t.Helper()
+	select {
+	case m := <-c.in:
+		c.t.Fatalf("unexpected message %v", m)
+	case <-time.After(d):
+	}
+}
+
+func peerID(n byte) string { return "-PM0203-" + strings.Repeat(string(rune('a'+n)), 12) }
+
+func offers(n int) []map[string]any {
+	var out []map[string]any
+	for i := range n {
+		out = append(out, map[string]any{
+			"offer":    map[string]any{"type": "offer", "sdp": "v=0 offer " + string(rune('0'+i))},
+			"offer_id": strings.Repeat(string(rune('0'+i)), 20),
+		})
+	}
+	return out
+}
+
+func announce(ih, peer, event string, n int) map[string]any {
+	m := map[string]any{"action": "announce", "info_hash": ih, "peer_id": peer, "numwant": n, "offers": offers(n),
+		"uploaded": 0, "downloaded": 0}
+	if event != "" {
+		m["event"] = event
+	}
+	return m
+}
+
+func TestOffersAndAnswers(t *testing.T) {
+	tr, url := start(t, Config{}, nil)
+	a, b := dial(t, url), dial(t, url)
+
+	a.send(announce(swarmA, peerID(0), "started", 5))
+	r := a.next()
+	if r["action"] != "announce" || r["info_hash"] != swarmA || r["incomplete"] != 1.0 || r["complete"] != 0.0 || r["interval"] != 120.0 {
+		t.Fatalf("first announce reply = %v", r)
+	}
+
+	b.send(announce(swarmA, peerID(1), "started", 5))
+	if r := b.next(); r["incomplete"] != 2.0 {
+		t.Fatalf("second announce reply = %v", r)
+	}
+	// One of b's offers reaches a, the only other peer.
+	o := a.next()
+	if o["offer"] == nil || o["peer_id"] != peerID(1) || o["info_hash"] != swarmA || o["offer_id"] == nil {
+		t.Fatalf("relayed offer = %v", o)
+	}
+	a.quiet(100 * time.Millisecond)
+
+	// a answers; b receives the answer, a no reply.
+	a.send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "to_peer_id": peerID(1),
+		"answer": map[string]any{"type": "answer", "sdp": "v=0 answer"}, "offer_id": o["offer_id"]})
+	ans := b.next()
+	if ans["answer"].(map[string]any)["sdp"] != "v=0 answer" || ans["peer_id"] != peerID(0) || ans["offer_id"] != o["offer_id"] {
+		t.Fatalf("relayed answer = %v", ans)
+	}
+	a.quiet(100 * time.Millisecond)
+
+	// completed moves a peer to the seeders; scrape counts them.
+	a.send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "event": "completed", "left": 0})
+	if r := a.next(); r["complete"] != 1.0 || r["incomplete"] != 1.0 {
+		t.Fatalf("completed reply = %v", r)
+	}
+	b.send(map[string]any{"action": "scrape", "info_hash": []string{swarmA, swarmB}})
+	s := b.next()
+	files := s["files"].(map[string]any)
+	if files[swarmA].(map[string]any)["complete"] != 1.0 || files[swarmA].(map[string]any)["incomplete"] != 1.0 ||
+		files[swarmB].(map[string]any)["incomplete"] != 0.0 {
+		t.Fatalf("scrape = %v", s)
+	}
+
+	// stopped leaves; a closed socket leaves all its swarms.
+	b.send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(1), "event": "stopped"})
+	if r := b.next(); r["incomplete"] != 0.0 || r["complete"] != 1.0 {
+		t.Fatalf("stopped reply = %v", r)
+	}
+	a.ws.Close()
+	waitFor(t, func() bool { st := tr.Stats(); return st.Peers == 0 && st.Swarms == 0 && st.Connections == 1 })
+}
+
+func TestNumwant(t *testing.T) {
+	_, url := start(t, Config{MaxOffers: 3}, nil)
+	var peers []*client
+	for i := range 6 {
+		c := dial(t, url)
+		c.send(announce(swarmB, peerID(byte(i)), "started", 0))
+		c.next()
+		peers = append(peers, c)
+	}
+	// Ten offers, at most three forwarded, each to a different peer.
+	n := dial(t, url)
+	n.send(announce(swarmB, peerID(9), "started", 10))
+	n.next()
+	got := 0
+	for _, p := range peers {
+		select {
+		case m := <-p.in:
+			if m["offer"] == nil {
+				t.Fatalf("unexpected %v", m)
+			}
+			got++
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	if got != 3 {
+		t.Fatalf("%d offers forwarded, want 3", got)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	tr, url := start(t, Config{MaxSwarmsPerConn: 1, MaxConnsPerAddr: 3, MaxMessageBytes: 4096}, nil)
+	c := dial(t, url)
+
+	// A swarm this tracker does not serve.
+	c.send(announce("CCCCCCCCCCCCCCCCCCCC", peerID(0), "started", 1))
+	if r := c.next(); r["failure reason"] != "unknown swarm" || r["info_hash"] != "CCCCCCCCCCCCCCCCCCCC" {
+		t.Fatalf("unknown swarm reply = %v", r)
+	}
+	c.send(map[string]any{"action": "scrape", "info_hash": "CCCCCCCCCCCCCCCCCCCC"})
+	if r := c.next(); r["failure reason"] != "unknown swarm" {
+		t.Fatalf("unknown swarm scrape = %v", r)
+	}
+	// Malformed ids.
+	c.send(announce("short", peerID(0), "started", 1))
+	if r := c.next(); r["failure reason"] != "invalid info_hash" {
+		t.Fatalf("short info hash reply = %v", r)
+	}
+	// One swarm per connection here.
+	c.send(announce(swarmA, peerID(0), "started", 0))
+	c.next()
+	c.send(announce(swarmB, peerID(0), "started", 0))
+	if r := c.next(); r["failure reason"] != "too many swarms on one connection" {
+		t.Fatalf("second swarm reply = %v", r)
+	}
+	// An answer from outside the swarm is not forwarded.
+	c.send(map[string]any{"action": "announce", "info_hash": swarmB, "peer_id": peerID(0), "to_peer_id": peerID(1),
+		"answer": map[string]any{"type": "answer", "sdp": "x"}, "offer_id": strings.Repeat("x", 20)})
+	if r := c.next(); r["failure reason"] == nil {
+		t.Fatalf("answer outside the swarm = %v", r)
+	}
+	if tr.Stats().Refused < 5 {
+		t.Fatalf("refused = %d", tr.Stats().Refused)
+	}
+
+	// Per-address connection limit: c plus two more.
+	dial(t, url)
+	dial(t, url)
+	_, res, err := websocket.DefaultDialer.Dial(url, nil)
+	if err == nil || res == nil || res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("fourth connection: %v %v", err, res)
+	}
+	// An unknown video is refused before the upgrade.
+	_, res, err = websocket.DefaultDialer.Dial(url+"?video=unknown", nil)
+	if err == nil || res == nil || res.StatusCode != http.StatusNotFound {
+		t.Fatalf("unknown video: %v %v", err, res)
+	}
+
+	// An oversized message closes the socket.
+	c.send(map[string]any{"action": "announce", "pad": strings.Repeat("x", 5000)})
+	select {
+	case _, ok := <-c.in:
+		for ok {
+			_, ok = <-c.in
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("oversized message did not close the socket")
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	_, url := start(t, Config{AnnounceBurst: 3, AnnouncePerSecond: 0.01}, nil)
+	c := dial(t, url)
+	for range 3 {
+		c.send(announce(swarmA, peerID(0), "", 0))
+		if r := c.next(); r["failure reason"] != nil {
+			t.Fatalf("within the burst: %v", r)
+		}
+	}
+	c.send(announce(swarmA, peerID(0), "", 0))
+	if r := c.next(); r["failure reason"] != "too many requests" {
+		t.Fatalf("past the burst: %v", r)
+	}
+}
+
+// A client that stops answering pings is dropped and leaves its swarms.
+func TestDeadSocketReaped(t *testing.T) {
+	tr, url := start(t, Config{PingInterval: 100 * time.Millisecond, PongWait: 100 * time.Millisecond}, nil)
+	live := dial(t, url) // reads, so it answers pings
+	live.send(announce(swarmA, peerID(0), "started", 0))
+	live.next()
+
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	// Pongs are only sent while reading: this client never reads again.
+	if err := ws.WriteJSON(announce(swarmA, peerID(1), "started", 0)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return tr.Stats().Peers == 2 })
+	waitFor(t, func() bool { st := tr.Stats(); return st.Reaped == 1 && st.Peers == 1 && st.Connections == 1 })
+	// The live one survives several ping rounds.
+	time.Sleep(500 * time.Millisecond)
+	if st := tr.Stats(); st.Connections != 1 {
+		t.Fatalf("live socket dropped: %+v", st)
+	}
+}
+
+func TestRedisCluster(t *testing.T) {
+	u := os.Getenv("CUTTLE_TEST_REDIS_URL")
+	if u == "" {
+		if os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") == "1" {
+			t.Fatal("CUTTLE_TEST_REDIS_URL is not set")
+		}
+		t.Skip("CUTTLE_TEST_REDIS_URL is not set; run through make test")
+	}
+	opt, err := redis.ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	ca, cb := NewRedisCluster(rdb, time.Minute), NewRedisCluster(rdb, time.Minute)
+	// A prefix per test run keeps runs on one Redis apart.
+	ca.prefix = "test:" + ca.node + ":"
+	cb.prefix = ca.prefix
+	_, urlA := start(t, Config{}, ca)
+	_, urlB := start(t, Config{}, cb)
+	a, b := dial(t, urlA), dial(t, urlB)
+	time.Sleep(100 * time.Millisecond) // both subscriptions in place
+
+	a.send(announce(swarmA, peerID(0), "started", 0))
+	if r := a.next(); r["incomplete"] != 1.0 {
+		t.Fatalf("a's announce: %v", r)
+	}
+	b.send(announce(swarmA, peerID(1), "started", 3))
+	if r := b.next(); r["incomplete"] != 2.0 {
+		t.Fatalf("b's announce: %v", r)
+	}
+	o := a.next()
+	if o["offer"] == nil || o["peer_id"] != peerID(1) {
+		t.Fatalf("offer across replicas: %v", o)
+	}
+	a.send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "to_peer_id": peerID(1),
+		"answer": map[string]any{"type": "answer", "sdp": "v=0 answer"}, "offer_id": o["offer_id"]})
+	if ans := b.next(); ans["answer"] == nil || ans["peer_id"] != peerID(0) {
+		t.Fatalf("answer across replicas: %v", ans)
+	}
+	a.ws.Close()
+	waitFor(t, func() bool {
+		s, l, err := cb.Counts(context.Background(), swarmA)
+		return err == nil && s == 0 && l == 1
+	})
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 5 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
