@@ -37,6 +37,10 @@ set -a
 # shellcheck source=/dev/null # written by testenv.sh start
 . "$envdir/env"
 set +a
+# Browser tests keep their screenshots here, for people and CI to look at.
+export CUTTLE_TEST_ARTIFACTS="${CUTTLE_TEST_ARTIFACTS:-$PWD/test-artifacts}"
+rm -rf "$CUTTLE_TEST_ARTIFACTS"
+mkdir -p "$CUTTLE_TEST_ARTIFACTS"
 
 results=()
 failed=0
