@@ -54,7 +54,7 @@ var assets = func() fs.FS {
 	return sub
 }()
 
-// Assets returns the built files (Script and Stylesheet) at its root. They
+// Assets returns the built files (the names above) at its root. They
 // are missing when Built reports false.
 func Assets() fs.FS {
 	return assets

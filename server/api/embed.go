@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"html"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -58,4 +60,17 @@ func (s *server) embedPage(c *gin.Context) {
 	}
 	page.Data = data
 	s.renderPage(c, status, "embed.html", page)
+}
+
+// share is the share dialog's content for a video: its link, and an
+// iframe of its embed page.
+func (s *server) share(v *database.Video) *web.Share {
+	return &web.Share{
+		Link: s.PublicURL + "/w/" + v.ShortUUID,
+		Embed: fmt.Sprintf(`<iframe title="%s" width="560" height="315" src="%s/videos/embed/%s" `+
+			`style="border: 0" allow="autoplay; fullscreen; picture-in-picture" allowfullscreen `+
+			`sandbox="allow-same-origin allow-scripts allow-popups"></iframe>`,
+			html.EscapeString(v.Name), s.PublicURL, v.UUID),
+		AssetVersion: player.Version(),
+	}
 }

@@ -31,6 +31,8 @@ func (s *server) publicConfig(c *gin.Context) {
 		"signup": signupJSON{
 			Allowed: st.SignupEnabled, AllowedForCurrentIP: st.SignupEnabled, MinimumAge: 16,
 		},
+		// PeerTube's switch for P2P: players may share segments.
+		"tracker": gin.H{"enabled": s.Tracker != nil},
 	})
 }
 

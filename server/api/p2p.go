@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/jobs"
 	"cuttle.video/server/metrics"
 	"cuttle.video/server/p2p"
 	"cuttle.video/server/problem"
@@ -65,10 +66,16 @@ func (s *server) metricsText(c *gin.Context) {
 }
 
 // trackerURL is the tracker socket URL the watch page gives the player;
-// empty when P2P is off.
+// empty when P2P is off. The page is only rendered for viewers who may
+// see the video, so a non-public video's URL carries a file token, as its
+// playlist URL does.
 func (s *server) trackerURL(v *database.Video) string {
 	if s.Tracker == nil || s.P2P == nil || !s.P2P.Enabled() {
 		return ""
 	}
-	return p2p.TrackerURL(s.PublicURL, v.UUID, "")
+	token := ""
+	if !jobs.PublicFiles(v.Privacy) {
+		token = s.Videos.IssueFileToken(v).Token
+	}
+	return p2p.TrackerURL(s.PublicURL, v.UUID, token)
 }

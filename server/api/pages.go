@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -147,7 +148,13 @@ func pageNumber(c *gin.Context) int {
 	return min(n, 10000)
 }
 
-// notFoundPage is a 404 in the visitor's language.
-func (s *server) notFoundPage(c *gin.Context, site web.Site) {
-	s.pageError(c, site, problem.NotFound("page"))
+// noRoute answers unknown paths: a page for browsers, problem+json for
+// the API and other clients.
+func (s *server) noRoute(c *gin.Context) {
+	if c.Request.Method == http.MethodGet && !strings.HasPrefix(c.Request.URL.Path, "/api/") &&
+		strings.Contains(c.GetHeader("Accept"), "text/html") {
+		s.pageError(c, s.site(c, ""), problem.NotFound("page"))
+		return
+	}
+	s.fail(c, notFoundRoute(c))
 }

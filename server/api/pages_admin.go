@@ -106,13 +106,13 @@ func (s *server) adminUserPage(c *gin.Context) {
 }
 
 type adminJobRow struct {
-	ID, State, StateLabel string
-	VideoName             string
-	VideoShortUUID        string
-	Progress, Attempts    int
-	Worker, Error         string
-	Created               time.Time
-	Retryable             bool
+	ID, Type, State, StateLabel string
+	VideoName                   string
+	VideoShortUUID              string
+	Progress, Attempts          int
+	Worker, Error               string
+	Created                     time.Time
+	Retryable                   bool
 }
 
 type adminRunnerRow struct {
@@ -164,7 +164,7 @@ func (s *server) adminJobsPage(c *gin.Context) {
 	}
 	for i := range js {
 		out := jobOut(&js[i])
-		row := adminJobRow{ID: out.ID, State: out.State, StateLabel: web.T(site.Lang, "jobs.state."+out.State),
+		row := adminJobRow{ID: out.ID, Type: out.Type, State: out.State, StateLabel: web.T(site.Lang, "jobs.is."+out.State),
 			Progress: out.Progress, Attempts: out.Attempts, Worker: out.Worker, Created: out.CreatedAt,
 			Retryable: js[i].State == database.JobFailed}
 		if out.Error != nil {

@@ -33,8 +33,16 @@ func (s *server) loginPage(c *gin.Context) {
 func (s *server) loginSubmit(c *gin.Context) {
 	site := s.site(c, "login")
 	data := loginPage{Username: c.PostForm("username"), Next: localPath(c.PostForm("next"))}
+	previous := s.pageSession(c).token
 	status, key := s.tryLogin(c, data.Username, c.PostForm("password"))
 	if status == http.StatusOK {
+		// Logging in again, perhaps as someone else, ends the session
+		// the cookies held.
+		if previous != nil {
+			if err := s.Accounts.Revoke(c.Request.Context(), previous.ID); err != nil {
+				s.Log.WarnContext(c.Request.Context(), "end the previous session", "err", err)
+			}
+		}
 		c.Redirect(http.StatusSeeOther, data.Next)
 		return
 	}

@@ -78,7 +78,7 @@ func New(d Deps) http.Handler {
 		s.hostname = u.Host
 	}
 	r.Use(s.requestLog, s.recoverPanic)
-	r.NoRoute(func(c *gin.Context) { s.fail(c, notFoundRoute(c)) })
+	r.NoRoute(s.noRoute)
 	r.NoMethod(func(c *gin.Context) { s.fail(c, methodNotAllowed(c)) })
 
 	r.GET("/healthz", s.health)

@@ -76,7 +76,7 @@ func (s *server) clearSession(c *gin.Context) {
 	s.setCookie(c, refreshCookie, "", -time.Second)
 }
 
-// login opens a browser session with the local OAuth client, exactly as
+// loginSession opens a browser session with the local OAuth client, as
 // a PeerTube client's password grant would.
 func (s *server) loginSession(c *gin.Context, username, password string) error {
 	ctx := c.Request.Context()

@@ -18,7 +18,7 @@ import (
 // The page is public: private videos are not rendered here.
 func (s *server) watch(c *gin.Context) {
 	ctx := c.Request.Context()
-	page := web.WatchPage{Title: "Video", AssetVersion: player.Version()}
+	page := web.WatchPage{Title: "Video", AssetVersion: player.Version(), Site: s.site(c, "")}
 	v, err := s.Videos.Get(ctx, nil, c.Param("id"))
 	if err != nil {
 		p := problem.From(err)
@@ -48,6 +48,7 @@ func (s *server) watch(c *gin.Context) {
 	case v.State == database.StatePublished:
 		page.Playlist = s.mediaURL(v, jobs.MasterPlaylist) + s.fileQuery(v)
 		page.Tracker = s.trackerURL(v)
+		page.Share = s.share(v)
 		s.watchExtras(ctx, v, &page)
 		if res := hlsResult(v); res != nil && res.Preview != "" {
 			page.Poster = s.PublicURL + previewPath + v.UUID + ".jpg" + s.fileQuery(v)

@@ -213,7 +213,10 @@ func TestWebLanguage(t *testing.T) {
 	b.post("/language", url.Values{"lang": {"fr"}, "next": {"/videos/browse?sort=-views"}}).redirectsTo(t, "/videos/browse?sort=-views")
 	b.get("/videos/browse").expect(t, http.StatusOK, `<html lang="fr">`, "Les plus vues", `aria-pressed="true">Français`)
 	b.post("/language", url.Values{"lang": {"xx"}}).expect(t, http.StatusBadRequest)
-	b.get("/no/such/page").expect(t, http.StatusNotFound)
+	b.do("GET", "/no/such/page", nil, http.Header{"Accept": {"text/html"}}).expect(t, http.StatusNotFound, "Il n’y a rien à cette adresse.")
+	if res := b.get("/no/such/page"); res.StatusCode != http.StatusNotFound || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("unknown path without Accept: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
 }
 
 func TestRegistration(t *testing.T) {
@@ -385,7 +388,7 @@ func TestWebBrowseAndSearch(t *testing.T) {
 		// Admin pages: jobs with the runner that did them, users.
 		admin := newWebBrowser(t, s)
 		admin.post("/login", url.Values{"username": {"root"}, "password": {servertest.RootPassword}}).redirectsTo(t, "/")
-		admin.get("/admin/jobs?state=completed").expect(t, http.StatusOK, "Cats at play", "3 jobs", "Idle")
+		admin.get("/admin/jobs?state=completed").expect(t, http.StatusOK, "Cats at play", "vod-hls", "Idle")
 		admin.get("/admin/users").expect(t, http.StatusOK, user.Username, stranger.Username)
 		admin.get("/admin/settings").expect(t, http.StatusOK, `name="signup.enabled"`)
 		var me struct{ ID int64 }

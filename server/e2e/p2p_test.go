@@ -97,7 +97,11 @@ type page struct {
 	end context.CancelFunc
 }
 
-func openWatch(t *testing.T, browser context.Context, url string) *page {
+// openWatch opens a watch page and plays at rate. A viewer who only has to
+// hold the segments for others may play fast; one who should get them from
+// peers plays at 1, since the player fetches over HTTP whatever is due
+// within a window of playback time, which a higher rate widens.
+func openWatch(t *testing.T, browser context.Context, url string, rate float64) *page {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
@@ -107,7 +111,7 @@ func openWatch(t *testing.T, browser context.Context, url string) *page {
 		t.Fatalf("open %s: %v", url, err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
-		`(() => { const v = document.getElementById('player'); v.muted = true; v.play(); return true })()`)); err != nil {
+		`(() => { const v = document.getElementById('player'); v.muted = true; v.playbackRate = `+strconv.FormatFloat(rate, 'f', -1, 64)+`; v.play(); return true })()`)); err != nil {
 		t.Fatalf("start playback: %v", err)
 	}
 	return p
@@ -182,10 +186,10 @@ func TestP2PTwoBrowsers(t *testing.T) {
 	v := publishedSmallClip(t, s, 40)
 	watch := s.URL + "/w/" + v.ShortUUID
 
-	a := openWatch(t, browser, watch)
+	a := openWatch(t, browser, watch, 4)
 	a.wait("the first viewer plays through", 2*time.Minute, playedThrough)
 
-	b := openWatch(t, browser, watch)
+	b := openWatch(t, browser, watch, 1)
 	sb := b.wait("the second viewer gets segments from the first", 2*time.Minute, func(s pageState) bool {
 		return s.P2P.Enabled && s.P2P.DownloadedBytesP2P > 0 && s.Time > 5
 	})
@@ -233,7 +237,7 @@ func TestP2PGoPeerAndBrowser(t *testing.T) {
 
 	// Browser to Go: the page has played the video; the Go peer plays it
 	// after and takes segments from the page.
-	a := openWatch(t, browser, watch)
+	a := openWatch(t, browser, watch, 4)
 	a.wait("the browser plays through", 2*time.Minute, playedThrough)
 	g := goPeer(t, s, v, peer.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -250,7 +254,7 @@ func TestP2PGoPeerAndBrowser(t *testing.T) {
 
 	// Go to browser: the first page is gone, the Go peer holds every
 	// segment; a new page takes segments from it.
-	b := openWatch(t, browser, watch)
+	b := openWatch(t, browser, watch, 1)
 	b.wait("the browser gets segments from the Go peer", 2*time.Minute, func(s pageState) bool {
 		return s.P2P.DownloadedBytesP2P > 0 && s.Time > 3
 	})
@@ -288,7 +292,7 @@ func TestP2PCorruptedSegmentRejected(t *testing.T) {
 
 	// The browser does the same: the segment fails its check, the liar is
 	// disconnected, and playback goes on with the segment from HTTP.
-	b := openWatch(t, browser, s.URL+"/w/"+v.ShortUUID)
+	b := openWatch(t, browser, s.URL+"/w/"+v.ShortUUID, 1)
 	b.wait("the browser rejects a corrupted segment", 2*time.Minute, func(s pageState) bool { return s.P2P.RejectedSegments > 0 })
 	st := b.wait("the browser plays through", 2*time.Minute, playedThrough)
 	if st.P2P.DownloadedBytesP2P != 0 {
@@ -339,7 +343,6 @@ func TestP2PAcrossReplicas(t *testing.T) {
 func TestTrackerRefusals(t *testing.T) {
 	s := servertest.Start(t, servertest.SQLite, fast)
 	v := publishedSmallClip(t, s, 8)
-	owner := s.Anonymous(t)
 
 	dial := func(url string) (*websocket.Conn, int) {
 		ws, res, err := websocket.DefaultDialer.Dial(url, nil)
@@ -380,7 +383,6 @@ func TestTrackerRefusals(t *testing.T) {
 	}
 
 	// A private video's swarm needs a valid file token.
-	_ = owner
 	root := s.Root(t)
 	root.Do("PUT", "/api/v1/videos/"+v.UUID, map[string]any{"privacy": 3}).Expect(http.StatusNoContent)
 	if _, code := dial(p2p.TrackerURL(s.URL, v.UUID, "")); code != http.StatusForbidden {
@@ -388,6 +390,25 @@ func TestTrackerRefusals(t *testing.T) {
 	}
 	if _, code := dial(p2p.TrackerURL(s.URL, v.UUID, "not-a-token")); code != http.StatusForbidden {
 		t.Fatalf("private video with a wrong token: %d", code)
+	}
+	// With a file token from the API, the swarm is open again.
+	var tok struct {
+		Files struct {
+			Token string `json:"token"`
+		} `json:"files"`
+	}
+	root.Do("POST", "/api/v1/videos/"+v.UUID+"/token", nil).Expect(http.StatusOK).JSON(&tok)
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		// The files move to private storage after the privacy change.
+		_, code := dial(p2p.TrackerURL(s.URL, v.UUID, tok.Files.Token))
+		if code == http.StatusSwitchingProtocols {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("private video with a valid token: %d", code)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 
 	// The admin's switch: no tracker at all.

@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"cuttle.video/server/config"
 	"cuttle.video/server/servertest"
 )
 
@@ -58,7 +60,7 @@ func (w *webTab) do(actions ...chromedp.Action[chromedp.Void]) {
 
 func (w *webTab) open(path string) {
 	w.t.Helper()
-	w.do(chromedp.Navigate(w.base+path))
+	w.do(chromedp.Navigate(w.base + path))
 }
 
 // eval runs JavaScript in the page and decodes its value.
@@ -130,8 +132,8 @@ func (w *webTab) focused() string {
 }
 
 // bigClip is a clip of about 20 MB, so an upload takes three 8 MiB
-// chunks and a throttled one lasts a few seconds: noise does not
-// compress.
+// chunks and a throttled one lasts a few seconds: a constant bitrate
+// pads the frames.
 func bigClip(t *testing.T, seconds int) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "holiday.mp4")
@@ -139,7 +141,8 @@ func bigClip(t *testing.T, seconds int) string {
 	out, err := exec.Command("ffmpeg", "-v", "error", "-y",
 		"-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration="+d,
 		"-f", "lavfi", "-i", "sine=frequency=440:duration="+d,
-		"-vf", "noise=alls=60:allf=t", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "20M", "-maxrate", "20M", "-bufsize", "20M",
+		"-c:v", "libx264", "-preset", "ultrafast", "-b:v", "20M", "-minrate", "20M", "-maxrate", "20M", "-bufsize", "2M",
+		"-x264-params", "nal-hrd=cbr:force-cfr=1",
 		"-c:a", "aac", "-shortest", path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("generate clip: %v\n%s", err, out)
@@ -245,6 +248,20 @@ func TestWebInterface(t *testing.T) {
 	if st := webEval[string](w, `document.getElementById('chapters-status').textContent`); st != "Saved." {
 		t.Fatalf("saving the chapters: %s", st)
 	}
+	// Captions: a WebVTT file for English.
+	vtt := filepath.Join(t.TempDir(), "holiday.en.vtt")
+	if err := os.WriteFile(vtt, []byte("WEBVTT\n\n00:00.000 --> 00:03.000\nWe are leaving.\n\n00:05.000 --> 00:08.000\nThe sea!\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.do(chromedp.SetUploadFiles(chromedp.CSS("#caption-file"), []string{vtt}), chromedp.SetValue(chromedp.CSS("#caption-language"), "en"),
+		chromedp.Click(chromedp.CSS(`#caption-form button[type="submit"]`)))
+	w.waitUntil("the captions to save", `['Captions saved.', 'Not saved'].some(s => document.getElementById('captions-status').textContent.startsWith(s))`, 10*time.Second)
+	if st := webEval[string](w, `document.getElementById('captions-status').textContent`); st != "Captions saved." {
+		t.Fatalf("adding captions: %s", st)
+	}
+	if list := webEval[string](w, `document.getElementById('caption-list').innerText`); !strings.Contains(list, "English") {
+		t.Fatalf("caption list = %q", list)
+	}
 	w.shot("edit")
 
 	// Watch: it plays, and a chapter link jumps to its start.
@@ -275,6 +292,23 @@ func TestWebInterface(t *testing.T) {
 	webEval[bool](w, `(() => { const v = document.getElementById('player'); v.muted = true; v.play(); return true })()`)
 	w.waitUntil("the embedded player to play", `document.getElementById('player').currentTime > 0.5`, 60*time.Second)
 	w.shot("embed")
+
+	// The home page lists it with its thumbnail and duration, on a
+	// computer and on a phone.
+	w.open("/")
+	w.waitUntil("the home page", `document.querySelector('.video-grid .card img')`, 10*time.Second)
+	if d := webEval[string](w, `document.querySelector('.video-grid .duration').textContent`); d != "0:08" {
+		t.Errorf("duration on the card = %q", d)
+	}
+	w.shot("home")
+	w.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	w.open("/")
+	w.waitUntil("the home page", `document.querySelector('.video-grid .card img')`, 10*time.Second)
+	if wide := webEval[bool](w, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+		t.Error("the home page scrolls sideways on a phone")
+	}
+	w.shot("home-phone")
+	w.do(chromedp.EmulateViewport(1280, 800))
 
 	// Password protection, set on the edit page...
 	w.open("/my/videos")
@@ -323,6 +357,9 @@ func TestWebInterface(t *testing.T) {
 	w.open("/search?search=sea")
 	w.waitUntil("the French search results", `document.querySelector('h1').textContent.includes('Résultats')`, 10*time.Second)
 	w.shot("search-fr")
+	w.open(watchPath)
+	w.waitUntil("the French header on the watch page", `document.querySelector('.site-header').lang === 'fr' && document.querySelector('.site-nav').innerText.includes('Parcourir')`, 10*time.Second)
+	w.shot("watch-fr")
 
 	// Administration, in French: users, jobs and runners, settings.
 	w.open("/login")
@@ -335,14 +372,23 @@ func TestWebInterface(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#new-password"), "carol-password"), chromedp.SetValue(chromedp.CSS("#new-quota"), "2"),
 		chromedp.Click(chromedp.CSS(`#new-user button[type="submit"]`)))
 	w.waitUntil("the new user in the list", `[...document.querySelectorAll('table.list th a')].some(a => a.textContent === 'carol')`, 10*time.Second)
-	if q := webEval[string](w, `[...document.querySelectorAll('table.list tr')].find(r => r.innerText.includes('carol')).innerText`); !strings.Contains(q, "2.0 Gio") {
+	if q := webEval[string](w, `[...document.querySelectorAll('table.list tr')].find(r => r.innerText.includes('carol')).innerText`); !strings.Contains(q, "2,0 Gio") {
 		t.Errorf("carol's row = %q", q)
 	}
 	w.shot("admin-users")
+	w.do(chromedp.Click(chromedp.Search(`//table[contains(@class,"list")]//a[text()="carol"]`)))
+	w.waitUntil("carol's page", `document.getElementById('user-blocked')`, 10*time.Second)
+	w.do(chromedp.SetValue(chromedp.CSS("#user-role"), "1"), chromedp.Click(chromedp.CSS("#user-blocked")),
+		chromedp.Click(chromedp.CSS(`#edit-user button[type="submit"]`)))
+	w.waitUntil("carol's changes to save", `document.querySelector('#edit-user .form-status').textContent === 'Enregistré.'`, 10*time.Second)
+	w.open("/admin/users")
+	if row := webEval[string](w, `[...document.querySelectorAll('table.list tr')].find(r => r.innerText.includes('carol')).innerText`); !strings.Contains(row, "Bloqué") || !strings.Contains(row, "Modérateur") {
+		t.Errorf("carol's row after blocking = %q", row)
+	}
 	w.open("/admin/jobs?state=completed")
 	w.waitUntil("the completed job", `document.querySelector('table.jobs') && document.querySelector('table.jobs').innerText.includes('Holiday by the sea')`, 10*time.Second)
-	if r := webEval[string](w, `document.querySelector('table.list').innerText`); !strings.Contains(r, "server-") {
-		t.Errorf("runners = %q", r)
+	if n := webEval[int](w, `document.querySelectorAll('table.list')[0].tBodies[0].rows.length`); n != 1 {
+		t.Errorf("%d runners listed, want the embedded worker", n)
 	}
 	w.shot("admin-jobs")
 	w.open("/admin/settings")
@@ -351,12 +397,99 @@ func TestWebInterface(t *testing.T) {
 	w.waitUntil("the new name", `document.querySelector('.brand').textContent === 'Vidéos du bord de mer' && document.getElementById('settings-signup').checked`, 10*time.Second)
 	w.shot("admin-settings")
 
-	// The home page on a phone.
-	w.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
-	w.open("/")
-	w.waitUntil("the home page", `document.querySelector('.video-grid')`, 10*time.Second)
-	if wide := webEval[bool](w, `document.documentElement.scrollWidth > window.innerWidth`); wide {
-		t.Error("the home page scrolls sideways on a phone")
+	// An administrator deletes the video from its edit page, after
+	// confirming.
+	w.open("/my/videos/" + strings.TrimPrefix(watchPath, "/w/") + "/edit")
+	webEval[bool](w, `(() => { window.confirm = () => true; return true })()`)
+	w.do(chromedp.Click(chromedp.CSS(".danger-zone button.danger")))
+	w.waitUntil("the list of videos", `location.pathname === '/my/videos'`, 10*time.Second)
+	w.open(watchPath)
+	w.waitUntil("the page", `document.body && document.body.innerText.length > 0`, 10*time.Second)
+	if webEval[bool](w, `!!document.getElementById('player')`) {
+		t.Fatal("the deleted video still has a player")
 	}
-	w.shot("home-phone")
+}
+
+// The watch page, with its scripts, styles and images, weighs less than
+// 1 MB on the wire; the video itself (playlists and segments) is left
+// out.
+func TestWatchPageWeight(t *testing.T) {
+	ctx := browser(t)
+	s := servertest.Start(t, servertest.SQLite, fast)
+	user := s.NewUser(t, 2, -1)
+	up := uploadClip(t, user, servertest.Clip(t), "Light page")
+	if v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
+		t.Fatalf("transcoding failed: %s", v.StateReason)
+	}
+	w := newWebTab(t, ctx, s.URL)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	// What each request carried over the network, by URL.
+	var mu sync.Mutex
+	urls := map[network.RequestID]string{}
+	weight := map[network.RequestID]float64{}
+	evCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	err := chromedp.Listen(evCtx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventResponseReceived:
+			urls[e.RequestID] = e.Response.URL
+		case *network.EventLoadingFinished:
+			weight[e.RequestID] = e.EncodedDataLength
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.open("/w/" + up.Video.ShortUUID)
+	webEval[bool](w, `(() => { const v = document.getElementById('player'); v.muted = true; v.play(); return true })()`)
+	w.waitUntil("playback", `document.getElementById('player').currentTime > 1`, time.Minute)
+	stop()
+	mu.Lock()
+	defer mu.Unlock()
+	var total float64
+	for id, bytes := range weight {
+		u := urls[id]
+		if strings.Contains(u, "/static/streaming-playlists/") || strings.HasPrefix(u, "data:") {
+			continue
+		}
+		t.Logf("%8.0f B  %s", bytes, u)
+		total += bytes
+	}
+	t.Logf("the watch page weighs %.0f KB", total/1000)
+	if total == 0 || total >= 1e6 {
+		t.Fatalf("the watch page weighs %.0f bytes, want under 1 MB", total)
+	}
+}
+
+// An administrator sees a failed job with its error on the jobs page, and
+// retries it from there.
+func TestWebRetryFailedJob(t *testing.T) {
+	ctx := browser(t)
+	s := servertest.Start(t, servertest.SQLite, fast, func(c *config.Config) { c.Transcoding.MaxAttempts = 1 })
+	user := s.NewUser(t, 2, -1)
+	up := uploadClip(t, user, corrupt(t, servertest.Clip(t)), "Broken inside")
+	if v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 7 {
+		t.Fatalf("the corrupt clip was published")
+	}
+	w := newWebTab(t, ctx, s.URL)
+	w.open("/login?next=/admin/jobs%3Fstate%3Dfailed")
+	w.do(chromedp.SendKeys(chromedp.CSS("#login-username"), "root"),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), servertest.RootPassword+"\r"))
+	w.waitUntil("the failed job", `document.querySelector('table.jobs tr.job-failed')`, 10*time.Second)
+	if e := webEval[string](w, `document.querySelector('table.jobs tr.job-failed .error-text').textContent`); e == "" {
+		t.Fatal("the failed job shows no error")
+	}
+	w.shot("admin-jobs-failed")
+	webEval[bool](w, `(() => { window.beforeRetry = true; return true })()`)
+	w.do(chromedp.Click(chromedp.CSS("table.jobs tr.job-failed button")))
+	// The page reloads once the retry is accepted.
+	w.waitUntil("the reload after the retry", `!window.beforeRetry && document.querySelector('h1')`, 10*time.Second)
+	waitState(t, user, up.Video.UUID, 3*time.Minute, 7)
 }

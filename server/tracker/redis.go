@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -24,6 +25,8 @@ type RedisCluster struct {
 	node   string
 	prefix string
 	ttl    time.Duration
+	ready  chan struct{}
+	once   sync.Once
 }
 
 // NewRedisCluster uses rdb; ttl is how long a peer stays without
@@ -31,10 +34,13 @@ type RedisCluster struct {
 func NewRedisCluster(rdb *redis.Client, ttl time.Duration) *RedisCluster {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return &RedisCluster{rdb: rdb, node: hex.EncodeToString(b[:]), prefix: "cuttle:tracker:", ttl: ttl}
+	return &RedisCluster{rdb: rdb, node: hex.EncodeToString(b[:]), prefix: "cuttle:tracker:", ttl: ttl, ready: make(chan struct{})}
 }
 
 var _ Cluster = (*RedisCluster)(nil)
+
+// Ready is closed once this replica receives messages from the others.
+func (r *RedisCluster) Ready() <-chan struct{} { return r.ready }
 
 // Node is this replica's random id.
 func (r *RedisCluster) Node() string { return r.node }
@@ -146,6 +152,7 @@ func (r *RedisCluster) Run(ctx context.Context, deliver func(infoHash, peerID st
 	if _, err := sub.Receive(ctx); err != nil {
 		return err
 	}
+	r.once.Do(func() { close(r.ready) })
 	ch := sub.Channel()
 	for {
 		select {

@@ -185,8 +185,11 @@ func New(cfg Config, cluster Cluster, log *slog.Logger) *Tracker {
 	}
 	t.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
-		// Idle sockets hold no write buffer.
+		// Idle sockets hold no write buffer, and a small read buffer of
+		// their own rather than the HTTP server's: tracker messages
+		// larger than it are read straight into a pooled buffer.
 		WriteBufferPool: &sync.Pool{},
+		ReadBufferSize:  1024,
 		// The tracker is meant to be reached from pages of other origins
 		// too (embeds); what a socket may do is decided by Allowed.
 		CheckOrigin: func(*http.Request) bool { return true },
@@ -206,9 +209,10 @@ func New(cfg Config, cluster Cluster, log *slog.Logger) *Tracker {
 // too many sockets open.
 var ErrTooManyConnections = errors.New("tracker: too many connections from this address")
 
-// Serve upgrades the request to a WebSocket and serves it until it
-// closes. It returns an error only when nothing was upgraded; the caller
-// answers it.
+// Serve upgrades the request to a WebSocket and serves it from a
+// goroutine of its own, so that the HTTP server's per-request state is
+// released at once. It returns an error only when nothing was upgraded;
+// the caller answers it.
 func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, allowed Allowed) error {
 	addr := clientAddr(r)
 	if !t.reserveAddr(addr) {
@@ -226,7 +230,7 @@ func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, allowed Allowed)
 		t.releaseAddr(addr)
 		return nil
 	}
-	c.serve()
+	go c.serve()
 	return nil
 }
 

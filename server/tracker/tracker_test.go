@@ -189,19 +189,37 @@ func TestNumwant(t *testing.T) {
 	n := dial(t, url)
 	n.send(announce(swarmB, peerID(9), "started", 10))
 	n.next()
-	got := 0
-	for _, p := range peers {
-		select {
-		case m := <-p.in:
-			if m["offer"] == nil {
-				t.Fatalf("unexpected %v", m)
+	got := map[int]int{}
+	deadline := time.After(5 * time.Second)
+	for len(got) < 3 {
+		for i, p := range peers {
+			select {
+			case m := <-p.in:
+				if m["offer"] == nil {
+					t.Fatalf("unexpected %v", m)
+				}
+				got[i]++
+			case <-deadline:
+				t.Fatalf("offers forwarded: %v, want three", got)
+			default:
 			}
-			got++
-		case <-time.After(300 * time.Millisecond):
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	for i, p := range peers {
+		for len(p.in) > 0 {
+			<-p.in
+			got[i]++
 		}
 	}
-	if got != 3 {
-		t.Fatalf("%d offers forwarded, want 3", got)
+	if len(got) != 3 {
+		t.Fatalf("offers forwarded: %v, want one to each of three peers", got)
+	}
+	for _, n := range got {
+		if n != 1 {
+			t.Fatalf("offers forwarded: %v, want one to each of three peers", got)
+		}
 	}
 }
 
@@ -282,7 +300,9 @@ func TestRateLimit(t *testing.T) {
 
 // A client that stops answering pings is dropped and leaves its swarms.
 func TestDeadSocketReaped(t *testing.T) {
-	tr, url := start(t, Config{PingInterval: 100 * time.Millisecond, PongWait: 100 * time.Millisecond}, nil)
+	// Generous against a loaded machine: the live client must answer
+	// within PongWait.
+	tr, url := start(t, Config{PingInterval: 200 * time.Millisecond, PongWait: time.Second}, nil)
 	live := dial(t, url) // reads, so it answers pings
 	live.send(announce(swarmA, peerID(0), "started", 0))
 	live.next()
@@ -299,7 +319,7 @@ func TestDeadSocketReaped(t *testing.T) {
 	waitFor(t, func() bool { return tr.Stats().Peers == 2 })
 	waitFor(t, func() bool { st := tr.Stats(); return st.Reaped == 1 && st.Peers == 1 && st.Connections == 1 })
 	// The live one survives several ping rounds.
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(time.Second)
 	if st := tr.Stats(); st.Connections != 1 {
 		t.Fatalf("live socket dropped: %+v", st)
 	}
@@ -326,7 +346,8 @@ func TestRedisCluster(t *testing.T) {
 	_, urlA := start(t, Config{}, ca)
 	_, urlB := start(t, Config{}, cb)
 	a, b := dial(t, urlA), dial(t, urlB)
-	time.Sleep(100 * time.Millisecond) // both subscriptions in place
+	<-ca.Ready()
+	<-cb.Ready()
 
 	a.send(announce(swarmA, peerID(0), "started", 0))
 	if r := a.next(); r["incomplete"] != 1.0 {

@@ -74,6 +74,14 @@ type VideoCard struct {
 	StateLabel    string
 }
 
+// Share is what the share dialog of a video offers: its link, and the
+// HTML that embeds its player in another site.
+type Share struct {
+	Link, Embed string
+	// AssetVersion busts caches of the script of the copy buttons.
+	AssetVersion string
+}
+
 // Pager is the navigation of a paginated list.
 type Pager struct {
 	Page, Pages int
@@ -139,7 +147,7 @@ func newRenderer(extra ...fs.FS) (*renderer, error) {
 
 // site is the renderer of the pages, built once from embedded files.
 var site = func() *renderer {
-	r, err := newRenderer()
+	r, err := newRenderer(templates)
 	if err != nil {
 		// Only a broken template or catalog in the binary gets here, and
 		// the package's tests catch those.
@@ -232,5 +240,6 @@ func formatBytes(tr translator, n int64) string {
 	if i == 0 {
 		return fmt.Sprintf("%d %s", n, tr.T(units[0]))
 	}
-	return fmt.Sprintf("%.1f %s", f, tr.T(units[i]))
+	whole, tenth := int64(f*10+0.5)/10, int64(f*10+0.5)%10
+	return fmt.Sprintf("%d%s%d %s", whole, tr.T("number.decimal"), tenth, tr.T(units[i]))
 }

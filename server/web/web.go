@@ -1,20 +1,21 @@
-// Package web renders the pages people open in a browser. For now that is
-// the watch page, which plays a video with the embedded player.
+// Package web renders the pages people open in a browser: the watch page,
+// which plays a video with the embedded player, and the pages of the web
+// interface (site.go), in the languages of the message catalogs
+// (i18n.go).
 package web
 
 import (
 	"embed"
-	"fmt"
-	"html/template"
 	"net/http"
 
 	"cuttle.video/server/database"
 )
 
+// The watch page's template; it is parsed with the other pages (see
+// site.go), whose header it includes.
+//
 //go:embed templates
 var templates embed.FS
-
-var pages = template.Must(template.ParseFS(templates, "templates/*.html"))
 
 // WatchPage is what the watch page shows.
 type WatchPage struct {
@@ -41,14 +42,13 @@ type WatchPage struct {
 	Chapters      []WatchChapter
 	ChaptersTrack string
 	Captions      []WatchCaption
+	// Site is what the shared header shows; Share fills the share dialog
+	// of a published video.
+	Site  Site
+	Share *Share
 }
 
 // RenderWatch writes the watch page with status.
 func RenderWatch(w http.ResponseWriter, status int, p WatchPage) error {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	if err := pages.ExecuteTemplate(w, "watch.html", p); err != nil {
-		return fmt.Errorf("web: render watch page: %w", err)
-	}
-	return nil
+	return site.render(w, status, p.Site.Lang, "watch.html", p)
 }

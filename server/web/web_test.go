@@ -129,7 +129,7 @@ func TestTranslatorForms(t *testing.T) {
 	if got := formatDuration(65); got != "1:05" {
 		t.Errorf("duration = %q", got)
 	}
-	if got := formatBytes(fr, 3<<29); got != "1.5 Gio" {
+	if got := formatBytes(fr, 3<<29); got != "1,5 Gio" {
 		t.Errorf("bytes = %q", got)
 	}
 }

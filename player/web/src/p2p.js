@@ -74,11 +74,16 @@ function segmentValidator(src) {
 // the P2P engine.
 export function hlsWithP2P(Hls, config, { tracker, swarmId, src }) {
   const HlsP2P = HlsJsP2PEngine.injectMixin(Hls);
+  // The swarm of a video that is not public needs the file token that
+  // opens its files; it is on the playlist URL.
+  const trackerURL = new URL(tracker, window.location.href);
+  const token = new URL(src, window.location.href).searchParams.get('videoFileToken');
+  if (token && !trackerURL.searchParams.has('videoFileToken')) trackerURL.searchParams.set('videoFileToken', token);
   const hls = new HlsP2P({
     ...config,
     p2p: {
       core: {
-        announceTrackers: [tracker],
+        announceTrackers: [trackerURL.toString()],
         swarmId,
         // Peers on one network find each other through host candidates;
         // the instance runs no STUN or TURN server and borrows none.

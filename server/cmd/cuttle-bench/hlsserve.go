@@ -122,6 +122,8 @@ func benchHLSServe(ctx context.Context, o hlsServeOpts, log io.Writer) (*hlsServ
 	if err != nil {
 		return nil, err
 	}
+	// Where local media storage keeps a public video's HLS files; nginx
+	// reads them there, so both serve the very same files.
 	dir := filepath.Join(o.data, "media", "videos", v.UUID, "hls")
 	names, err := filepath.Glob(filepath.Join(dir, "*.m4s"))
 	if err != nil {

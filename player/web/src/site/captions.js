@@ -1,13 +1,13 @@
 // The captions part of the edit page: the list from GET
 // /api/v1/videos/{id}/captions, an upload form (PUT .../captions/{lang}
 // with a captionfile) and a delete button per language. Markup
-// (edit-video.html): <section id="captions" data-video="ID">
+// (edit-video.html): <section id="caption-editor" data-video="ID">
 // <ul id="caption-list"> <form id="caption-form"> <span id="captions-status">
 
 import { announce, request, t } from './api.js';
 
 export function startCaptions() {
-  const section = document.getElementById('captions');
+  const section = document.getElementById('caption-editor');
   if (!section) return;
   const base = `/api/v1/videos/${section.dataset.video}/captions`;
   const list = document.getElementById('caption-list');

@@ -1,6 +1,6 @@
 // The chapter editor of the edit page: rows of a start time and a title,
 // saved with PUT /api/v1/videos/{id}/chapters. Markup (edit-video.html):
-//   <section id="chapters" data-video="ID"> ... <tbody id="chapter-rows">
+//   <section id="chapter-editor" data-video="ID"> ... <tbody id="chapter-rows">
 //   <button id="chapter-add"> <button id="chapter-save"> <span id="chapters-status">
 
 import { announce, request, t } from './api.js';
@@ -21,7 +21,7 @@ export function formatTime(seconds) {
 }
 
 export function startChapters() {
-  const section = document.getElementById('chapters');
+  const section = document.getElementById('chapter-editor');
   if (!section) return;
   const url = `/api/v1/videos/${section.dataset.video}/chapters`;
   const rows = document.getElementById('chapter-rows');
