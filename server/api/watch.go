@@ -14,12 +14,14 @@ import (
 	"cuttle.video/server/web"
 )
 
-// watch renders the watch page at /w/{shortUUID} and /videos/watch/{uuid}.
-// The page is public: private videos are not rendered here.
+// watch renders the watch page at /w/{shortUUID} and /videos/watch/{uuid}
+// for whoever may see the video: anyone for public ones, the signed-in
+// owner, moderators or users of the instance for the others.
 func (s *server) watch(c *gin.Context) {
 	ctx := c.Request.Context()
+	s.pageSession(c)
 	page := web.WatchPage{Title: "Video", AssetVersion: player.Version(), Site: s.site(c, "")}
-	v, err := s.Videos.Get(ctx, nil, c.Param("id"))
+	v, err := s.Videos.Get(ctx, viewer(c), c.Param("id"))
 	if err != nil {
 		p := problem.From(err)
 		page.Notice = "This video does not exist."

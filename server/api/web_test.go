@@ -432,3 +432,26 @@ func TestCompressedAssets(t *testing.T) {
 	}
 	b.do("GET", "/player/nothing.js", nil, http.Header{"Accept-Encoding": {"gzip"}}).expect(t, http.StatusNotFound)
 }
+
+func TestWatchPageOfPrivateVideo(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite)
+	owner := s.NewUser(t, 2, -1)
+	var up servertest.UploadedVideo
+	owner.Upload(servertest.Clip(t), map[string][]string{
+		"name": {"Only for me"}, "channelId": {strconv.FormatInt(owner.Channel(), 10)}, "privacy": {"3"},
+	}).Expect(http.StatusOK).JSON(&up)
+
+	anonymous := newWebBrowser(t, s).get("/w/" + up.Video.ShortUUID)
+	if anonymous.StatusCode != http.StatusUnauthorized || strings.Contains(string(anonymous.Body), "Only for me") {
+		t.Fatalf("anonymous visitor: %d", anonymous.StatusCode)
+	}
+	other := newWebBrowser(t, s)
+	stranger := s.NewUser(t, 2, -1)
+	other.post("/login", url.Values{"username": {stranger.Username}, "password": {stranger.Password}})
+	if res := other.get("/w/" + up.Video.ShortUUID); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("another user: %d", res.StatusCode)
+	}
+	b := newWebBrowser(t, s)
+	b.post("/login", url.Values{"username": {owner.Username}, "password": {owner.Password}})
+	b.get("/w/"+up.Video.ShortUUID).expect(t, http.StatusOK, "Only for me")
+}
