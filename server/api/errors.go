@@ -20,7 +20,10 @@ import (
 func (s *server) fail(c *gin.Context, err error) {
 	p := problem.From(err)
 	ctx := c.Request.Context()
-	if p.Status >= 500 {
+	if p.Status >= 500 && ctx.Err() != nil {
+		// The client went away mid-request; nothing failed on our side.
+		s.Log.DebugContext(ctx, "client gone", "request_id", c.GetString(requestIDKey), "err", p.Error())
+	} else if p.Status >= 500 {
 		s.Log.ErrorContext(ctx, "request failed", "request_id", c.GetString(requestIDKey), "err", p.Error())
 	} else if p.Err != nil {
 		s.Log.DebugContext(ctx, "request refused", "request_id", c.GetString(requestIDKey), "err", p.Error())
