@@ -15,7 +15,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
 
-	"cuttle.video/player"
 	"cuttle.video/player/peer"
 	"cuttle.video/server/config"
 	"cuttle.video/server/p2p"
@@ -27,39 +26,14 @@ import (
 // with real addresses instead of mDNS names, and no STUN server.
 func p2pBrowser(t *testing.T) context.Context {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") == "1" {
-			t.Fatal("chromium is not installed (scripts/deps.sh test installs it)")
-		}
-		t.Skip("chromium is not installed; run through make test")
-	}
-	if !player.Built() {
-		t.Fatal(player.ErrNotBuilt)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+	return browser(t,
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
 		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns"),
 		// Tabs in the background keep playing and answering peers.
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("start chromium: %v", err)
-	}
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	return ctx
+	)
 }
 
 // smallClip is a 144p clip: one rendition, so every viewer is in the same
