@@ -11,6 +11,8 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+# shellcheck source=lib/cuttle.sh
+. scripts/bench/lib/cuttle.sh
 
 # A fresh machine may have Go only in its standard location, not on PATH.
 if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
@@ -70,41 +72,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 mkdir "$work/data"
 
-# A port nobody answers on; the server's public URL, used in the upload's
-# Location, derives from it, so port 0 would not do.
-port=
-for _ in $(seq 50); do
-  candidate=$((20000 + RANDOM % 20000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
-    port=$candidate
-    break
-  fi
-done
-[[ -n $port ]] || die "found no free port"
-url="http://127.0.0.1:$port"
-
 # One embedded transcoding worker, the default, makes the HLS files;
 # it is idle by the time wrk runs.
-password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
-CUTTLE_ADMIN_PASSWORD=$password CUTTLE_LOG_LEVEL=warn CUTTLE_TRANSCODING_WORKERS=1 \
-  ./bin/cuttle serve --data "$work/data" --listen "127.0.0.1:$port" \
-  >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-
-for _ in $(seq 300); do
-  if curl -fsS -o /dev/null --max-time 1 "$url/healthz" 2>/dev/null; then
-    break
-  fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    cat "$work/server.err" >&2
-    die "the server exited during start"
-  fi
-  sleep 0.1
-done
-curl -fsS -o /dev/null --max-time 1 "$url/healthz" || {
-  cat "$work/server.err" >&2
-  die "the server did not become healthy at $url"
-}
+start_cuttle "$work/data" "$work" CUTTLE_TRANSCODING_WORKERS=1
 
 status=0
 ./bin/cuttle-bench hls-serve -clip scripts/bench/out/clip-720p30-30s.mp4 \

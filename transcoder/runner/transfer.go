@@ -21,6 +21,12 @@ func (r *Runner) download(ctx context.Context, url, path string) error {
 		return fmt.Errorf("download original: %w", err)
 	}
 	defer res.Body.Close()
+	if res.StatusCode/100 == 4 {
+		// The original is gone (its video was deleted) or the URL is no
+		// longer valid: the same request cannot succeed later. A retry by
+		// an admin queues the job again with fresh URLs.
+		return permanent(fmt.Errorf("download original: %s", res.Status))
+	}
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("download original: %s", res.Status)
 	}
