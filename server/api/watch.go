@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -21,17 +20,18 @@ func (s *server) watch(c *gin.Context) {
 	ctx := c.Request.Context()
 	s.pageSession(c)
 	page := web.WatchPage{Title: "Video", AssetVersion: player.Version(), Site: s.site(c, "")}
+	lang := page.Site.Lang
 	v, err := s.Videos.Get(ctx, viewer(c), c.Param("id"))
 	if err != nil {
 		p := problem.From(err)
-		page.Notice = "This video does not exist."
+		page.Notice = web.T(lang, "watch.missing")
 		if p.Status == http.StatusUnauthorized || p.Status == http.StatusForbidden {
-			page.Notice = "This video is not public."
+			page.Notice = web.T(lang, "watch.notPublic")
 		}
 		if p.Code == problem.CodeVideoRequiresPassword && player.Built() {
 			// The page asks for the password and plays the video itself.
-			page.Title, page.PasswordVideo = "Password-protected video", c.Param("id")
-			page.Notice = "This video is protected by a password."
+			page.Title, page.PasswordVideo = web.T(lang, "watch.password.title"), c.Param("id")
+			page.Notice = web.T(lang, "watch.password.notice")
 			s.render(c, http.StatusOK, page)
 			return
 		}
@@ -46,7 +46,7 @@ func (s *server) watch(c *gin.Context) {
 	status := http.StatusOK
 	switch {
 	case !player.Built():
-		page.Notice, status = "The player is not built on this server: run make build.", http.StatusServiceUnavailable
+		page.Notice, status = web.T(lang, "watch.notBuilt"), http.StatusServiceUnavailable
 	case v.State == database.StatePublished:
 		page.Playlist = s.mediaURL(v, jobs.MasterPlaylist) + s.fileQuery(v)
 		page.Tracker = s.trackerURL(v)
@@ -56,11 +56,11 @@ func (s *server) watch(c *gin.Context) {
 			page.Poster = s.PublicURL + previewPath + v.UUID + ".jpg" + s.fileQuery(v)
 		}
 	case v.State == database.StateTranscodingFailed:
-		page.Notice = "This video could not be transcoded: " + v.StateReason
+		page.Notice = web.T(lang, "watch.failed", v.StateReason)
 	default:
-		page.Notice = "This video is being transcoded. Reload the page in a moment."
+		page.Notice = web.T(lang, "watch.transcoding")
 		if j, err := s.Jobs.Latest(ctx, v.ID); err == nil && j != nil && j.Progress > 0 {
-			page.Notice = fmt.Sprintf("This video is being transcoded (%d %%). Reload the page in a moment.", int(j.Progress*100))
+			page.Notice = web.T(lang, "watch.transcodingProgress", int(j.Progress*100))
 		}
 	}
 	s.render(c, status, page)
