@@ -457,7 +457,7 @@ func TestWatchPageOfPrivateVideo(t *testing.T) {
 	// The watch page speaks the visitor's language too, whether the video
 	// is still being transcoded or already plays.
 	b.lang = "fr"
-	page := string(b.get("/w/" + up.Video.ShortUUID).expect(t, http.StatusOK, `<html lang="fr">`).Body)
+	page := string(b.get("/w/"+up.Video.ShortUUID).expect(t, http.StatusOK, `<html lang="fr">`).Body)
 	if !strings.Contains(page, "en cours de transcodage") && !strings.Contains(page, "Qualité") {
 		t.Fatalf("the French watch page is not in French:\n%s", page)
 	}
