@@ -212,3 +212,23 @@ func uploadClip(t *testing.T, c *servertest.Client, path, name string) servertes
 		Expect(http.StatusOK).JSON(&up)
 	return up
 }
+
+// waitActive waits until the video's transcoding runs and reports some
+// progress, so a test can interfere with a job in the middle.
+func waitActive(t *testing.T, c *servertest.Client, uuid string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		v := waitState(t, c, uuid, time.Minute, 2, 1, 7)
+		if v.State.ID != 2 {
+			t.Fatalf("the job ended before the test could interfere: state %d", v.State.ID)
+		}
+		if v.Transcoding != nil && v.Transcoding.State == "active" && v.Transcoding.Progress > 0.05 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the job never started")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -77,25 +77,6 @@ func checkPrivateHLS(t *testing.T, c *servertest.Client, v videoState, heights [
 	}
 }
 
-// waitActive waits until the video's transcoding reports some progress.
-func waitActive(t *testing.T, c *servertest.Client, uuid string) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		v := waitState(t, c, uuid, time.Minute, 2, 1, 7)
-		if v.State.ID != 2 {
-			t.Fatalf("the job ended before the privacy could change: state %d", v.State.ID)
-		}
-		if v.Transcoding != nil && v.Transcoding.State == "active" && v.Transcoding.Progress > 0.05 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the job never started")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // keysUnder lists what a store holds under prefix.
 func keysUnder(t *testing.T, st storage.Store, prefix string) []string {
 	t.Helper()

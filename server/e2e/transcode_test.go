@@ -113,20 +113,7 @@ func TestKilledRunnerIsReplaced(t *testing.T) {
 	up := uploadClip(t, user, clip(t, 20), "Interrupted")
 
 	a := startRunner(t, s.Config.RedisURL, "runner-a")
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		v := waitState(t, user, up.Video.UUID, time.Minute, 2, 1, 7)
-		if v.State.ID != 2 {
-			t.Fatalf("the job ended before the runner could be killed: state %d", v.State.ID)
-		}
-		if v.Transcoding != nil && v.Transcoding.State == "active" && v.Transcoding.Progress > 0.05 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("runner A never started the job")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitActive(t, user, up.Video.UUID)
 	a.kill()
 
 	startRunner(t, s.Config.RedisURL, "runner-b")
@@ -191,20 +178,7 @@ func TestRunnerHandsBackJobOnSIGTERM(t *testing.T) {
 	scratch := t.TempDir()
 	a := startProc(t, filepath.Join(binDir, "cuttle-transcoder"), "--redis-url", s.Config.RedisURL, "--name", "leaving",
 		"--preset", "ultrafast", "--threads", "2", "--claim-idle", "10m", "--scratch", scratch)
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		v := waitState(t, user, up.Video.UUID, time.Minute, 2, 1, 7)
-		if v.State.ID != 2 {
-			t.Fatalf("the job ended before the runner was stopped: state %d", v.State.ID)
-		}
-		if v.Transcoding != nil && v.Transcoding.State == "active" && v.Transcoding.Progress > 0.05 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the runner never started the job")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitActive(t, user, up.Video.UUID)
 	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
