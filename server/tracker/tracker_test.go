@@ -33,7 +33,9 @@ func start(t *testing.T, cfg Config, cluster Cluster) (*Tracker, string) {
 			http.Error(w, "unknown video", http.StatusNotFound)
 			return
 		}
-		err := tr.Serve(w, r, func(ih string) bool { return ih == swarmA || ih == swarmB })
+		err := tr.Serve(w, r, r.URL.Query().Get("video"), func() (Grant, error) {
+			return Grant{Allowed: func(ih string) bool { return ih == swarmA || ih == swarmB }}, nil
+		})
 		if errors.Is(err, ErrTooManyConnections) {
 			http.Error(w, err.Error(), http.StatusTooManyRequests)
 		}
