@@ -155,13 +155,15 @@ func (c *conn) serve() {
 	c.mu.Lock()
 	reason := c.revoked
 	c.mu.Unlock()
+	// Out of the swarms before the client is told, so that it finds them
+	// without itself when it comes back.
+	for infoHash, peerID := range c.swarms {
+		c.leave(infoHash, peerID)
+	}
 	if reason != "" {
 		c.hangUp(reason)
 	}
 	c.close()
-	for infoHash, peerID := range c.swarms {
-		c.leave(infoHash, peerID)
-	}
 }
 
 // Incoming messages are read into pooled buffers: handle copies whatever
