@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -311,5 +312,41 @@ func TestTrackerPeerIDTakeoverRefused(t *testing.T) {
 	hijack.send(map[string]any{"action": "scrape", "info_hash": ih})
 	if r := hijack.next(); r["action"] != "scrape" {
 		t.Fatalf("the refused socket received %v", r)
+	}
+}
+
+// With Redis, a replica's sockets are revoked by a change made through
+// another replica, before any later offer reaches them.
+func TestTrackerRevocationAcrossReplicas(t *testing.T) {
+	needsPostgres(t)
+	redisURL := os.Getenv("CUTTLE_TEST_REDIS_URL")
+	if redisURL == "" {
+		if os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") == "1" {
+			t.Fatal("CUTTLE_TEST_REDIS_URL is not set")
+		}
+		t.Skip("CUTTLE_TEST_REDIS_URL is not set; run through make test")
+	}
+	s3tweak, _ := servertest.S3(t)
+	shared := func(c *config.Config) {
+		c.RedisURL = redisURL
+		c.Secret = "a secret both replicas share"
+		fastTranscoding(c)
+	}
+	a := servertest.Start(t, servertest.Postgres, s3tweak, shared, func(c *config.Config) { c.Transcoding.Workers = 1 })
+	b := servertest.Start(t, servertest.Postgres, s3tweak, shared, func(c *config.Config) {
+		c.DatabaseURL = a.Config.DatabaseURL
+		c.Transcoding.Workers = 0
+	})
+	owner := a.NewUser(t, 2, -1)
+	up := upload(t, owner, servertest.Clip(t), "Soon private", 1)
+	ih := swarmHash(t, a.Anonymous(t), up.Video.UUID)
+
+	spy := mustDialTracker(t, b, up.Video.UUID, "")
+	spy.joined(ih, trackerPeer(0), 0)
+	owner.Do("PUT", "/api/v1/videos/"+up.Video.UUID, map[string]any{"privacy": 3}).Expect(http.StatusNoContent)
+	viewer := mustDialTracker(t, a, up.Video.UUID, owner.FileToken(up.Video.UUID, ""))
+	viewer.joined(ih, trackerPeer(1), 5)
+	if reason := spy.cutOff(); !strings.Contains(reason, "access to this video changed") {
+		t.Fatalf("close reason %q", reason)
 	}
 }
