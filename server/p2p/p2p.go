@@ -6,7 +6,9 @@
 // master playlist (see cuttle.video/player/swarm). The tracker socket is
 // opened for one video; the swarms it may use are that video's, and only
 // when the viewer may watch it: anyone for public and unlisted videos, a
-// holder of a valid video file token otherwise.
+// holder of a valid video file token otherwise, until the token expires.
+// A change of the video's privacy or passwords, or its deletion, closes
+// its sockets, and viewers must connect again under the new rules.
 package p2p
 
 import (

@@ -121,8 +121,15 @@ func (c *conn) hangUp(reason string) {
 	_ = c.ws.Close()
 }
 
-func (c *conn) deadline() time.Time {
-	return time.Now().Add(c.t.cfg.PingInterval + c.t.cfg.PongWait)
+// extend moves the read deadline on after a sign of life, unless the
+// socket was revoked: its reader must then wake at once.
+func (c *conn) extend() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	return c.ws.SetReadDeadline(time.Now().Add(c.t.cfg.PingInterval + c.t.cfg.PongWait))
 }
 
 // serve reads messages until the socket fails or goes quiet, then takes
@@ -130,8 +137,8 @@ func (c *conn) deadline() time.Time {
 func (c *conn) serve() {
 	defer c.t.unregister(c)
 	c.ws.SetReadLimit(c.t.cfg.MaxMessageBytes)
-	_ = c.ws.SetReadDeadline(c.deadline())
-	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(c.deadline()) })
+	_ = c.extend()
+	c.ws.SetPongHandler(func(string) error { return c.extend() })
 	c.mu.Lock()
 	c.ping = time.AfterFunc(c.t.cfg.PingInterval, c.sendPing)
 	c.mu.Unlock()
@@ -148,7 +155,7 @@ func (c *conn) serve() {
 			}
 			break
 		}
-		_ = c.ws.SetReadDeadline(c.deadline())
+		_ = c.extend()
 		c.handle(data)
 		release(data)
 	}

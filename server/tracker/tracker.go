@@ -6,13 +6,17 @@
 //
 // The tracker is private: every connection comes with the swarms it may
 // use (those of one video the caller was allowed to watch), and announces
-// for any other swarm are refused. It is frugal: a connection costs one
+// for any other swarm are refused. That grant lasts until the viewer's
+// token expires or the video's access changes (RevokeVideo), and then the
+// socket is closed. A peer id belongs to the first socket that announced
+// it, for as long as that socket lives. It is frugal: a connection costs one
 // goroutine while idle (a writer runs only while there is something to
 // send), dead sockets are reaped by ping deadlines rather than by
 // scanning, and every per-connection queue is bounded.
 //
-// With a Cluster (Redis), a swarm spans every replica: membership lives in
-// the cluster and messages for peers on other replicas go through it.
+// With a Cluster (Redis), a swarm spans every replica: membership and peer
+// ids live in the cluster, and messages for peers on other replicas and
+// revocations go through it.
 package tracker
 
 import (
