@@ -162,6 +162,7 @@ func (c *trackerClient) joined(infoHash, peerID string, offers int) {
 // A socket opened while a video was public loses the swarm when the
 // owner makes it private: it gets no offer of the viewers still allowed
 // (their addresses), cannot answer, and cannot come back without a token.
+// Deleting the video ends the remaining sockets.
 func TestTrackerSocketRevokedOnPrivacyChange(t *testing.T) {
 	s := servertest.Start(t, servertest.SQLite, fastTranscoding)
 	owner := s.NewUser(t, 2, -1)
@@ -182,6 +183,9 @@ func TestTrackerSocketRevokedOnPrivacyChange(t *testing.T) {
 	if _, status := dialTracker(t, s, up.Video.UUID, ""); status != http.StatusForbidden {
 		t.Fatalf("an anonymous socket after the change: %d", status)
 	}
+
+	owner.Do("DELETE", "/api/v1/videos/"+up.Video.UUID, nil).Expect(http.StatusNoContent)
+	viewer.cutOff()
 }
 
 // Replacing a video's passwords revokes the file tokens obtained with the

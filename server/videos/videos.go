@@ -292,9 +292,10 @@ func (s *Service) Delete(ctx context.Context, u *database.User, ref string) erro
 	return nil
 }
 
-// RemoveVideoFiles deletes the stored files of videos whose rows are gone.
-// A failure leaves orphan objects, never a video without files, so it is
-// logged rather than returned.
+// RemoveVideoFiles deletes the stored files of videos whose rows are gone,
+// and withdraws what was granted on them (see OnAccessChange). A failure
+// leaves orphan objects, never a video without files, so it is logged
+// rather than returned.
 func (s *Service) RemoveVideoFiles(ctx context.Context, uuids []string) {
 	for _, id := range uuids {
 		s.notifyAccessChanged(ctx, id)
