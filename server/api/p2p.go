@@ -27,16 +27,24 @@ func (s *server) p2pRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
 }
 
 // trackerSocket opens a tracker socket for the video named in the URL;
-// the viewer must be allowed to watch it (see p2p.Service.Swarms).
+// the viewer must be allowed to watch it (see p2p.Service.Grant).
 func (s *server) trackerSocket(c *gin.Context) {
-	hashes, err := s.P2P.Swarms(c.Request.Context(), c.Query(p2p.VideoParam), c.Query(p2p.TokenParam))
+	video, err := p2p.VideoKey(c.Query(p2p.VideoParam))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	err = s.Tracker.Serve(c.Writer, c.Request, p2p.Allow(hashes))
-	if errors.Is(err, tracker.ErrTooManyConnections) {
+	err = s.Tracker.Serve(c.Writer, c.Request, video, func() (tracker.Grant, error) {
+		return s.P2P.Grant(c.Request.Context(), video, c.Query(p2p.TokenParam))
+	})
+	switch {
+	case err == nil:
+	case errors.Is(err, tracker.ErrTooManyConnections):
 		s.fail(c, problem.New(http.StatusTooManyRequests, "too many tracker connections from this address"))
+	case errors.Is(err, tracker.ErrClosed):
+		s.fail(c, problem.New(http.StatusServiceUnavailable, "the tracker is shutting down"))
+	default:
+		s.fail(c, err)
 	}
 }
 

@@ -92,7 +92,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	a.Videos = videos.New(a.db, a.media, log, videos.WithFileSecret(secret), videos.WithClock(opts.Now))
+	a.Videos = videos.New(a.db, a.media, log, videos.WithFileSecret(secret), videos.WithClock(opts.Now),
+		videos.WithFileTokenTTL(a.cfg.FileTokenTTL))
 	if err := a.Videos.ResumeMoves(ctx); err != nil {
 		// The files stay under their old prefix until a later start, or
 		// the next change of the video, moves them.

@@ -31,6 +31,7 @@ func (a *App) openP2P() (*p2p.Service, *tracker.Tracker, *metrics.Playback) {
 	cfg.Interval = a.cfg.P2P.AnnounceInterval
 	cfg.MaxConnsPerAddr = a.cfg.P2P.MaxConnsPerAddr
 	tr := tracker.New(cfg, cluster, a.log.With("component", "tracker"))
+	a.Videos.OnAccessChange(tr.RevokeVideo)
 	a.closers = append(a.closers, func() error { tr.Close(); return nil })
 	return svc, tr, metrics.NewPlayback()
 }

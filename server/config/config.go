@@ -38,6 +38,9 @@ type Config struct {
 	// Secret signs local media URLs and video file tokens; generated into
 	// DataDir when empty. Replicas behind one load balancer need the same.
 	Secret string `yaml:"secret"`
+	// FileTokenTTL is how long a video file token, and every link and
+	// tracker socket opened with it, gives access to a non-public video.
+	FileTokenTTL time.Duration `yaml:"file_token_ttl"`
 	// LogLevel is one of debug, info, warn, error.
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text or json.
@@ -149,6 +152,7 @@ func Default() Config {
 		Users:           Users{DefaultVideoQuota: -1},
 		LoginRateLimit:  RateLimit{Burst: 15, Window: 5 * time.Minute},
 		ShutdownTimeout: 30 * time.Second,
+		FileTokenTTL:    2 * time.Hour,
 		P2P:             P2P{Enabled: true, MaxConnsPerAddr: 100, AnnounceInterval: 2 * time.Minute},
 	}
 }
@@ -200,6 +204,7 @@ func (c *Config) envVars() map[string]func(string) error {
 		"CUTTLE_P2P_ENABLED":            boolVar(&c.P2P.Enabled),
 		"CUTTLE_P2P_MAX_CONNS_PER_ADDR": intVar(&c.P2P.MaxConnsPerAddr),
 		"CUTTLE_SIGNUP_ENABLED":         boolVar(&c.Signup.Enabled),
+		"CUTTLE_FILE_TOKEN_TTL":         durationVar(&c.FileTokenTTL),
 	}
 }
 
@@ -321,6 +326,9 @@ func (c *Config) Validate() error {
 	}
 	if c.P2P.MaxConnsPerAddr < 1 || c.P2P.AnnounceInterval < 10*time.Second {
 		return errors.New("config: p2p: max_conns_per_addr must be >= 1 and announce_interval >= 10s")
+	}
+	if c.FileTokenTTL < time.Second || c.FileTokenTTL > 24*time.Hour {
+		return errors.New("config: file_token_ttl: must be between 1s and 24h")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("config: shutdown_timeout: must be positive")

@@ -126,6 +126,10 @@ type Video struct {
 	// the private directory of its files and is bound into file tokens,
 	// so a change invalidates every link handed out before it.
 	MediaGeneration int `bun:"media_generation,notnull"`
+	// PasswordEpoch counts the replacements and deletions of the video's
+	// passwords. It is bound into file tokens too, so a password change
+	// revokes the tokens obtained before it; the files stay where they are.
+	PasswordEpoch int `bun:"password_epoch,notnull"`
 	// MediaMovingFrom is the prefix the video's files are being moved
 	// from after a privacy change; empty when they are where they belong.
 	MediaMovingFrom string `bun:"media_moving_from,notnull"`

@@ -50,9 +50,12 @@ func (db *DB) AddVideoPassword(ctx context.Context, p *VideoPassword) error {
 	return mapErr(err, "insert video password")
 }
 
-// ReplaceVideoPasswords makes passwords the video's only ones. Run it in
-// a transaction.
+// ReplaceVideoPasswords makes passwords the video's only ones and bumps
+// its password epoch. Run it in a transaction.
 func (db *DB) ReplaceVideoPasswords(ctx context.Context, videoID int64, passwords []string) error {
+	if err := db.bumpPasswordEpoch(ctx, videoID); err != nil {
+		return err
+	}
 	if _, err := db.bun.NewDelete().Model((*VideoPassword)(nil)).Where("video_id = ?", videoID).Exec(ctx); err != nil {
 		return mapErr(err, "delete video passwords")
 	}
@@ -68,11 +71,22 @@ func (db *DB) ReplaceVideoPasswords(ctx context.Context, videoID int64, password
 	return mapErr(err, "insert video passwords")
 }
 
-// DeleteVideoPassword removes one password of a video.
+// DeleteVideoPassword removes one password of a video and bumps its
+// password epoch. Run it in a transaction.
 func (db *DB) DeleteVideoPassword(ctx context.Context, videoID, id int64) error {
 	res, err := db.bun.NewDelete().Model((*VideoPassword)(nil)).Where("id = ? AND video_id = ?", id, videoID).Exec(ctx)
 	if err != nil {
 		return mapErr(err, "delete video password")
 	}
-	return expectRow(res, "delete video password")
+	if err := expectRow(res, "delete video password"); err != nil {
+		return err
+	}
+	return db.bumpPasswordEpoch(ctx, videoID)
+}
+
+// bumpPasswordEpoch revokes the file tokens of a video issued before a
+// change of its passwords (see Video.PasswordEpoch).
+func (db *DB) bumpPasswordEpoch(ctx context.Context, videoID int64) error {
+	_, err := db.bun.NewUpdate().Model((*Video)(nil)).Set("password_epoch = password_epoch + 1").Where("id = ?", videoID).Exec(ctx)
+	return mapErr(err, "bump video password epoch")
 }

@@ -6,7 +6,9 @@
 // master playlist (see cuttle.video/player/swarm). The tracker socket is
 // opened for one video; the swarms it may use are that video's, and only
 // when the viewer may watch it: anyone for public and unlisted videos, a
-// holder of a valid video file token otherwise.
+// holder of a valid video file token otherwise, until the token expires.
+// A change of the video's privacy or passwords, or its deletion, closes
+// its sockets, and viewers must connect again under the new rules.
 package p2p
 
 import (
@@ -18,6 +20,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -25,6 +28,7 @@ import (
 	"cuttle.video/server/database"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/tracker"
 	"cuttle.video/storage"
 )
 
@@ -39,9 +43,10 @@ const (
 	TokenParam = "videoFileToken"
 )
 
-// FileTokens checks video file tokens of non-public videos.
+// FileTokens checks video file tokens of non-public videos and tells
+// when they expire.
 type FileTokens interface {
-	CheckFileToken(ctx context.Context, v *database.Video, token string) error
+	CheckFileToken(ctx context.Context, v *database.Video, token string) (time.Time, error)
 }
 
 // Config is what the admin decides.
@@ -105,43 +110,59 @@ func TrackerURL(publicURL, videoUUID, token string) string {
 	return u.String()
 }
 
-// Swarms returns the info hashes a viewer holding token (maybe empty) may
-// announce for the video videoUUID.
-func (s *Service) Swarms(ctx context.Context, videoUUID, token string) ([]string, error) {
-	if !s.cfg.Enabled {
-		return nil, problem.NotFound("tracker")
-	}
-	id, err := uuid.Parse(videoUUID)
+// VideoKey is the video a tracker socket URL names, in the form the
+// tracker files its sockets under: the one RevokeVideo is given.
+func VideoKey(videoParam string) (string, error) {
+	id, err := uuid.Parse(videoParam)
 	if err != nil {
-		return nil, problem.NotFound("video")
+		return "", problem.NotFound("video")
 	}
-	v, err := s.db.VideoByUUID(ctx, id.String())
-	if errors.Is(err, database.ErrNotFound) {
-		return nil, problem.NotFound("video")
-	}
-	if err != nil {
-		return nil, problem.Internal(err)
-	}
-	if err := s.checkAccess(ctx, v, token); err != nil {
-		return nil, err
-	}
-	if v.State != database.StatePublished || v.HLS == "" {
-		return nil, problem.NotFound("video")
-	}
-	return s.hashes(ctx, v)
+	return id.String(), nil
 }
 
-func (s *Service) checkAccess(ctx context.Context, v *database.Video, token string) error {
+// Grant decides what a tracker socket opened by a viewer holding token
+// (maybe empty) may do for the video videoUUID (see VideoKey): announce
+// in the video's swarms, until the token expires. Whatever changes who
+// may watch the video later revokes the socket (see tracker.RevokeVideo).
+func (s *Service) Grant(ctx context.Context, videoUUID, token string) (tracker.Grant, error) {
+	if !s.cfg.Enabled {
+		return tracker.Grant{}, problem.NotFound("tracker")
+	}
+	v, err := s.db.VideoByUUID(ctx, videoUUID)
+	if errors.Is(err, database.ErrNotFound) {
+		return tracker.Grant{}, problem.NotFound("video")
+	}
+	if err != nil {
+		return tracker.Grant{}, problem.Internal(err)
+	}
+	expires, err := s.checkAccess(ctx, v, token)
+	if err != nil {
+		return tracker.Grant{}, err
+	}
+	if v.State != database.StatePublished || v.HLS == "" {
+		return tracker.Grant{}, problem.NotFound("video")
+	}
+	hashes, err := s.hashes(ctx, v)
+	if err != nil {
+		return tracker.Grant{}, err
+	}
+	return tracker.Grant{Allowed: allow(hashes), Expires: expires}, nil
+}
+
+// checkAccess returns when the viewer's access ends: never (zero) for
+// public and unlisted videos, at the token's expiry for the others.
+func (s *Service) checkAccess(ctx context.Context, v *database.Video, token string) (time.Time, error) {
 	if v.Privacy == database.PrivacyPublic || v.Privacy == database.PrivacyUnlisted {
-		return nil
+		return time.Time{}, nil
 	}
 	if token == "" || s.tokens == nil {
-		return problem.Forbidden("this video's swarm needs a valid video file token")
+		return time.Time{}, problem.Forbidden("this video's swarm needs a valid video file token")
 	}
-	if err := s.tokens.CheckFileToken(ctx, v, token); err != nil {
-		return problem.Forbidden("this video's swarm needs a valid video file token")
+	expires, err := s.tokens.CheckFileToken(ctx, v, token)
+	if err != nil {
+		return time.Time{}, problem.Forbidden("this video's swarm needs a valid video file token")
 	}
-	return nil
+	return expires, nil
 }
 
 // hashes reads the master playlist once per transcoding result.
@@ -181,7 +202,7 @@ func (s *Service) hashes(ctx context.Context, v *database.Video) ([]string, erro
 	return c.hashes, nil
 }
 
-// Allow returns a membership test over hashes.
-func Allow(hashes []string) func(string) bool {
+// allow returns a membership test over hashes.
+func allow(hashes []string) tracker.Allowed {
 	return func(ih string) bool { return slices.Contains(hashes, ih) }
 }

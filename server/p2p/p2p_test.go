@@ -11,8 +11,8 @@ func TestTrackerURL(t *testing.T) {
 			t.Errorf("TrackerURL(%q, %q) = %q, want %q", tc.public, tc.token, got, tc.want)
 		}
 	}
-	allow := Allow([]string{"a", "b"})
-	if !allow("a") || allow("c") {
-		t.Fatal("Allow")
+	in := allow([]string{"a", "b"})
+	if !in("a") || in("c") {
+		t.Fatal("allow")
 	}
 }

@@ -21,12 +21,16 @@ const writeTimeout = 10 * time.Second
 // clusterTimeout bounds one call to the cluster.
 const clusterTimeout = 5 * time.Second
 
-// conn is one WebSocket. Its reader goroutine (the request's) owns the
-// fields above mu; a writer goroutine exists only while messages wait.
+// conn is one WebSocket. It is registered under its video before the
+// caller authorizes it, so that a revocation racing the authorization
+// still reaches it; ws is set once the upgrade is done. Its reader
+// goroutine owns the fields above mu; a writer goroutine exists only
+// while messages wait.
 type conn struct {
 	t       *Tracker
 	ws      *websocket.Conn
 	addr    string
+	video   string
 	allowed Allowed
 
 	swarms map[string]string // info hash -> the peer id used in it
@@ -37,18 +41,95 @@ type conn struct {
 	queue   [][]byte
 	writing bool
 	closed  bool
+	// revoked is why the socket's access was withdrawn, told to the
+	// client in the close frame.
+	revoked string
 	ping    *time.Timer
+	expiry  *time.Timer
 }
 
-func newConn(t *Tracker, ws *websocket.Conn, addr string, allowed Allowed) *conn {
+func newConn(t *Tracker, addr, video string) *conn {
 	return &conn{
-		t: t, ws: ws, addr: addr, allowed: allowed,
+		t: t, addr: addr, video: video,
 		swarms: map[string]string{}, tokens: float64(t.cfg.AnnounceBurst), last: time.Now(),
 	}
 }
 
-func (c *conn) deadline() time.Time {
-	return time.Now().Add(c.t.cfg.PingInterval + c.t.cfg.PongWait)
+// Reasons told to a client whose access ends.
+const (
+	reasonRevoked = "access to this video changed; reconnect with a new video file token"
+	reasonExpired = "the video file token expired"
+)
+
+// start attaches the upgraded socket and its grant; false when the
+// socket was revoked meanwhile, and then it is closed.
+func (c *conn) start(ws *websocket.Conn, g Grant) bool {
+	c.mu.Lock()
+	c.ws, c.allowed = ws, g.Allowed
+	reason, revoked := c.revoked, c.closed
+	if !revoked && !g.Expires.IsZero() {
+		c.expiry = time.AfterFunc(time.Until(g.Expires), func() { c.revoke(reasonExpired) })
+	}
+	c.mu.Unlock()
+	if revoked {
+		c.hangUp(reason)
+	}
+	return !revoked
+}
+
+// revoke ends the socket's membership at once: nothing more is sent to
+// it nor taken from it. The reader is woken to say why and clean up, so
+// the caller never waits on a slow client.
+func (c *conn) revoke(reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	c.shut()
+	c.revoked = reason
+	if c.ws != nil {
+		_ = c.ws.SetReadDeadline(time.Now())
+	}
+}
+
+// shut marks the socket closed; c.mu is held.
+func (c *conn) shut() {
+	c.closed = true
+	c.queue = nil
+	if c.ping != nil {
+		c.ping.Stop()
+	}
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
+}
+
+func (c *conn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// hangUp closes the socket, first telling the client why its access was
+// withdrawn when it was.
+func (c *conn) hangUp(reason string) {
+	if reason != "" {
+		msg := websocket.FormatCloseMessage(websocket.ClosePolicyViolation, reason)
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeTimeout))
+	}
+	_ = c.ws.Close()
+}
+
+// extend moves the read deadline on after a sign of life, unless the
+// socket was revoked: its reader must then wake at once.
+func (c *conn) extend() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	return c.ws.SetReadDeadline(time.Now().Add(c.t.cfg.PingInterval + c.t.cfg.PongWait))
 }
 
 // serve reads messages until the socket fails or goes quiet, then takes
@@ -56,8 +137,8 @@ func (c *conn) deadline() time.Time {
 func (c *conn) serve() {
 	defer c.t.unregister(c)
 	c.ws.SetReadLimit(c.t.cfg.MaxMessageBytes)
-	_ = c.ws.SetReadDeadline(c.deadline())
-	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(c.deadline()) })
+	_ = c.extend()
+	c.ws.SetPongHandler(func(string) error { return c.extend() })
 	c.mu.Lock()
 	c.ping = time.AfterFunc(c.t.cfg.PingInterval, c.sendPing)
 	c.mu.Unlock()
@@ -69,19 +150,27 @@ func (c *conn) serve() {
 		}
 		if err != nil {
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			if errors.As(err, &ne) && ne.Timeout() && !c.isClosed() {
 				c.t.stats.reaped.Add(1)
 			}
 			break
 		}
-		_ = c.ws.SetReadDeadline(c.deadline())
+		_ = c.extend()
 		c.handle(data)
 		release(data)
 	}
-	c.close()
+	c.mu.Lock()
+	reason := c.revoked
+	c.mu.Unlock()
+	// Out of the swarms before the client is told, so that it finds them
+	// without itself when it comes back.
 	for infoHash, peerID := range c.swarms {
 		c.leave(infoHash, peerID)
 	}
+	if reason != "" {
+		c.hangUp(reason)
+	}
+	c.close()
 }
 
 // Incoming messages are read into pooled buffers: handle copies whatever
@@ -140,13 +229,12 @@ func (c *conn) close() {
 		c.mu.Unlock()
 		return
 	}
-	c.closed = true
-	c.queue = nil
-	if c.ping != nil {
-		c.ping.Stop()
-	}
+	c.shut()
+	ws := c.ws
 	c.mu.Unlock()
-	_ = c.ws.Close()
+	if ws != nil {
+		_ = ws.Close()
+	}
 }
 
 // send queues a message without blocking; a socket too slow to keep up
@@ -203,6 +291,10 @@ func (c *conn) allow() bool {
 }
 
 func (c *conn) handle(data []byte) {
+	if c.isClosed() {
+		// Revoked while the message was read.
+		return
+	}
 	req, err := parseRequest(data)
 	if err != nil {
 		c.refuse("announce", "invalid message", "")
@@ -291,15 +383,23 @@ func (c *conn) announce(req *request) {
 		}
 	}
 	done := req.Event == "completed" || complete(req.Left)
-	c.swarms[ih] = peerID
-	seeders, leechers, replaced := c.t.join(ih, peerID, c, done)
-	if replaced != nil {
-		replaced.close()
+	seeders, leechers, ok := c.t.join(ih, peerID, c, done)
+	if !ok {
+		c.refuse("announce", ErrPeerIDTaken.Error(), ih)
+		return
 	}
+	c.swarms[ih] = peerID
 	if cl := c.t.cluster; cl != nil {
 		ctx, cancel := c.ctx()
 		peers, s, l, err := cl.Announce(ctx, ih, peerID, done, len(offers))
 		cancel()
+		if errors.Is(err, ErrPeerIDTaken) {
+			// Only the local entry is ours: the cluster's is the owner's.
+			c.t.leave(ih, peerID, c)
+			delete(c.swarms, ih)
+			c.refuse("announce", err.Error(), ih)
+			return
+		}
 		if err != nil {
 			c.t.log.Warn("tracker: cluster announce", "err", err)
 		} else {

@@ -17,9 +17,10 @@ import (
 // A swarm is a sorted set per info hash whose members are
 // "peerhex:node" scored with their expiry time, plus a set of the
 // members that have everything; a peer's node is also kept under its own
-// key for answers. Entries of a replica that died expire after two
-// announce intervals. Messages for a peer on another replica are
-// published on that replica's channel.
+// key for answers, which also makes the peer id that node's until it
+// leaves. Entries of a replica that died expire after two announce
+// intervals. Messages for a peer on another replica are published on
+// that replica's channel; revocations go to every replica on one channel.
 type RedisCluster struct {
 	rdb    *redis.Client
 	node   string
@@ -56,12 +57,35 @@ func (r *RedisCluster) peerKey(infoHash, peerID string) string {
 
 func (r *RedisCluster) channel(node string) string { return r.prefix + "node:" + node }
 
+func (r *RedisCluster) revokeChannel() string { return r.prefix + "revoke" }
+
+// claimPeer sets a peer's node unless another node holds the peer id.
+var claimPeer = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur and cur ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`)
+
+// releasePeer deletes a peer's node if it is still this node's.
+const releasePeer = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+`
+
 // Announce records the peer and picks up to n others.
 func (r *RedisCluster) Announce(ctx context.Context, infoHash, peerID string, complete bool, n int) ([]Remote, int, int, error) {
 	all, seeders := r.keys(infoHash)
 	now := time.Now()
 	expiry := float64(now.Add(r.ttl).Unix())
 	member := hex.EncodeToString([]byte(peerID)) + ":" + r.node
+	claimed, err := claimPeer.Run(ctx, r.rdb, []string{r.peerKey(infoHash, peerID)}, r.node, r.ttl.Milliseconds()).Int()
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("tracker: redis claim peer id: %w", err)
+	}
+	if claimed == 0 {
+		return nil, 0, 0, ErrPeerIDTaken
+	}
 	pipe := r.rdb.Pipeline()
 	stale := fmt.Sprint(now.Unix())
 	pipe.ZRemRangeByScore(ctx, all, "-inf", stale)
@@ -72,7 +96,6 @@ func (r *RedisCluster) Announce(ctx context.Context, infoHash, peerID string, co
 	}
 	pipe.Expire(ctx, all, r.ttl)
 	pipe.Expire(ctx, seeders, r.ttl)
-	pipe.Set(ctx, r.peerKey(infoHash, peerID), r.node, r.ttl)
 	var pick *redis.StringSliceCmd
 	if n > 0 {
 		pick = pipe.ZRandMember(ctx, all, n+1)
@@ -107,9 +130,11 @@ func (r *RedisCluster) Leave(ctx context.Context, infoHash, peerID string) error
 	pipe := r.rdb.Pipeline()
 	pipe.ZRem(ctx, all, member)
 	pipe.ZRem(ctx, seeders, member)
-	pipe.Del(ctx, r.peerKey(infoHash, peerID))
-	_, err := pipe.Exec(ctx)
-	return err
+	pipe.Eval(ctx, releasePeer, []string{r.peerKey(infoHash, peerID)}, r.node)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("tracker: redis leave: %w", err)
+	}
+	return nil
 }
 
 // Counts returns the swarm's seeders and leechers.
@@ -143,14 +168,29 @@ func (r *RedisCluster) Send(ctx context.Context, to Remote, infoHash string, msg
 	return r.rdb.Publish(ctx, r.channel(to.Node), payload).Err()
 }
 
-// Run subscribes to this node's channel and delivers what arrives.
-func (r *RedisCluster) Run(ctx context.Context, deliver func(infoHash, peerID string, msg []byte)) error {
-	sub := r.rdb.Subscribe(ctx, r.channel(r.node))
+// Revoke publishes a video on the channel every node listens to.
+func (r *RedisCluster) Revoke(ctx context.Context, video string) error {
+	if err := r.rdb.Publish(ctx, r.revokeChannel(), video).Err(); err != nil {
+		return fmt.Errorf("tracker: redis revoke: %w", err)
+	}
+	return nil
+}
+
+// Run subscribes to this node's channel and to revocations, and
+// delivers what arrives.
+func (r *RedisCluster) Run(ctx context.Context, deliver func(infoHash, peerID string, msg []byte), revoke func(video string)) error {
+	sub := r.rdb.Subscribe(ctx, r.channel(r.node), r.revokeChannel())
 	defer sub.Close()
-	// Wait for the subscription, so nothing published after New returns
-	// is lost.
-	if _, err := sub.Receive(ctx); err != nil {
-		return err
+	// Wait for both subscriptions, so nothing published after Ready is
+	// lost.
+	for subscribed := 0; subscribed < 2; {
+		msg, err := sub.Receive(ctx)
+		if err != nil {
+			return fmt.Errorf("tracker: redis subscribe: %w", err)
+		}
+		if s, ok := msg.(*redis.Subscription); ok && s.Kind == "subscribe" {
+			subscribed = s.Count
+		}
 	}
 	r.once.Do(func() { close(r.ready) })
 	ch := sub.Channel()
@@ -161,6 +201,10 @@ func (r *RedisCluster) Run(ctx context.Context, deliver func(infoHash, peerID st
 		case m, ok := <-ch:
 			if !ok {
 				return nil
+			}
+			if m.Channel == r.revokeChannel() {
+				revoke(m.Payload)
+				continue
 			}
 			p := m.Payload
 			if len(p) < 4*idLen {

@@ -6,13 +6,17 @@
 //
 // The tracker is private: every connection comes with the swarms it may
 // use (those of one video the caller was allowed to watch), and announces
-// for any other swarm are refused. It is frugal: a connection costs one
+// for any other swarm are refused. That grant lasts until the viewer's
+// token expires or the video's access changes (RevokeVideo), and then the
+// socket is closed. A peer id belongs to the first socket that announced
+// it, for as long as that socket lives. It is frugal: a connection costs one
 // goroutine while idle (a writer runs only while there is something to
 // send), dead sockets are reaped by ping deadlines rather than by
 // scanning, and every per-connection queue is bounded.
 //
-// With a Cluster (Redis), a swarm spans every replica: membership lives in
-// the cluster and messages for peers on other replicas go through it.
+// With a Cluster (Redis), a swarm spans every replica: membership and peer
+// ids live in the cluster, and messages for peers on other replicas and
+// revocations go through it.
 package tracker
 
 import (
@@ -107,6 +111,20 @@ func (c *Config) fill() {
 // join. The tracker asks it once per new swarm of a socket.
 type Allowed func(infoHash string) bool
 
+// Grant is what the caller allows a socket when it opens: the swarms it
+// may join and, when its right to them runs out (a video file token
+// expires), the time the socket is closed.
+type Grant struct {
+	Allowed Allowed
+	Expires time.Time // zero: until revoked
+}
+
+// ErrPeerIDTaken refuses an announce with a peer id that another live
+// socket uses in the swarm: a peer id is its first socket's, so knowing
+// one (every offer and answer carries it) does not let anyone take over
+// that peer.
+var ErrPeerIDTaken = errors.New("peer_id is in use by another connection in this swarm")
+
 // Remote names a peer anywhere in the cluster.
 type Remote struct {
 	Node   string
@@ -128,8 +146,11 @@ type Cluster interface {
 	Locate(ctx context.Context, infoHash, peerID string) (string, error)
 	// Send delivers msg to a peer on another node.
 	Send(ctx context.Context, to Remote, infoHash string, msg []byte) error
-	// Run delivers messages sent to this node's peers until ctx ends.
-	Run(ctx context.Context, deliver func(infoHash, peerID string, msg []byte)) error
+	// Revoke tells every node to close the sockets of a video.
+	Revoke(ctx context.Context, video string) error
+	// Run delivers messages sent to this node's peers, and revocations,
+	// until ctx ends.
+	Run(ctx context.Context, deliver func(infoHash, peerID string, msg []byte), revoke func(video string)) error
 }
 
 // Stats are the tracker's counters, for the metrics endpoint.
@@ -163,6 +184,7 @@ type Tracker struct {
 
 	connsMu sync.Mutex
 	conns   map[*conn]struct{}
+	byVideo map[string]map[*conn]struct{}
 	closed  bool
 
 	stats struct {
@@ -179,7 +201,7 @@ type shard struct {
 // New starts a tracker; cluster may be nil for a single replica.
 func New(cfg Config, cluster Cluster, log *slog.Logger) *Tracker {
 	cfg.fill()
-	t := &Tracker{cfg: cfg, cluster: cluster, log: log, addrs: map[string]int{}, conns: map[*conn]struct{}{}}
+	t := &Tracker{cfg: cfg, cluster: cluster, log: log, addrs: map[string]int{}, conns: map[*conn]struct{}{}, byVideo: map[string]map[*conn]struct{}{}}
 	for i := range t.shards {
 		t.shards[i].swarms = map[string]*swarm{}
 	}
@@ -197,7 +219,7 @@ func New(cfg Config, cluster Cluster, log *slog.Logger) *Tracker {
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	if cluster != nil {
 		t.wg.Go(func() {
-			if err := cluster.Run(t.ctx, t.deliver); err != nil && !errors.Is(err, context.Canceled) {
+			if err := cluster.Run(t.ctx, t.deliver, t.revokeLocal); err != nil && !errors.Is(err, context.Canceled) {
 				log.Error("tracker: cluster receiver stopped", "err", err)
 			}
 		})
@@ -209,29 +231,67 @@ func New(cfg Config, cluster Cluster, log *slog.Logger) *Tracker {
 // too many sockets open.
 var ErrTooManyConnections = errors.New("tracker: too many connections from this address")
 
-// Serve upgrades the request to a WebSocket and serves it from a
-// goroutine of its own, so that the HTTP server's per-request state is
-// released at once. It returns an error only when nothing was upgraded;
-// the caller answers it.
-func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, allowed Allowed) error {
+// ErrClosed is returned by Serve once the tracker is closed.
+var ErrClosed = errors.New("tracker: closed")
+
+// Serve opens a socket for video: authorize decides what it may do, and
+// RevokeVideo(video) ends it. Serve upgrades the request to a WebSocket
+// and serves it from a goroutine of its own, so that the HTTP server's
+// per-request state is released at once. It returns an error (the
+// authorization's, or one of the tracker's) only when nothing was
+// upgraded; the caller answers it.
+func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, video string, authorize func() (Grant, error)) error {
 	addr := clientAddr(r)
 	if !t.reserveAddr(addr) {
 		return ErrTooManyConnections
 	}
+	c := newConn(t, addr, video)
+	if !t.register(c) {
+		t.releaseAddr(addr)
+		return ErrClosed
+	}
+	g, err := authorize()
+	if err != nil {
+		t.unregister(c)
+		return err
+	}
 	ws, err := t.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		// The upgrader has answered the client already.
-		t.releaseAddr(addr)
+		t.unregister(c)
 		return nil
 	}
-	c := newConn(t, ws, addr, allowed)
-	if !t.register(c) {
-		ws.Close()
-		t.releaseAddr(addr)
+	if !c.start(ws, g) {
+		t.unregister(c)
 		return nil
 	}
 	go c.serve()
 	return nil
+}
+
+// RevokeVideo closes every socket opened for video, on every replica:
+// who may watch it changed, and the clients must ask again. Sockets still
+// being authorized are refused.
+func (t *Tracker) RevokeVideo(ctx context.Context, video string) {
+	t.revokeLocal(video)
+	if t.cluster == nil {
+		return
+	}
+	if err := t.cluster.Revoke(ctx, video); err != nil {
+		t.log.ErrorContext(ctx, "tracker: cluster revoke", "video", video, "err", err)
+	}
+}
+
+func (t *Tracker) revokeLocal(video string) {
+	t.connsMu.Lock()
+	conns := make([]*conn, 0, len(t.byVideo[video]))
+	for c := range t.byVideo[video] {
+		conns = append(conns, c)
+	}
+	t.connsMu.Unlock()
+	for _, c := range conns {
+		c.revoke(reasonRevoked)
+	}
 }
 
 func clientAddr(r *http.Request) string {
@@ -267,6 +327,12 @@ func (t *Tracker) register(c *conn) bool {
 		return false
 	}
 	t.conns[c] = struct{}{}
+	vc := t.byVideo[c.video]
+	if vc == nil {
+		vc = map[*conn]struct{}{}
+		t.byVideo[c.video] = vc
+	}
+	vc[c] = struct{}{}
 	t.stats.connections.Add(1)
 	return true
 }
@@ -274,6 +340,11 @@ func (t *Tracker) register(c *conn) bool {
 func (t *Tracker) unregister(c *conn) {
 	t.connsMu.Lock()
 	delete(t.conns, c)
+	if vc := t.byVideo[c.video]; vc != nil {
+		if delete(vc, c); len(vc) == 0 {
+			delete(t.byVideo, c.video)
+		}
+	}
 	t.connsMu.Unlock()
 	t.stats.connections.Add(-1)
 	t.releaseAddr(c.addr)
@@ -327,8 +398,9 @@ type member struct {
 	idx      int
 }
 
-// join adds or updates a local peer and returns the swarm's counts.
-func (t *Tracker) join(infoHash, peerID string, c *conn, complete bool) (seeders, leechers int, replaced *conn) {
+// join adds or updates a local peer and returns the swarm's counts; ok is
+// false when another socket holds the peer id.
+func (t *Tracker) join(infoHash, peerID string, c *conn, complete bool) (seeders, leechers int, ok bool) {
 	sh := t.shard(infoHash)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -350,19 +422,17 @@ func (t *Tracker) join(infoHash, peerID string, c *conn, complete bool) (seeders
 		} else {
 			sw.leechers++
 		}
+	case m.conn != c:
+		// Members leave when their socket ends, so the holder is alive.
+		return 0, 0, false
 	default:
-		if m.conn != c {
-			// The same peer id from a new socket (a reconnect): the
-			// newest wins.
-			replaced, m.conn = m.conn, c
-		}
 		if complete && !m.complete {
 			m.complete = true
 			sw.seeders++
 			sw.leechers--
 		}
 	}
-	return sw.seeders, sw.leechers, replaced
+	return sw.seeders, sw.leechers, true
 }
 
 // leave removes a local peer, if it is still c's.

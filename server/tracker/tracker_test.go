@@ -33,7 +33,9 @@ func start(t *testing.T, cfg Config, cluster Cluster) (*Tracker, string) {
 			http.Error(w, "unknown video", http.StatusNotFound)
 			return
 		}
-		err := tr.Serve(w, r, func(ih string) bool { return ih == swarmA || ih == swarmB })
+		err := tr.Serve(w, r, r.URL.Query().Get("video"), func() (Grant, error) {
+			return Grant{Allowed: func(ih string) bool { return ih == swarmA || ih == swarmB }}, nil
+		})
 		if errors.Is(err, ErrTooManyConnections) {
 			http.Error(w, err.Error(), http.StatusTooManyRequests)
 		}
@@ -43,9 +45,10 @@ func start(t *testing.T, cfg Config, cluster Cluster) (*Tracker, string) {
 }
 
 type client struct {
-	t  *testing.T
-	ws *websocket.Conn
-	in chan map[string]any
+	t   *testing.T
+	ws  *websocket.Conn
+	in  chan map[string]any
+	end error // why the socket ended, once in is closed
 }
 
 func dial(t *testing.T, url string) *client {
@@ -60,6 +63,7 @@ func dial(t *testing.T, url string) *client {
 		for {
 			_, b, err := ws.ReadMessage()
 			if err != nil {
+				c.end = err
 				return
 			}
 			var m map[string]any
@@ -325,7 +329,10 @@ func TestDeadSocketReaped(t *testing.T) {
 	}
 }
 
-func TestRedisCluster(t *testing.T) {
+// redisClusters returns two replicas' clusters on the test Redis, with
+// a prefix of their own.
+func redisClusters(t *testing.T) (*RedisCluster, *RedisCluster) {
+	t.Helper()
 	u := os.Getenv("CUTTLE_TEST_REDIS_URL")
 	if u == "" {
 		if os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") == "1" {
@@ -343,6 +350,11 @@ func TestRedisCluster(t *testing.T) {
 	// A prefix per test run keeps runs on one Redis apart.
 	ca.prefix = "test:" + ca.node + ":"
 	cb.prefix = ca.prefix
+	return ca, cb
+}
+
+func TestRedisCluster(t *testing.T) {
+	ca, cb := redisClusters(t)
 	_, urlA := start(t, Config{}, ca)
 	_, urlB := start(t, Config{}, cb)
 	a, b := dial(t, urlA), dial(t, urlB)
@@ -371,6 +383,69 @@ func TestRedisCluster(t *testing.T) {
 		s, l, err := cb.Counts(context.Background(), swarmA)
 		return err == nil && s == 0 && l == 1
 	})
+}
+
+// revoked reads until the tracker closes the socket for a revocation.
+func (c *client) revoked() {
+	c.t.Helper()
+	for {
+		select {
+		case m, ok := <-c.in:
+			if !ok {
+				var ce *websocket.CloseError
+				if !errors.As(c.end, &ce) || ce.Code != websocket.ClosePolicyViolation || ce.Text != reasonRevoked {
+					c.t.Fatalf("socket ended with %v, want a revocation", c.end)
+				}
+				return
+			}
+			if m["offer"] != nil || m["answer"] != nil {
+				c.t.Fatalf("a revoked socket received %v", m)
+			}
+		case <-time.After(10 * time.Second):
+			c.t.Fatal("socket not revoked")
+		}
+	}
+}
+
+// Across replicas, a peer id stays with its first socket, and revoking a
+// video closes its sockets on every replica and no others.
+func TestRedisClusterPeerIDsAndRevocation(t *testing.T) {
+	ca, cb := redisClusters(t)
+	trA, urlA := start(t, Config{}, ca)
+	_, urlB := start(t, Config{}, cb)
+	a, b := dial(t, urlA+"?video=v1"), dial(t, urlB+"?video=v1")
+	bystander := dial(t, urlB+"?video=v2")
+	<-ca.Ready()
+	<-cb.Ready()
+
+	a.send(announce(swarmA, peerID(0), "started", 0))
+	a.next()
+	hijack := dial(t, urlB+"?video=v1")
+	hijack.send(announce(swarmA, peerID(0), "started", 0))
+	if r := hijack.next(); r["failure reason"] != ErrPeerIDTaken.Error() {
+		t.Fatalf("peer id of another replica's socket: %v", r)
+	}
+	b.send(announce(swarmA, peerID(1), "started", 3))
+	if r := b.next(); r["incomplete"] != 2.0 {
+		t.Fatalf("b's announce: %v", r)
+	}
+	o := a.next()
+	a.send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "to_peer_id": peerID(1),
+		"answer": map[string]any{"type": "answer", "sdp": "v=0 answer"}, "offer_id": o["offer_id"]})
+	if ans := b.next(); ans["answer"] == nil || ans["peer_id"] != peerID(0) {
+		t.Fatalf("answer across replicas after a refused takeover: %v", ans)
+	}
+	bystander.send(announce(swarmB, peerID(2), "started", 0))
+	bystander.next()
+
+	trA.RevokeVideo(context.Background(), "v1")
+	a.revoked()
+	b.revoked()
+	hijack.revoked()
+	bystander.send(map[string]any{"action": "scrape", "info_hash": swarmB})
+	if r := bystander.next(); r["action"] != "scrape" {
+		t.Fatalf("another video's socket after the revocation: %v", r)
+	}
 }
 
 func waitFor(t *testing.T, cond func() bool) {

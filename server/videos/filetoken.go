@@ -19,8 +19,9 @@ import (
 // File tokens open the files of one non-public video for a short while:
 // PeerTube's videoFileToken, sent as a query parameter because players
 // and <img> elements cannot send headers. A token is "{expiry}.{mac}";
-// the MAC binds the video and its media generation, so a privacy change
-// invalidates every token issued before it, and the server keeps no state.
+// the MAC binds the video, its media generation and its password epoch,
+// so a privacy change or a change of passwords invalidates every token
+// issued before it, and the server keeps no state per token.
 
 // FileToken is a token and the time it stops working.
 type FileToken struct {
@@ -45,7 +46,7 @@ func (s *Service) IssueFileToken(v *database.Video) FileToken {
 
 func (s *Service) fileMAC(v *database.Video, exp int64) []byte {
 	m := hmac.New(sha256.New, s.p.tokenKey)
-	fmt.Fprintf(m, "%s\n%d\n%d", v.UUID, v.MediaGeneration, exp)
+	fmt.Fprintf(m, "%s\n%d\n%d\n%d", v.UUID, v.MediaGeneration, v.PasswordEpoch, exp)
 	return m.Sum(nil)[:macSize]
 }
 
@@ -70,13 +71,15 @@ func (s *Service) verifyFileToken(v *database.Video, token string) (time.Time, e
 }
 
 // CheckFileToken tells whether token is a valid, unexpired file token of
-// v: nil if so, a 403 problem otherwise. The P2P tracker asks it before
-// letting a peer into the swarm of a video whose files are not public.
-func (s *Service) CheckFileToken(_ context.Context, v *database.Video, token string) error {
-	if _, err := s.verifyFileToken(v, token); err != nil {
-		return problem.Forbidden("%v", err)
+// v and returns its expiry, or a 403 problem. The P2P tracker asks it
+// before letting a peer into the swarm of a video whose files are not
+// public, and ends the peer's socket at the expiry.
+func (s *Service) CheckFileToken(_ context.Context, v *database.Video, token string) (time.Time, error) {
+	expires, err := s.verifyFileToken(v, token)
+	if err != nil {
+		return time.Time{}, problem.Forbidden("%v", err)
 	}
-	return nil
+	return expires, nil
 }
 
 // FileAccess decides whether a request may read the files of the video

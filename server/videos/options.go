@@ -35,6 +35,16 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithFileTokenTTL sets how long file tokens last (FileTokenTTL when d
+// is not positive).
+func WithFileTokenTTL(d time.Duration) Option {
+	return func(p *protection) {
+		if d > 0 {
+			p.tokenTTL = d
+		}
+	}
+}
+
 // Limits on wrong video passwords, counted per video and client address
 // and per video alone. The second stops guessing spread over many
 // addresses; its price is that such an attack also locks out, for one
@@ -46,8 +56,8 @@ const (
 )
 
 // FileTokenTTL is how long a file token, and every link made with it,
-// opens a video's files: long enough to watch a film, short enough that
-// a leaked link soon dies.
+// opens a video's files by default: long enough to watch a film, short
+// enough that a leaked link soon dies.
 const FileTokenTTL = 2 * time.Hour
 
 // protection holds what the privacy rules need beyond the database: the

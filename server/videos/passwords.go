@@ -166,6 +166,7 @@ func (s *Service) ReplacePasswords(ctx context.Context, u *database.User, ref st
 	if err := s.db.Tx(ctx, func(tx *database.DB) error { return tx.ReplaceVideoPasswords(ctx, v.ID, passwords) }); err != nil {
 		return problem.Internal(err)
 	}
+	s.notifyAccessChanged(ctx, v.UUID)
 	return nil
 }
 
@@ -223,5 +224,6 @@ func (s *Service) DeletePassword(ctx context.Context, u *database.User, ref stri
 	if err != nil {
 		return problem.Internal(err)
 	}
+	s.notifyAccessChanged(ctx, v.UUID)
 	return nil
 }

@@ -48,6 +48,9 @@ func (s *Service) save(ctx context.Context, v *database.Video, oldPrivacy int, m
 		if err := s.db.Tx(ctx, write); err != nil {
 			return problem.Internal(err)
 		}
+		if m.VideoPasswords != nil {
+			s.notifyAccessChanged(ctx, v.UUID)
+		}
 		if v.MediaMovingFrom != "" {
 			// An earlier change failed to move the files; try again.
 			s.finishMove(ctx, v.ID)
@@ -68,6 +71,7 @@ func (s *Service) save(ctx context.Context, v *database.Video, oldPrivacy int, m
 		if err := s.db.Tx(ctx, write); err != nil {
 			return err
 		}
+		s.notifyAccessChanged(ctx, v.UUID)
 		if from == to {
 			return nil
 		}

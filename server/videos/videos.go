@@ -24,15 +24,30 @@ import (
 
 // Service is the videos processor.
 type Service struct {
-	db    *database.DB
-	media storage.Store
-	log   *slog.Logger
-	p     *protection
+	db            *database.DB
+	media         storage.Store
+	log           *slog.Logger
+	p             *protection
+	accessChanged func(ctx context.Context, videoUUID string)
 }
 
 // New returns a Service.
 func New(db *database.DB, media storage.Store, log *slog.Logger, opts ...Option) *Service {
 	return &Service{db: db, media: media, log: log, p: newProtection(opts)}
+}
+
+// OnAccessChange sets fn to be told, once committed, of every change
+// that withdraws access to a video: its privacy, its passwords, its
+// deletion. Whatever was granted on the old terms (tracker sockets) must
+// be asked for again. Set it before the server serves.
+func (s *Service) OnAccessChange(fn func(ctx context.Context, videoUUID string)) {
+	s.accessChanged = fn
+}
+
+func (s *Service) notifyAccessChanged(ctx context.Context, videoUUID string) {
+	if s.accessChanged != nil {
+		s.accessChanged(context.WithoutCancel(ctx), videoUUID)
+	}
 }
 
 // Original is an uploaded file waiting in a local path, already probed.
@@ -277,11 +292,13 @@ func (s *Service) Delete(ctx context.Context, u *database.User, ref string) erro
 	return nil
 }
 
-// RemoveVideoFiles deletes the stored files of videos whose rows are gone.
-// A failure leaves orphan objects, never a video without files, so it is
-// logged rather than returned.
+// RemoveVideoFiles deletes the stored files of videos whose rows are gone,
+// and withdraws what was granted on them (see OnAccessChange). A failure
+// leaves orphan objects, never a video without files, so it is logged
+// rather than returned.
 func (s *Service) RemoveVideoFiles(ctx context.Context, uuids []string) {
 	for _, id := range uuids {
+		s.notifyAccessChanged(ctx, id)
 		for _, prefix := range mediaPrefixes(id) {
 			if err := s.media.DeletePrefix(ctx, prefix); err != nil {
 				s.log.ErrorContext(ctx, "remove video files", "video", id, "prefix", prefix, "err", err)
