@@ -69,7 +69,7 @@ func TestLegacyUpload(t *testing.T) {
 		}
 		for _, ref := range []string{strconv.FormatInt(up.Video.ID, 10), up.Video.UUID, up.Video.ShortUUID} {
 			var v videoDetails
-			s.Anonymous(t).Do("GET", "/api/v1/videos/"+ref, nil).Expect(http.StatusOK).JSON(&v)
+			user.Do("GET", "/api/v1/videos/"+ref, nil).Expect(http.StatusOK).JSON(&v)
 			if v.UUID != up.Video.UUID || v.Name != "My first clip" || v.State.ID != 2 || v.State.Label != "To transcode" ||
 				v.Privacy.ID != 2 || v.Duration != 2 || len(v.Tags) != 2 || v.Description != "A test pattern" {
 				t.Fatalf("video by %s = %+v", ref, v)
