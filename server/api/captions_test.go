@@ -36,11 +36,11 @@ func listCaptions(t *testing.T, c *servertest.Client, id string) captionList {
 
 func TestCaptions(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b)
+		s := servertest.Start(t, b, fastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		other := s.NewUser(t, 2, -1)
 		anon := s.Anonymous(t)
-		id := upload(t, owner, servertest.Clip(t), "Captioned", 1).Video.UUID
+		id := published(t, owner, servertest.Clip(t), "Captioned", 1).Video.UUID
 
 		// An SRT file becomes WebVTT, listed and served under PeerTube's path.
 		putCaption(owner, id, "en", "subs.srt", srtEnglish).Expect(http.StatusNoContent)
@@ -112,7 +112,7 @@ func TestCaptions(t *testing.T) {
 		// Captions of a private video are the owner's to see.
 		priv := upload(t, owner, servertest.Clip(t), "Private captioned", 3).Video.UUID
 		putCaption(owner, priv, "en", "en.srt", srtEnglish).Expect(http.StatusNoContent)
-		anon.Do("GET", "/api/v1/videos/"+priv+"/captions", nil).Problem(http.StatusUnauthorized)
+		anon.Do("GET", "/api/v1/videos/"+priv+"/captions", nil).Problem(http.StatusNotFound)
 		anon.Do("GET", "/lazy-static/video-captions/"+priv+"-en.vtt", nil).Expect(http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
 		l = listCaptions(t, owner, priv)
 		if l.Total != 1 {

@@ -31,11 +31,8 @@ func (s *server) embedPage(c *gin.Context) {
 	if err != nil {
 		p := problem.From(err)
 		data := embedPlayer{Notice: web.T(site.Lang, "embed.missing")}
-		switch {
-		case p.Code == "video_requires_password" || p.Code == "incorrect_video_password":
+		if p.Code == problem.CodeVideoRequiresPassword || p.Code == problem.CodeIncorrectVideoPassword {
 			data.Notice = web.T(site.Lang, "embed.password")
-		case p.Status == http.StatusUnauthorized || p.Status == http.StatusForbidden:
-			data.Notice = web.T(site.Lang, "embed.private")
 		}
 		page.Data = data
 		s.renderPage(c, p.Status, "embed.html", page)

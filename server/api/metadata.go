@@ -24,7 +24,22 @@ var (
 	passwordFieldRE = regexp.MustCompile(`^videoPasswords(\[\d*\])?$`)
 )
 
+// fieldNames are the text fields of video forms besides tags and
+// passwords; others are ignored.
+var fieldNames = map[string]bool{
+	"name": true, "description": true, "support": true, "language": true, "channelId": true,
+	"privacy": true, "category": true, "licence": true, "commentsPolicy": true, "nsfw": true,
+	"commentsEnabled": true, "downloadEnabled": true, "waitTranscoding": true, "originallyPublishedAt": true,
+}
+
+func knownField(name string) bool {
+	return fieldNames[name] || tagFieldRE.MatchString(name) || passwordFieldRE.MatchString(name)
+}
+
 func (f formFields) add(name, value string) {
+	if !knownField(name) {
+		return
+	}
 	switch {
 	case tagFieldRE.MatchString(name):
 		name = "tags"

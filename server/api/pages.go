@@ -26,11 +26,11 @@ func (s *server) webRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
 	r.GET("/a/:name", s.accountPage)
 	r.GET("/videos/embed/:id", s.embedPage)
 	r.GET("/login", s.loginPage)
-	r.POST("/login", s.loginSubmit)
-	r.POST("/logout", s.logoutSubmit)
+	r.POST("/login", smallForm(s.formError), s.loginSubmit)
+	r.POST("/logout", smallForm(s.formError), s.logoutSubmit)
 	r.GET("/signup", s.signupPage)
-	r.POST("/signup", s.signupSubmit)
-	r.POST("/language", s.languageSubmit)
+	r.POST("/signup", smallForm(s.formError), s.signupSubmit)
+	r.POST("/language", smallForm(s.formError), s.languageSubmit)
 	r.GET("/videos/upload", s.pageUser, s.uploadPage)
 	r.GET("/my/videos", s.pageUser, s.myVideosPage)
 	r.GET("/my/videos/:id/edit", s.pageUser, s.editVideoPage)
@@ -109,12 +109,15 @@ func (s *server) pageError(c *gin.Context, site web.Site, err error) {
 		key = "error.forbidden"
 	case http.StatusNotFound:
 		key = "error.notFound"
-	case http.StatusBadRequest:
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
 		key = "error.badRequest"
 	}
 	s.renderPage(c, p.Status, "message.html", web.Page{Site: site, Title: web.T(site.Lang, key+".title"),
 		Data: messagePage{Message: web.T(site.Lang, key), Link: "/", LinkText: web.T(site.Lang, "error.home")}})
 }
+
+// formError answers a refused form post with an error page.
+func (s *server) formError(c *gin.Context, err error) { s.pageError(c, s.site(c, ""), err) }
 
 func (s *server) toLogin(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))

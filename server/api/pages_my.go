@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/database"
-	"cuttle.video/server/problem"
 	"cuttle.video/server/videos"
 	"cuttle.video/server/web"
 )
@@ -115,10 +114,7 @@ var captionLanguages = []option{
 func (s *server) editVideoPage(c *gin.Context) {
 	site := s.site(c, "my")
 	u := viewer(c)
-	v, err := s.Videos.Get(c.Request.Context(), u, c.Param("id"))
-	if err == nil && !videos.IsOwner(u, v) && u.Role > database.RoleModerator {
-		err = problem.Forbidden("you cannot manage this video")
-	}
+	v, err := s.Videos.Manageable(c.Request.Context(), u, c.Param("id"))
 	if err != nil {
 		s.pageError(c, site, err)
 		return

@@ -37,6 +37,8 @@ func uploadProtected(t *testing.T, c *servertest.Client, clip string, passwords 
 		"name": {"Protected"}, "channelId": {strconv.FormatInt(c.Channel(), 10)}, "privacy": {"5"},
 		"videoPasswords[]": passwords,
 	}).Expect(http.StatusOK).JSON(&up)
+	// Only its owner sees a video before its transcoding is over.
+	servertest.WaitState(t, c, up.Video.UUID, 3*time.Minute, 1)
 	return up
 }
 
@@ -156,6 +158,7 @@ func TestVideoPasswords(t *testing.T) {
 		}).Expect(http.StatusCreated).Header.Get("Location")
 		var res servertest.UploadedVideo
 		owner.PutChunk(loc, 0, data, int64(len(data))).Expect(http.StatusOK).JSON(&res)
+		servertest.WaitState(t, owner, res.Video.UUID, 3*time.Minute, 1)
 		withPassword(anon, "GET", "/api/v1/videos/"+res.Video.UUID, "resumed-secret").Expect(http.StatusOK)
 
 		// Neither list shows password-protected videos to others.

@@ -96,7 +96,7 @@ func New(d Deps) http.Handler {
 
 	v1 := r.Group("/api/v1", s.authenticate)
 	v1.GET("/oauth-clients/local", s.localClient)
-	v1.POST("/users/token", s.token)
+	v1.POST("/users/token", smallForm(s.fail), s.token)
 	v1.POST("/users/revoke-token", s.requireUser, s.revokeToken)
 
 	v1.GET("/users/me", s.requireUser, s.me)

@@ -228,11 +228,22 @@ func (s *server) checkForm(c *gin.Context) bool {
 	return subtle.ConstantTimeCompare([]byte(c.PostForm(csrfField)), []byte(sess.csrf)) == 1
 }
 
-// localPath keeps a redirect target on this site: a path, never a
-// scheme-relative //host or a backslash trick.
+// localPath keeps a redirect target on this site. It reads the target
+// as a browser would: browsers drop tabs and newlines anywhere in a URL
+// and trim spaces and control characters around it (WHATWG URL), and
+// take a backslash for a slash, so "/\t/evil" and "/\\evil" both mean
+// "//evil". What is left must have no scheme and no host, and the answer
+// is rebuilt from its path and query only.
 func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	p = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(p)
+	p = strings.TrimFunc(p, func(r rune) bool { return r <= ' ' })
+	if strings.Contains(p, "\\") {
 		return "/"
 	}
-	return p
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery}).String()
 }

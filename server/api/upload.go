@@ -20,15 +20,75 @@ func uploadResponse(v *database.Video) gin.H {
 	return gin.H{"video": gin.H{"id": v.ID, "uuid": v.UUID, "shortUUID": v.ShortUUID}}
 }
 
-// uploadLegacy streams a multipart upload: text fields are kept, the
-// videofile part goes straight to a spool file, in whatever order they
-// come.
+// Bounds of a legacy upload form besides its files' contents. The
+// standard library allows each part up to 10 MiB of headers and any
+// number of parts, which a client could use to make the server hold
+// memory for names it then throws away.
+const (
+	// maxFormBytes bounds the form's bytes outside file contents: part
+	// headers (with the field names), text fields and boundaries.
+	maxFormBytes = 512 << 10
+	// maxFormParts bounds the number of parts; a form has a few dozen
+	// fields at most (with up to 100 video passwords).
+	maxFormParts = 256
+)
+
+var errFormTooLarge = problem.New(http.StatusRequestEntityTooLarge,
+	"the form's fields and part headers exceed %d bytes", maxFormBytes)
+
+// formBudget reads a multipart body, failing once more than its budget
+// was read outside file contents, which the caller marks by setting
+// inFile while it reads one.
+type formBudget struct {
+	io.ReadCloser
+	left     int64
+	inFile   bool
+	exceeded bool
+}
+
+func (b *formBudget) Read(p []byte) (int, error) {
+	if b.inFile {
+		return b.ReadCloser.Read(p)
+	}
+	if b.left <= 0 {
+		b.exceeded = true
+		return 0, errFormTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// file runs read with the budget lifted, for a file part's content.
+func (b *formBudget) file(read func() error) error {
+	b.inFile = true
+	defer func() { b.inFile = false }()
+	return read()
+}
+
+// refusal is the answer to a form that failed while being read: too
+// large when it went over budget, err otherwise.
+func (b *formBudget) refusal(err error) error {
+	if b.exceeded {
+		return errFormTooLarge
+	}
+	return err
+}
+
+// uploadLegacy streams a multipart upload: known text fields are kept,
+// the videofile part goes straight to a spool file, in whatever order
+// they come; other parts are read through and dropped.
 func (s *server) uploadLegacy(c *gin.Context) {
 	ctx, u := c.Request.Context(), viewer(c)
 	if err := s.Uploads.PrecheckBody(ctx, u, c.Request.ContentLength); err != nil {
 		s.fail(c, err)
 		return
 	}
+	budget := &formBudget{ReadCloser: c.Request.Body, left: maxFormBytes}
+	c.Request.Body = budget
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
 		s.fail(c, problem.BadRequest("send the video as multipart/form-data: %v", err))
@@ -39,26 +99,44 @@ func (s *server) uploadLegacy(c *gin.Context) {
 	defer func() { spool.Remove() }()
 	var filename string
 	fieldBytes := 0
-	for {
+	for parts := 0; ; parts++ {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			s.fail(c, problem.BadRequest("malformed multipart body: %v", err))
+			s.fail(c, budget.refusal(problem.BadRequest("malformed multipart body: %v", err)))
+			return
+		}
+		if parts == maxFormParts {
+			s.fail(c, problem.New(http.StatusRequestEntityTooLarge, "the form has more than %d parts", maxFormParts))
 			return
 		}
 		switch {
 		case part.FormName() == "videofile" && spool == nil:
 			filename = part.FileName()
-			if spool, err = s.Uploads.Spool(ctx, u, part); err != nil {
+			err = budget.file(func() (err error) {
+				spool, err = s.Uploads.Spool(ctx, u, part)
+				return err
+			})
+			if err != nil {
 				s.fail(c, err)
 				return
 			}
-		case part.FileName() == "":
+		case part.FileName() != "":
+			// Other files (thumbnails) are not used yet.
+			err = budget.file(func() error {
+				_, err := io.Copy(io.Discard, part)
+				return err
+			})
+			if err != nil {
+				s.fail(c, problem.BadRequest("the form was cut while reading file %q", part.FormName()).WithErr(err))
+				return
+			}
+		case knownField(part.FormName()):
 			v, err := readField(part, part.FormName())
 			if err != nil {
-				s.fail(c, err)
+				s.fail(c, budget.refusal(err))
 				return
 			}
 			if fieldBytes += len(v); fieldBytes > maxFieldsSize {
@@ -67,7 +145,7 @@ func (s *server) uploadLegacy(c *gin.Context) {
 			}
 			fields.add(part.FormName(), v)
 		}
-		// Other files (thumbnails) are not used yet; NextPart skips them.
+		// NextPart reads unknown fields through, within the budget.
 	}
 	if spool == nil {
 		s.fail(c, problem.Invalid(map[string]string{"videofile": "is required"}))

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -69,7 +71,7 @@ func TestLegacyUpload(t *testing.T) {
 		}
 		for _, ref := range []string{strconv.FormatInt(up.Video.ID, 10), up.Video.UUID, up.Video.ShortUUID} {
 			var v videoDetails
-			s.Anonymous(t).Do("GET", "/api/v1/videos/"+ref, nil).Expect(http.StatusOK).JSON(&v)
+			user.Do("GET", "/api/v1/videos/"+ref, nil).Expect(http.StatusOK).JSON(&v)
 			if v.UUID != up.Video.UUID || v.Name != "My first clip" || v.State.ID != 2 || v.State.Label != "To transcode" ||
 				v.Privacy.ID != 2 || v.Duration != 2 || len(v.Tags) != 2 || v.Description != "A test pattern" {
 				t.Fatalf("video by %s = %+v", ref, v)
@@ -361,5 +363,54 @@ func TestLegacyUploadRefusesFieldFlood(t *testing.T) {
 	user.Upload(servertest.Clip(t), fields).Problem(http.StatusRequestEntityTooLarge)
 	if files := s.UploadFiles(t); len(files) != 0 {
 		t.Fatalf("a refused form left %v", files)
+	}
+}
+
+// A legacy upload form is bounded besides its file: in part headers
+// (field names included) and in the number of parts. Floods are refused
+// while they are being sent, and the server carries on.
+func TestLegacyUploadRefusesPartFlood(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite)
+	user := s.NewUser(t, 2, -1)
+	ch := strconv.FormatInt(user.Channel(), 10)
+	send := func(what string, parts int, name func(i int) string) {
+		t.Helper()
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		go func() {
+			for _, f := range [][2]string{{"name", "Flood"}, {"channelId", ch}} {
+				if err := mw.WriteField(f[0], f[1]); err != nil {
+					return
+				}
+			}
+			for i := range parts {
+				if err := mw.WriteField(name(i), ""); err != nil {
+					return // the server hung up
+				}
+			}
+			pw.CloseWithError(mw.Close())
+		}()
+		res := user.Raw("POST", "/api/v1/videos/upload", pr, http.Header{"Content-Type": {mw.FormDataContentType()}})
+		pr.CloseWithError(io.ErrClosedPipe)
+		if p := res.Problem(http.StatusRequestEntityTooLarge); p.Detail == "" {
+			t.Errorf("%s: no detail in %+v", what, p)
+		}
+	}
+	// 40 empty fields with 4 MB names: 160 MB of names.
+	send("huge names", 40, func(i int) string { return strings.Repeat("n", 4<<20) + strconv.Itoa(i) })
+	// Many small fields, known or not.
+	send("many parts", 100000, func(i int) string { return "f" + strconv.Itoa(i) })
+	send("many tags", 100000, func(int) string { return "tags[]" })
+
+	s.Anonymous(t).Do("GET", "/healthz", nil).Expect(http.StatusOK)
+	var up servertest.UploadedVideo
+	user.Upload(servertest.Clip(t), map[string][]string{
+		"name": {"After the flood"}, "channelId": {ch}, "tags[]": {"one", "two"}, "unknownField": {"ignored"},
+	}).Expect(http.StatusOK).JSON(&up)
+	if up.Video.UUID == "" {
+		t.Fatal("no video after a normal upload")
+	}
+	if files := s.UploadFiles(t); len(files) != 0 {
+		t.Fatalf("refused forms left %v", files)
 	}
 }

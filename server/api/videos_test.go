@@ -5,7 +5,9 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
+	"cuttle.video/server/config"
 	"cuttle.video/server/servertest"
 )
 
@@ -29,24 +31,39 @@ func upload(t *testing.T, c *servertest.Client, clip, name string, privacy int) 
 	return up
 }
 
+// published uploads a video and waits until its transcoding is over:
+// only then do viewers other than its owner see it.
+func published(t *testing.T, c *servertest.Client, clip, name string, privacy int) servertest.UploadedVideo {
+	t.Helper()
+	up := upload(t, c, clip, name, privacy)
+	servertest.WaitState(t, c, up.Video.UUID, 3*time.Minute, 1)
+	return up
+}
+
 func TestVideoVisibility(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b)
+		// The videos are never published: their transcoding fails.
+		s := servertest.Start(t, b, func(c *config.Config) { c.Transcoding.MaxAttempts = 1 })
 		owner := s.NewUser(t, 2, -1)
 		other := s.NewUser(t, 2, -1)
 		mod := s.NewUser(t, 1, -1)
 		anon := s.Anonymous(t)
-		clip := servertest.Clip(t)
+		clip := servertest.CorruptClip(t, servertest.Clip(t))
 		ids := map[int]string{}
 		for privacy := 1; privacy <= 4; privacy++ {
 			ids[privacy] = upload(t, owner, clip, "Privacy "+strconv.Itoa(privacy), privacy).Video.UUID
 		}
-		// Who gets what from GET /videos/{id}: 200, or the refusal.
+		for _, id := range ids {
+			servertest.WaitState(t, owner, id, 3*time.Minute, 7)
+		}
+		// Who gets what from GET /videos/{id}: an unpublished video is its
+		// owner's and the moderators' only, whatever its privacy; others
+		// are told it does not exist.
 		want := map[int]map[string]int{
-			1: {"anon": 200, "other": 200, "owner": 200, "mod": 200},
-			2: {"anon": 200, "other": 200, "owner": 200, "mod": 200},
-			3: {"anon": 401, "other": 403, "owner": 200, "mod": 200},
-			4: {"anon": 401, "other": 200, "owner": 200, "mod": 200},
+			1: {"anon": 404, "other": 404, "owner": 200, "mod": 200},
+			2: {"anon": 404, "other": 404, "owner": 200, "mod": 200},
+			3: {"anon": 404, "other": 404, "owner": 200, "mod": 200},
+			4: {"anon": 404, "other": 404, "owner": 200, "mod": 200},
 		}
 		clients := map[string]*servertest.Client{"anon": anon, "other": other, "owner": owner, "mod": mod}
 		for privacy, cells := range want {
@@ -58,7 +75,7 @@ func TestVideoVisibility(t *testing.T) {
 			}
 		}
 
-		// Nothing is published before transcoding: public lists are empty.
+		// Nothing is published: public lists are empty.
 		var l videoList
 		anon.Do("GET", "/api/v1/videos", nil).Expect(http.StatusOK).JSON(&l)
 		if l.Total != 0 || len(l.Data) != 0 {
@@ -98,11 +115,11 @@ func TestVideoVisibility(t *testing.T) {
 
 func TestVideoUpdateAndDelete(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b)
+		s := servertest.Start(t, b, fastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		other := s.NewUser(t, 2, -1)
 		clip := servertest.Clip(t)
-		up := upload(t, owner, clip, "Before", 1)
+		up := published(t, owner, clip, "Before", 1)
 		path := "/api/v1/videos/" + up.Video.UUID
 
 		owner.Do("PUT", path, map[string]any{

@@ -368,7 +368,7 @@ func TestWebBrowseAndSearch(t *testing.T) {
 		var v struct{ ShortUUID string }
 		anon.Do("GET", "/api/v1/videos/"+cats, nil).Expect(http.StatusOK).JSON(&v)
 		b.get("/videos/embed/"+cats).expect(t, http.StatusOK, `<video id="player"`, `master.m3u8`, `/w/`+v.ShortUUID)
-		b.get("/videos/embed/"+hidden).expect(t, http.StatusUnauthorized, "not public")
+		b.get("/videos/embed/"+hidden).expect(t, http.StatusNotFound, "does not exist")
 		b.get("/videos/embed/nonsense").expect(t, http.StatusNotFound)
 
 		// The owner's pages: their list with every video, the edit page.
@@ -441,14 +441,15 @@ func TestWatchPageOfPrivateVideo(t *testing.T) {
 		"name": {"Only for me"}, "channelId": {strconv.FormatInt(owner.Channel(), 10)}, "privacy": {"3"},
 	}).Expect(http.StatusOK).JSON(&up)
 
+	// Others are told it does not exist, as for a video that does not.
 	anonymous := newWebBrowser(t, s).get("/w/" + up.Video.ShortUUID)
-	if anonymous.StatusCode != http.StatusUnauthorized || strings.Contains(string(anonymous.Body), "Only for me") {
+	if anonymous.StatusCode != http.StatusNotFound || strings.Contains(string(anonymous.Body), "Only for me") {
 		t.Fatalf("anonymous visitor: %d", anonymous.StatusCode)
 	}
 	other := newWebBrowser(t, s)
 	stranger := s.NewUser(t, 2, -1)
 	other.post("/login", url.Values{"username": {stranger.Username}, "password": {stranger.Password}})
-	if res := other.get("/w/" + up.Video.ShortUUID); res.StatusCode != http.StatusForbidden {
+	if res := other.get("/w/" + up.Video.ShortUUID); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("another user: %d", res.StatusCode)
 	}
 	b := newWebBrowser(t, s)

@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"context"
-	"encoding/binary"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -229,7 +227,7 @@ func TestCorruptUploadFailsAlone(t *testing.T) {
 	s := servertest.Start(t, servertest.SQLite, fast, func(c *config.Config) { c.Transcoding.MaxAttempts = 2 })
 	user := s.NewUser(t, 2, -1)
 	good := clip(t, 4)
-	bad := corrupt(t, good)
+	bad := servertest.CorruptClip(t, good)
 	badUp := uploadClip(t, user, bad, "Broken inside")
 	goodUp := uploadClip(t, user, good, "Fine")
 	v := waitState(t, user, badUp.Video.UUID, 3*time.Minute, 1, 7)
@@ -260,34 +258,4 @@ func TestCorruptUploadFailsAlone(t *testing.T) {
 	if v := waitState(t, user, badUp.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 7 {
 		t.Fatalf("the retried corrupt video: state %d", v.State.ID)
 	}
-}
-
-// corrupt makes a file that probes as a video (its index is intact) but
-// whose frames cannot be decoded: the payload of the mdat box is zeroed.
-func corrupt(t *testing.T, src string) string {
-	t.Helper()
-	faststart := filepath.Join(t.TempDir(), "faststart.mp4")
-	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-i", src, "-c", "copy", "-movflags", "+faststart", faststart).CombinedOutput(); err != nil {
-		t.Fatalf("remux: %v\n%s", err, out)
-	}
-	data, err := os.ReadFile(faststart)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for off := 0; off+8 <= len(data); {
-		size := int(binary.BigEndian.Uint32(data[off:]))
-		if string(data[off+4:off+8]) == "mdat" {
-			clear(data[off+8 : off+size])
-			break
-		}
-		if size < 8 {
-			t.Fatal("unexpected box layout")
-		}
-		off += size
-	}
-	path := filepath.Join(t.TempDir(), "corrupt.mp4")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

@@ -474,7 +474,7 @@ func TestWebRetryFailedJob(t *testing.T) {
 	ctx := browser(t)
 	s := servertest.Start(t, servertest.SQLite, fast, func(c *config.Config) { c.Transcoding.MaxAttempts = 1 })
 	user := s.NewUser(t, 2, -1)
-	up := uploadClip(t, user, corrupt(t, servertest.Clip(t)), "Broken inside")
+	up := uploadClip(t, user, servertest.CorruptClip(t, servertest.Clip(t)), "Broken inside")
 	if v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 7 {
 		t.Fatalf("the corrupt clip was published")
 	}

@@ -1,6 +1,8 @@
 package servertest
 
 import (
+	"encoding/binary"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -18,6 +20,36 @@ func Clip(t *testing.T) string {
 		path).CombinedOutput()
 	if err != nil {
 		t.Fatalf("generate clip with ffmpeg (make test installs it): %v\n%s", err, out)
+	}
+	return path
+}
+
+// CorruptClip makes a file that probes as a video (its index is intact) but
+// whose frames cannot be decoded: the payload of the mdat box is zeroed.
+func CorruptClip(t *testing.T, src string) string {
+	t.Helper()
+	faststart := filepath.Join(t.TempDir(), "faststart.mp4")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-i", src, "-c", "copy", "-movflags", "+faststart", faststart).CombinedOutput(); err != nil {
+		t.Fatalf("remux: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(faststart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 0; off+8 <= len(data); {
+		size := int(binary.BigEndian.Uint32(data[off:]))
+		if string(data[off+4:off+8]) == "mdat" {
+			clear(data[off+8 : off+size])
+			break
+		}
+		if size < 8 {
+			t.Fatal("unexpected box layout")
+		}
+		off += size
+	}
+	path := filepath.Join(t.TempDir(), "corrupt.mp4")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	return path
 }

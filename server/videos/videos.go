@@ -170,26 +170,26 @@ func (s *Service) OriginalStored(ctx context.Context, key string) (bool, error) 
 	return err == nil, err
 }
 
-// lookup finds a video by numeric id, uuid or short uuid.
-func (s *Service) lookup(ctx context.Context, ref string) (*database.Video, error) {
-	var v *database.Video
-	var err error
+// lookup finds a video by numeric id, uuid or short uuid; byID tells
+// whether ref was the numeric id.
+func (s *Service) lookup(ctx context.Context, ref string) (v *database.Video, byID bool, err error) {
 	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil {
+		byID = true
 		v, err = s.db.VideoByID(ctx, id)
 	} else if parsed, perr := uuid.Parse(ref); perr == nil {
 		v, err = s.db.VideoByUUID(ctx, parsed.String())
 	} else if looksLikeShortUUID(ref) {
 		v, err = s.db.VideoByUUID(ctx, ref)
 	} else {
-		return nil, problem.NotFound("video")
+		return nil, false, problem.NotFound("video")
 	}
 	if errors.Is(err, database.ErrNotFound) {
-		return nil, problem.NotFound("video")
+		return nil, false, problem.NotFound("video")
 	}
 	if err != nil {
-		return nil, problem.Internal(err)
+		return nil, false, problem.Internal(err)
 	}
-	return v, nil
+	return v, byID, nil
 }
 
 // IsOwner tells whether u owns the video.
@@ -199,57 +199,85 @@ func IsOwner(u *database.User, v *database.Video) bool {
 
 func isModerator(u *database.User) bool { return u != nil && u.Role <= database.RoleModerator }
 
+// privileged viewers see every video of theirs (moderators: every video)
+// whatever its privacy and state, and by any reference.
+func privileged(u *database.User, v *database.Video) bool { return IsOwner(u, v) || isModerator(u) }
+
 // CanSee applies the privacy rules to one viewer (nil when anonymous).
+// Only privileged viewers see a video before it is published, as on
+// PeerTube: its state and transcoding errors are its owner's business.
 func CanSee(viewer *database.User, v *database.Video) bool {
+	if privileged(viewer, v) {
+		return true
+	}
+	if v.State != database.StatePublished {
+		return false
+	}
 	switch v.Privacy {
 	case database.PrivacyPublic, database.PrivacyUnlisted:
 		return true
 	case database.PrivacyInternal:
 		return viewer != nil
-	default:
-		return IsOwner(viewer, v) || isModerator(viewer)
 	}
+	return false
 }
 
-// Get loads a video the viewer may see. Videos the viewer may not see
-// answer 401 for anonymous viewers and 403 for logged-in ones. Viewers of
-// a password-protected video who are not its owner or a moderator need
-// one of its passwords in ctx (WithVideoPassword): without one the answer
-// is 403 with PeerTube's code video_requires_password, with a wrong one
+// listable tells whether the viewer could find the video in a list.
+// Numeric ids are sequential, so they reach only such videos: anything
+// else by id would let anyone walk the ids to find unlisted videos, or
+// learn which ids hide a private one. The others need their uuid.
+func listable(viewer *database.User, v *database.Video) bool {
+	if privileged(viewer, v) {
+		return true
+	}
+	return v.State == database.StatePublished &&
+		(v.Privacy == database.PrivacyPublic || v.Privacy == database.PrivacyInternal && viewer != nil)
+}
+
+// reachable tells whether the viewer may see the video through a
+// reference of this kind.
+func reachable(viewer *database.User, v *database.Video, byID bool) bool {
+	return CanSee(viewer, v) && (!byID || listable(viewer, v))
+}
+
+// Get loads a video the viewer may see. A video the viewer may not see
+// by that reference answers exactly as a missing one, so that answers
+// reveal nothing about what exists. The exception is a published
+// password-protected video asked for by uuid, which PeerTube clients
+// unlock: viewers who are not its owner or a moderator need one of its
+// passwords in ctx (WithVideoPassword); without one the answer is 403
+// with PeerTube's code video_requires_password, with a wrong one
 // incorrect_video_password, and 429 once they guessed too often.
 func (s *Service) Get(ctx context.Context, viewer *database.User, ref string) (*database.Video, error) {
-	v, err := s.lookup(ctx, ref)
+	v, byID, err := s.lookup(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	if !CanSee(viewer, v) && v.Privacy == database.PrivacyPassword {
+	if reachable(viewer, v, byID) {
+		return v, nil
+	}
+	if !byID && v.Privacy == database.PrivacyPassword && v.State == database.StatePublished {
 		if err := s.checkPassword(ctx, v); err != nil {
 			return nil, err
 		}
 		return v, nil
 	}
-	if !CanSee(viewer, v) {
-		if viewer == nil {
-			return nil, problem.Unauthorized("this video is not public: log in to see it")
-		}
-		return nil, problem.Forbidden("you cannot see this video")
-	}
-	return v, nil
+	return nil, problem.NotFound("video")
 }
 
 // manageable loads a video the user may change or delete.
 func (s *Service) manageable(ctx context.Context, u *database.User, ref string) (*database.Video, error) {
-	v, err := s.lookup(ctx, ref)
+	v, byID, err := s.lookup(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	if !IsOwner(u, v) && !isModerator(u) {
-		if !CanSee(u, v) {
-			return nil, problem.NotFound("video")
-		}
-		return nil, problem.Forbidden("you cannot manage this video")
+	if privileged(u, v) {
+		return v, nil
 	}
-	return v, nil
+	if !reachable(u, v, byID) {
+		return nil, problem.NotFound("video")
+	}
+	return nil, problem.Forbidden("you cannot manage this video")
 }
 
 // Update changes a video's metadata.
@@ -276,7 +304,8 @@ func (s *Service) Update(ctx context.Context, u *database.User, ref string, m *M
 	if err := s.save(ctx, v, oldPrivacy, m, cols, tags); err != nil {
 		return nil, err
 	}
-	return s.lookup(ctx, strconv.FormatInt(v.ID, 10))
+	v, _, err = s.lookup(ctx, strconv.FormatInt(v.ID, 10))
+	return v, err
 }
 
 // Delete removes a video and its files.
