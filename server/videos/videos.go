@@ -184,6 +184,11 @@ func IsOwner(u *database.User, v *database.Video) bool {
 
 func isModerator(u *database.User) bool { return u != nil && u.Role <= database.RoleModerator }
 
+// CanManage tells whether u may change the video, and read what only
+// those who may change it see, such as why its transcoding failed: its
+// owner, moderators and admins.
+func CanManage(u *database.User, v *database.Video) bool { return IsOwner(u, v) || isModerator(u) }
+
 // CanSee applies the privacy rules to one viewer (nil when anonymous).
 func CanSee(viewer *database.User, v *database.Video) bool {
 	switch v.Privacy {
@@ -228,7 +233,7 @@ func (s *Service) manageable(ctx context.Context, u *database.User, ref string) 
 	if err != nil {
 		return nil, err
 	}
-	if !IsOwner(u, v) && !isModerator(u) {
+	if !CanManage(u, v) {
 		if !CanSee(u, v) {
 			return nil, problem.NotFound("video")
 		}
