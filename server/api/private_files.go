@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -92,6 +93,10 @@ func (s *server) servePrivateFile(c *gin.Context, v *database.Video, tok videos.
 	})
 }
 
+// errForeignURI refuses playlists that name something other than a file
+// of their own directory.
+var errForeignURI = errors.New("the playlist names a file outside its directory")
+
 // maxPlaylistSize bounds what is read into memory to be rewritten; a
 // media playlist of a ten-hour video is well under it.
 const maxPlaylistSize = 4 << 20
@@ -121,8 +126,10 @@ func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok vid
 	out, err := rewritePlaylist(body, func(uri string) (string, error) {
 		switch {
 		case !mediaFileRE.MatchString(uri):
-			// Not a file of this directory; nothing to sign.
-			return uri, nil
+			// Playlists are checked when their job completes, so this one
+			// was replaced in storage since; passing the URI on would send
+			// every viewer of a private video to another host.
+			return "", fmt.Errorf("%w: %q", errForeignURI, uri)
 		case s.Media == nil && path.Ext(uri) != ".m3u8":
 			// S3: a presigned URL per file, so the bucket serves them.
 			return s.MediaStore.PresignGet(ctx, prefix+uri, ttl)
@@ -130,6 +137,10 @@ func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok vid
 			return uri + query, nil
 		}
 	})
+	if errors.Is(err, errForeignURI) {
+		s.fail(c, problem.New(http.StatusInternalServerError, "the playlist names a file outside its directory").WithErr(err))
+		return
+	}
 	if err != nil {
 		s.fail(c, problem.Internal(err))
 		return
