@@ -1,9 +1,6 @@
 package api
 
 import (
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -93,43 +90,18 @@ func (s *server) servePrivateFile(c *gin.Context, v *database.Video, tok videos.
 	})
 }
 
-// errForeignURI refuses playlists that name something other than a file
-// of their own directory.
-var errForeignURI = errors.New("the playlist names a file outside its directory")
-
-// maxPlaylistSize bounds what is read into memory to be rewritten; a
-// media playlist of a ten-hour video is well under it.
-const maxPlaylistSize = 4 << 20
-
 func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok videos.FileToken, file string, ttl time.Duration) {
 	ctx := c.Request.Context()
 	prefix := jobs.MediaPrefix(v)
-	rc, _, err := s.MediaStore.Get(ctx, prefix+file, nil)
-	if errors.Is(err, storage.ErrNotFound) {
-		s.fail(c, problem.NotFound("file"))
-		return
-	}
-	if err != nil {
-		s.fail(c, problem.Internal(err))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(rc, maxPlaylistSize+1))
-	rc.Close()
-	if err == nil && len(body) > maxPlaylistSize {
-		err = errors.New("playlist too large to rewrite")
-	}
-	if err != nil {
-		s.fail(c, problem.Internal(err))
+	body, ok := s.readPlaylist(c, prefix+file)
+	if !ok {
 		return
 	}
 	query := "?" + fileTokenParam + "=" + url.QueryEscape(tok.Token)
 	out, err := rewritePlaylist(body, func(uri string) (string, error) {
-		switch {
-		case !mediaFileRE.MatchString(uri):
-			// Playlists are checked when their job completes, so this one
-			// was replaced in storage since; passing the URI on would send
-			// every viewer of a private video to another host.
-			return "", fmt.Errorf("%w: %q", errForeignURI, uri)
+		switch err := localURI(uri); {
+		case err != nil:
+			return "", err
 		case s.Media == nil && path.Ext(uri) != ".m3u8":
 			// S3: a presigned URL per file, so the bucket serves them.
 			return s.MediaStore.PresignGet(ctx, prefix+uri, ttl)
@@ -137,12 +109,8 @@ func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok vid
 			return uri + query, nil
 		}
 	})
-	if errors.Is(err, errForeignURI) {
-		s.fail(c, problem.New(http.StatusInternalServerError, "the playlist names a file outside its directory").WithErr(err))
-		return
-	}
 	if err != nil {
-		s.fail(c, problem.Internal(err))
+		s.fail(c, playlistProblem(err))
 		return
 	}
 	c.Header("Cache-Control", "private, no-store")

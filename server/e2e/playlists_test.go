@@ -159,7 +159,7 @@ func TestTamperedOutputsAreRefused(t *testing.T) {
 	}
 	h.mu.Unlock()
 	tampered["codecs"] = codecs
-	honest := upload("Honest", "3")
+	honestPrivate, honestPublic := upload("Honest private", "3"), upload("Honest public", "1")
 	// The jobs waited in the queue until the edits were in place.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -185,42 +185,44 @@ func TestTamperedOutputsAreRefused(t *testing.T) {
 		}
 	}
 
-	// The honest private video publishes; if its media playlist is then
-	// replaced in storage, the private rewrite does not pass URIs to
-	// another host on to its viewers.
-	v := waitState(t, owner, honest, 3*time.Minute, 1, 7)
-	if v.State.ID != 1 {
-		t.Fatalf("honest video: state %d (%s)", v.State.ID, v.StateReason)
-	}
-	q1 := "?videoFileToken=" + url.QueryEscape(owner.FileToken(honest, ""))
-	master, _, err := m3u8.DecodeFrom(bytes.NewReader(get(t, v.StreamingPlaylists[0].PlaylistURL+q1)), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	variant := master.(*m3u8.MasterPlaylist).Variants[0].URI
-	mediaURL := resolve(t, v.StreamingPlaylists[0].PlaylistURL+q1, variant)
-	if pl := get(t, mediaURL); bytes.Contains(pl, []byte("://")) {
-		t.Fatalf("the honest playlist holds an absolute URI: %s", pl)
-	}
-	stored, err := filepath.Glob(filepath.Join(s.Config.DataDir, "media", "private", "videos", honest, "*", "hls", path.Base(strings.Split(variant, "?")[0])))
-	if err != nil || len(stored) != 1 {
-		t.Fatalf("stored media playlist %s: %v %v", variant, stored, err)
-	}
-	original, err := os.ReadFile(stored[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, pl := range map[string]string{
-		"key":          strings.Replace(string(original), "#EXTINF:", "#EXT-X-KEY:METHOD=AES-128,URI=\"https://evil.example/key\"\n#EXTINF:", 1),
-		"absolute URI": segmentLineRE.ReplaceAllString(string(original), "https://evil.example/track.m4s"),
-		"other dir":    segmentLineRE.ReplaceAllString(string(original), "//evil.example/track.m4s"),
-	} {
-		if err := os.WriteFile(stored[0], []byte(pl), 0o600); err != nil {
+	// The honest videos publish; if a media playlist of theirs is then
+	// replaced in storage (a leaked upload URL), neither the private
+	// rewrite nor the public path passes URIs to another host on to
+	// their viewers.
+	for _, id := range []string{honestPrivate, honestPublic} {
+		v := waitState(t, owner, id, 3*time.Minute, 1, 7)
+		if v.State.ID != 1 {
+			t.Fatalf("honest video: state %d (%s)", v.State.ID, v.StateReason)
+		}
+		masterURL := v.StreamingPlaylists[0].PlaylistURL + "?videoFileToken=" + url.QueryEscape(owner.FileToken(id, ""))
+		master, _, err := m3u8.DecodeFrom(bytes.NewReader(get(t, masterURL)), true)
+		if err != nil {
 			t.Fatal(err)
 		}
-		status, body := owner.Fetch(mediaURL)
-		if bytes.Contains(body, []byte("evil.example")) {
-			t.Errorf("%s: the private playlist (status %d) sends players to another host: %s", name, status, body)
+		variant := master.(*m3u8.MasterPlaylist).Variants[0].URI
+		mediaURL := resolve(t, masterURL, variant)
+		if pl := get(t, mediaURL); bytes.Contains(pl, []byte("://")) {
+			t.Fatalf("the honest playlist holds an absolute URI: %s", pl)
+		}
+		name := path.Base(strings.Split(variant, "?")[0])
+		stored, _ := filepath.Glob(filepath.Join(s.Config.DataDir, "media", "private", "videos", id, "*", "hls", name))
+		stored = append(stored, filepath.Join(s.Config.DataDir, "media", "videos", id, "hls", name))
+		original, err := os.ReadFile(stored[0])
+		if err != nil {
+			t.Fatalf("stored media playlist: %v", err)
+		}
+		for edit, pl := range map[string]string{
+			"key":          strings.Replace(string(original), "#EXTINF:", "#EXT-X-KEY:METHOD=AES-128,URI=\"https://evil.example/key\"\n#EXTINF:", 1),
+			"absolute URI": segmentLineRE.ReplaceAllString(string(original), "https://evil.example/track.m4s"),
+			"other host":   segmentLineRE.ReplaceAllString(string(original), "//evil.example/track.m4s"),
+		} {
+			if err := os.WriteFile(stored[0], []byte(pl), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			status, body := anonymous.Fetch(mediaURL)
+			if status == http.StatusOK || bytes.Contains(body, []byte("evil.example")) {
+				t.Errorf("%s, %s: the playlist (status %d) sends players to another host: %s", v.StreamingPlaylists[0].PlaylistURL, edit, status, body)
+			}
 		}
 	}
 }
