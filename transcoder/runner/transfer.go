@@ -110,17 +110,17 @@ func (r *Runner) upload(ctx context.Context, path, url string) error {
 // transferError describes a failed request without its URL or the
 // address it went to: presigned URLs carry their credentials, and the
 // error travels to the server, which shows it to the video's owner.
-// What is left is the method and why it failed.
+// What is left is the method and why it failed; nothing up the stack
+// looks into the cause, so the text replaces the error.
 func transferError(err error) error {
 	var ue *url.Error
 	if !errors.As(err, &ue) {
 		return err
 	}
-	cause := "timed out"
-	if !ue.Timeout() {
-		cause = networkCause(ue.Err)
+	if ue.Timeout() {
+		return errors.New(ue.Op + ": timed out")
 	}
-	return &redactedError{msg: ue.Op + ": " + cause, err: ue.Err}
+	return errors.New(ue.Op + ": " + networkCause(ue.Err))
 }
 
 // networkCause names the reason of a network failure without the host
@@ -146,13 +146,3 @@ func networkCause(err error) string {
 		return job.RedactError(err.Error())
 	}
 }
-
-// redactedError replaces an error's text and keeps its chain, so that
-// callers still recognise a cancellation or a timeout.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
