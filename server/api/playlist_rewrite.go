@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 
@@ -12,6 +11,7 @@ import (
 
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
+	"cuttle.video/transcoder/pipeline"
 )
 
 // uriAttrRE finds the URI attribute of tags such as EXT-X-MAP and
@@ -56,28 +56,15 @@ func rewritePlaylist(pl []byte, f func(uri string) (string, error)) ([]byte, err
 	return out.Bytes(), nil
 }
 
-// maxPlaylistSize bounds what is read into memory to be checked or
-// rewritten; a media playlist of a ten-hour video is well under it.
-const maxPlaylistSize = 4 << 20
-
 // readPlaylist reads a playlist from media storage. On failure the
 // answer is written and ok is false.
 func (s *server) readPlaylist(c *gin.Context, key string) (body []byte, ok bool) {
-	rc, _, err := s.MediaStore.Get(c.Request.Context(), key, nil)
-	if errors.Is(err, storage.ErrNotFound) {
+	body, err := storage.ReadAll(c.Request.Context(), s.MediaStore, key, pipeline.MaxPlaylistSize)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
 		s.fail(c, problem.NotFound("file"))
 		return nil, false
-	}
-	if err != nil {
-		s.fail(c, problem.Internal(err))
-		return nil, false
-	}
-	body, err = io.ReadAll(io.LimitReader(rc, maxPlaylistSize+1))
-	rc.Close()
-	if err == nil && len(body) > maxPlaylistSize {
-		err = errors.New("playlist too large to rewrite")
-	}
-	if err != nil {
+	case err != nil:
 		s.fail(c, problem.Internal(err))
 		return nil, false
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"path"
 	"slices"
@@ -184,10 +183,6 @@ func checkResult(res *job.VODHLSResult) error {
 	return pipeline.CheckResult(res)
 }
 
-// maxPlaylistSize bounds a media playlist read back from media storage;
-// ten hours of segments take well under it.
-const maxPlaylistSize = 4 << 20
-
 // checkPlaylists reads back the media playlists the worker wrote under
 // prefix and refuses, with pipeline.ErrBadOutput, any that is not in the
 // shape the pipeline writes: players follow every URI in them, so a
@@ -201,20 +196,14 @@ func (s *Service) checkPlaylists(ctx context.Context, prefix string, res *job.VO
 		if !declared[r.Playlist] {
 			return fmt.Errorf("%w: playlist %s is not among the files written", pipeline.ErrBadOutput, r.Playlist)
 		}
-		rc, _, err := s.media.Get(ctx, prefix+r.Playlist, nil)
-		if errors.Is(err, storage.ErrNotFound) {
+		data, err := storage.ReadAll(ctx, s.media, prefix+r.Playlist, pipeline.MaxPlaylistSize)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
 			return fmt.Errorf("%w: playlist %s is missing from media storage", pipeline.ErrBadOutput, r.Playlist)
-		}
-		if err != nil {
+		case errors.Is(err, storage.ErrTooLarge):
+			return fmt.Errorf("%w: playlist %s is larger than %d bytes", pipeline.ErrBadOutput, r.Playlist, pipeline.MaxPlaylistSize)
+		case err != nil:
 			return fmt.Errorf("jobs: read playlist %s: %w", r.Playlist, err)
-		}
-		data, err := io.ReadAll(io.LimitReader(rc, maxPlaylistSize+1))
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("jobs: read playlist %s: %w", r.Playlist, err)
-		}
-		if len(data) > maxPlaylistSize {
-			return fmt.Errorf("%w: playlist %s is larger than %d bytes", pipeline.ErrBadOutput, r.Playlist, maxPlaylistSize)
 		}
 		if err := pipeline.CheckMediaPlaylist(data, r, func(name string) bool { return declared[name] }); err != nil {
 			return err

@@ -27,6 +27,10 @@ var ErrBadOutput = errors.New("the transcoding outputs are not in the expected s
 // commas.
 var codecsRE = regexp.MustCompile(`^[A-Za-z0-9.+-]{1,40}(?:,[A-Za-z0-9.+-]{1,40}){0,3}$`)
 
+// MaxPlaylistSize bounds a playlist read back into memory to be checked
+// or rewritten; the media playlist of a ten-hour video is well under it.
+const MaxPlaylistSize = 4 << 20
+
 // maxNameLen bounds rendition names, which prefix file names.
 const maxNameLen = 32
 
