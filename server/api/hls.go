@@ -84,9 +84,15 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 	return []streamingPlaylistJSON{p}
 }
 
-func transcoding(j *database.Job) *transcodingJSON {
+// transcoding is the state of a video's last job; its error only with
+// withError.
+func transcoding(j *database.Job, withError bool) *transcodingJSON {
 	if j == nil {
 		return nil
 	}
-	return &transcodingJSON{State: peertubeStates[j.State], Progress: j.Progress, Attempts: j.Attempts, Error: j.Error}
+	out := &transcodingJSON{State: peertubeStates[j.State], Progress: j.Progress, Attempts: j.Attempts}
+	if withError {
+		out.Error = j.Error
+	}
+	return out
 }

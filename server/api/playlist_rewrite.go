@@ -2,7 +2,16 @@ package api
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
 	"regexp"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/server/problem"
+	"cuttle.video/storage"
+	"cuttle.video/transcoder/pipeline"
 )
 
 // uriAttrRE finds the URI attribute of tags such as EXT-X-MAP and
@@ -45,4 +54,42 @@ func rewritePlaylist(pl []byte, f func(uri string) (string, error)) ([]byte, err
 		return nil, ferr
 	}
 	return out.Bytes(), nil
+}
+
+// readPlaylist reads a playlist from media storage. On failure the
+// answer is written and ok is false.
+func (s *server) readPlaylist(c *gin.Context, key string) (body []byte, ok bool) {
+	body, err := storage.ReadAll(c.Request.Context(), s.MediaStore, key, pipeline.MaxPlaylistSize)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		s.fail(c, problem.NotFound("file"))
+		return nil, false
+	case err != nil:
+		s.fail(c, problem.Internal(err))
+		return nil, false
+	}
+	return body, true
+}
+
+// errForeignURI refuses playlists that name something other than a file
+// of their own directory.
+var errForeignURI = errors.New("the playlist names a file outside its directory")
+
+// localURI accepts only the names of files of the playlist's directory.
+// Playlists are checked when their job completes, so anything else was
+// written to storage since; passing it on would send every viewer to
+// another host.
+func localURI(uri string) error {
+	if !mediaFileRE.MatchString(uri) {
+		return fmt.Errorf("%w: %q", errForeignURI, uri)
+	}
+	return nil
+}
+
+// playlistProblem is the answer to a playlist that could not be served.
+func playlistProblem(err error) *problem.Problem {
+	if errors.Is(err, errForeignURI) {
+		return problem.New(http.StatusInternalServerError, "%s", errForeignURI.Error()).WithErr(err)
+	}
+	return problem.Internal(err)
 }

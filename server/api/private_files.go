@@ -1,8 +1,6 @@
 package api
 
 import (
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -92,37 +90,18 @@ func (s *server) servePrivateFile(c *gin.Context, v *database.Video, tok videos.
 	})
 }
 
-// maxPlaylistSize bounds what is read into memory to be rewritten; a
-// media playlist of a ten-hour video is well under it.
-const maxPlaylistSize = 4 << 20
-
 func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok videos.FileToken, file string, ttl time.Duration) {
 	ctx := c.Request.Context()
 	prefix := jobs.MediaPrefix(v)
-	rc, _, err := s.MediaStore.Get(ctx, prefix+file, nil)
-	if errors.Is(err, storage.ErrNotFound) {
-		s.fail(c, problem.NotFound("file"))
-		return
-	}
-	if err != nil {
-		s.fail(c, problem.Internal(err))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(rc, maxPlaylistSize+1))
-	rc.Close()
-	if err == nil && len(body) > maxPlaylistSize {
-		err = errors.New("playlist too large to rewrite")
-	}
-	if err != nil {
-		s.fail(c, problem.Internal(err))
+	body, ok := s.readPlaylist(c, prefix+file)
+	if !ok {
 		return
 	}
 	query := "?" + fileTokenParam + "=" + url.QueryEscape(tok.Token)
 	out, err := rewritePlaylist(body, func(uri string) (string, error) {
-		switch {
-		case !mediaFileRE.MatchString(uri):
-			// Not a file of this directory; nothing to sign.
-			return uri, nil
+		switch err := localURI(uri); {
+		case err != nil:
+			return "", err
 		case s.Media == nil && path.Ext(uri) != ".m3u8":
 			// S3: a presigned URL per file, so the bucket serves them.
 			return s.MediaStore.PresignGet(ctx, prefix+uri, ttl)
@@ -131,7 +110,7 @@ func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok vid
 		}
 	})
 	if err != nil {
-		s.fail(c, problem.Internal(err))
+		s.fail(c, playlistProblem(err))
 		return
 	}
 	c.Header("Cache-Control", "private, no-store")

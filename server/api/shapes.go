@@ -201,12 +201,18 @@ func (s *server) video(v *database.Video) videoJSON {
 	return out
 }
 
-func (s *server) videoDetails(v *database.Video, j *database.Job) videoDetailsJSON {
+// videoDetails is the full video; why its transcoding failed is told
+// only to those who manage it (manager), since the failure describes the
+// upload and the platform's internals rather than the video.
+func (s *server) videoDetails(v *database.Video, j *database.Job, manager bool) videoDetailsJSON {
 	out := videoDetailsJSON{
 		videoJSON: s.video(v), Support: v.Support, DescriptionPath: "/api/v1/videos/" + v.UUID + "/description",
 		Tags: []string{}, CommentsEnabled: v.CommentsEnabled, CommentsPolicy: commentsPolicy(v), DownloadEnabled: v.DownloadEnabled,
-		StateReason: v.StateReason, Files: []any{}, StreamingPlaylists: s.streamingPlaylists(v, hlsResult(v)),
-		TrackerURLs: []string{}, Transcoding: transcoding(j),
+		Files: []any{}, StreamingPlaylists: s.streamingPlaylists(v, hlsResult(v)),
+		TrackerURLs: []string{}, Transcoding: transcoding(j, manager),
+	}
+	if manager {
+		out.StateReason = v.StateReason
 	}
 	for _, t := range v.Tags {
 		out.Tags = append(out.Tags, t.Name)

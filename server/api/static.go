@@ -39,7 +39,27 @@ func (s *server) hlsFile(c *gin.Context) {
 	}
 	// Only public and unlisted videos have files under this prefix, so
 	// the video need not be loaded: segments are served at file speed.
+	if path.Ext(file) == ".m3u8" {
+		s.servePublicPlaylist(c, jobs.PublicMediaPrefix(id)+file)
+		return
+	}
 	s.serveMedia(c, jobs.PublicMediaPrefix(id)+file)
+}
+
+// servePublicPlaylist relays a public playlist once every URI in it is
+// a file of its directory.
+func (s *server) servePublicPlaylist(c *gin.Context, key string) {
+	body, ok := s.readPlaylist(c, key)
+	if !ok {
+		return
+	}
+	if _, err := rewritePlaylist(body, func(uri string) (string, error) { return uri, localURI(uri) }); err != nil {
+		s.fail(c, playlistProblem(err))
+		return
+	}
+	c.Header("Cache-Control", publicMedia.mutable)
+	c.Header("Access-Control-Allow-Origin", "*")
+	c.Data(http.StatusOK, storage.ContentTypeFor(key), body)
 }
 
 // image serves a thumbnail or preview named {uuid}.jpg; those of videos

@@ -45,7 +45,7 @@ func (s *server) getVideo(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.videoDetails(v, j))
+	c.JSON(http.StatusOK, s.videoDetails(v, j, videos.CanManage(viewer(c), v)))
 }
 
 func (s *server) getVideoDescription(c *gin.Context) {

@@ -10,6 +10,7 @@ import (
 	"cuttle.video/server/database"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/videos"
 	"cuttle.video/server/web"
 )
 
@@ -55,8 +56,10 @@ func (s *server) watch(c *gin.Context) {
 		if res := hlsResult(v); res != nil && res.Preview != "" {
 			page.Poster = s.PublicURL + previewPath + v.UUID + ".jpg" + s.fileQuery(v)
 		}
-	case v.State == database.StateTranscodingFailed:
+	case v.State == database.StateTranscodingFailed && videos.CanManage(viewer(c), v):
 		page.Notice = web.T(lang, "watch.failed", v.StateReason)
+	case v.State == database.StateTranscodingFailed:
+		page.Notice = web.T(lang, "watch.failedNoDetail")
 	default:
 		page.Notice = web.T(lang, "watch.transcoding")
 		if j, err := s.Jobs.Latest(ctx, v.ID); err == nil && j != nil && j.Progress > 0 {

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
+	"cuttle.video/transcoder/pipeline"
 )
 
 // progressStep limits database writes for progress to one per percent.
@@ -99,6 +101,11 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	if err := gather(ctx, s.media, j.OutputPrefix, prefix, res.Files); err != nil {
 		return err
 	}
+	if err := s.checkPlaylists(ctx, prefix, res); errors.Is(err, pipeline.ErrBadOutput) {
+		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: err.Error()})
+	} else if err != nil {
+		return err
+	}
 	if err := s.writeMaster(ctx, v, res, prefix); err != nil {
 		return err
 	}
@@ -171,6 +178,35 @@ func checkResult(res *job.VODHLSResult) error {
 	for _, n := range names {
 		if n == "" || n != path.Base(n) || n == "." || n == ".." || strings.ContainsAny(n, "\\\x00") || n == MasterPlaylist {
 			return fmt.Errorf("the result names a file it may not write: %q", n)
+		}
+	}
+	return pipeline.CheckResult(res)
+}
+
+// checkPlaylists reads back the media playlists the worker wrote under
+// prefix and refuses, with pipeline.ErrBadOutput, any that is not in the
+// shape the pipeline writes: players follow every URI in them, so a
+// hostile worker could otherwise send every viewer to another host.
+func (s *Service) checkPlaylists(ctx context.Context, prefix string, res *job.VODHLSResult) error {
+	declared := make(map[string]bool, len(res.Files))
+	for _, f := range res.Files {
+		declared[f] = true
+	}
+	for _, r := range res.Renditions {
+		if !declared[r.Playlist] {
+			return fmt.Errorf("%w: playlist %s is not among the files written", pipeline.ErrBadOutput, r.Playlist)
+		}
+		data, err := storage.ReadAll(ctx, s.media, prefix+r.Playlist, pipeline.MaxPlaylistSize)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			return fmt.Errorf("%w: playlist %s is missing from media storage", pipeline.ErrBadOutput, r.Playlist)
+		case errors.Is(err, storage.ErrTooLarge):
+			return fmt.Errorf("%w: playlist %s is larger than %d bytes", pipeline.ErrBadOutput, r.Playlist, pipeline.MaxPlaylistSize)
+		case err != nil:
+			return fmt.Errorf("jobs: read playlist %s: %w", r.Playlist, err)
+		}
+		if err := pipeline.CheckMediaPlaylist(data, r, func(name string) bool { return declared[name] }); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -201,9 +201,12 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// jobError bounds a worker's error before it is stored and shown.
+// jobError bounds a worker's error before it is stored and shown. The
+// worker is expected to have left out URLs and paths already; they are
+// redacted again here, since one careless or hostile worker would
+// otherwise publish a presigned URL to the video's viewers.
 func jobError(msg string) string {
-	msg = strings.TrimSpace(msg)
+	msg = strings.TrimSpace(job.RedactError(msg))
 	if len(msg) > 2000 {
 		msg = msg[:2000] + "…"
 	}

@@ -4,6 +4,7 @@
 package servertest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -85,11 +86,16 @@ type Server struct {
 	Config config.Config
 	Clock  *Clock
 	stop   func()
+	// publicURL is the public URL a tweak set, kept across restarts;
+	// when empty the public URL follows the listener.
+	publicURL string
 }
 
 // Start runs a server on b with a fresh data directory and database;
 // tweak adjusts the configuration first. Everything is removed when the
-// test ends.
+// test ends. A tweak that sets PublicURL gives the server an address
+// other than its listener, as behind a proxy; the test still reaches it
+// at URL.
 func Start(t *testing.T, b Backend, tweak ...func(*config.Config)) *Server {
 	t.Helper()
 	cfg := config.Default()
@@ -102,7 +108,7 @@ func Start(t *testing.T, b Backend, tweak ...func(*config.Config)) *Server {
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	s := &Server{Config: cfg, Clock: &Clock{}}
+	s := &Server{Config: cfg, Clock: &Clock{}, publicURL: cfg.PublicURL}
 	s.start(t)
 	t.Cleanup(func() { s.stop() })
 	return s
@@ -113,7 +119,7 @@ func (s *Server) start(t *testing.T) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	s.Config.Listen = srv.Listener.Addr().String()
-	s.Config.PublicURL = "http://" + s.Config.Listen
+	s.Config.PublicURL = cmp.Or(s.publicURL, "http://"+s.Config.Listen)
 	if err := s.Config.Validate(); err != nil {
 		t.Fatal(err)
 	}

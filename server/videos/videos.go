@@ -199,15 +199,16 @@ func IsOwner(u *database.User, v *database.Video) bool {
 
 func isModerator(u *database.User) bool { return u != nil && u.Role <= database.RoleModerator }
 
-// privileged viewers see every video of theirs (moderators: every video)
-// whatever its privacy and state, and by any reference.
-func privileged(u *database.User, v *database.Video) bool { return IsOwner(u, v) || isModerator(u) }
+// CanManage tells whether u may change the video, and read what only
+// those who may change it see, such as why its transcoding failed: its
+// owner, moderators and admins.
+func CanManage(u *database.User, v *database.Video) bool { return IsOwner(u, v) || isModerator(u) }
 
 // CanSee applies the privacy rules to one viewer (nil when anonymous).
-// Only privileged viewers see a video before it is published, as on
+// Only those who may manage a video see it before it is published, as on
 // PeerTube: its state and transcoding errors are its owner's business.
 func CanSee(viewer *database.User, v *database.Video) bool {
-	if privileged(viewer, v) {
+	if CanManage(viewer, v) {
 		return true
 	}
 	if v.State != database.StatePublished {
@@ -227,7 +228,7 @@ func CanSee(viewer *database.User, v *database.Video) bool {
 // else by id would let anyone walk the ids to find unlisted videos, or
 // learn which ids hide a private one. The others need their uuid.
 func listable(viewer *database.User, v *database.Video) bool {
-	if privileged(viewer, v) {
+	if CanManage(viewer, v) {
 		return true
 	}
 	return v.State == database.StatePublished &&
@@ -271,7 +272,7 @@ func (s *Service) manageable(ctx context.Context, u *database.User, ref string) 
 	if err != nil {
 		return nil, err
 	}
-	if privileged(u, v) {
+	if CanManage(u, v) {
 		return v, nil
 	}
 	if !reachable(u, v, byID) {

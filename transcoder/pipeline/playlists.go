@@ -73,8 +73,8 @@ func MasterPlaylist(renditions []job.RenditionResult, subtitles ...Subtitle) ([]
 	// Every segment starts with a keyframe (-hls_flags independent_segments).
 	p.SetIndependentSegments(true)
 	for _, r := range sorted {
-		if r.Playlist == "" || r.Codecs == "" {
-			return nil, fmt.Errorf("pipeline: master playlist: rendition %s has no playlist or codecs", r.Name)
+		if err := checkRendition(r); err != nil {
+			return nil, fmt.Errorf("pipeline: master playlist: %w", err)
 		}
 		if r.Bandwidth <= 0 || r.Bandwidth > math.MaxUint32 || r.AverageBandwidth < 0 || r.AverageBandwidth > r.Bandwidth {
 			return nil, fmt.Errorf("pipeline: master playlist: rendition %s: bandwidths %d and %d are out of range",

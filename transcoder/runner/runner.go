@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
+	"regexp"
 	"sync"
 	"time"
 
@@ -22,7 +24,8 @@ import (
 
 // Config tunes a runner.
 type Config struct {
-	// ScratchDir holds one directory per running job, removed after it.
+	// ScratchDir holds one directory per running job, removed after it;
+	// empty means the system's temporary directory.
 	ScratchDir string
 	// Concurrency is how many jobs run at once.
 	Concurrency int
@@ -39,6 +42,9 @@ type Config struct {
 type Runner struct {
 	cfg Config
 	q   queue.Queue
+	// scratchRE matches the path of a job's scratch directory in error
+	// messages.
+	scratchRE *regexp.Regexp
 }
 
 // New returns a runner on q.
@@ -55,7 +61,12 @@ func New(q queue.Queue, cfg Config) *Runner {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Runner{cfg: cfg, q: q}
+	if cfg.ScratchDir == "" {
+		cfg.ScratchDir = os.TempDir()
+	}
+	sep := regexp.QuoteMeta(string(filepath.Separator))
+	jobDir := regexp.QuoteMeta(filepath.Clean(cfg.ScratchDir)) + sep + `job-[^\s"'` + sep + `]*` + sep + `?`
+	return &Runner{cfg: cfg, q: q, scratchRE: regexp.MustCompile(jobDir)}
 }
 
 // Run works until ctx ends. Jobs running then are stopped and handed
@@ -116,7 +127,7 @@ func (r *Runner) run(ctx context.Context, lease queue.Lease) {
 	case err != nil:
 		permanent := errors.As(err, &perm)
 		log.Warn("job failed", "err", err, "permanent", permanent)
-		if ferr := lease.Fail(rctx, err, permanent); ferr != nil {
+		if ferr := lease.Fail(rctx, r.reportable(err), permanent); ferr != nil {
 			log.Error("report failure", "err", ferr)
 		}
 	default:
@@ -147,6 +158,14 @@ func (r *Runner) do(ctx context.Context, lease queue.Lease, log *slog.Logger) (a
 	default:
 		return nil, permanent(fmt.Errorf("%w: type %q", job.ErrUnsupported, t))
 	}
+}
+
+// reportable is a failure as the server stores it and shows it to the
+// video's owner: the paths of this machine's scratch directory are
+// dropped, so that "open original: ..." remains, then whatever still
+// looks like a URL, an address or a path is redacted.
+func (r *Runner) reportable(err error) error {
+	return errors.New(job.RedactError(r.scratchRE.ReplaceAllString(err.Error(), "")))
 }
 
 func (r *Runner) release(lease queue.Lease) {

@@ -84,11 +84,11 @@ func (r *Runner) downloadJoined(ctx context.Context, urls []string, path string,
 func (r *Runner) fetchInto(ctx context.Context, url string, w io.Writer) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return permanent(err)
+		return permanent(transferError(err))
 	}
 	res, err := r.cfg.HTTP.Do(req)
 	if err != nil {
-		return err
+		return transferError(err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {

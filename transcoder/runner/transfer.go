@@ -2,23 +2,28 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
+
+	"cuttle.video/transcoder/job"
 )
 
 // download streams url into path.
 func (r *Runner) download(ctx context.Context, url, path string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return permanent(fmt.Errorf("input URL: %w", err))
+		return permanent(fmt.Errorf("input URL: %w", transferError(err)))
 	}
 	res, err := r.cfg.HTTP.Do(req)
 	if err != nil {
-		return fmt.Errorf("download original: %w", err)
+		return fmt.Errorf("download original: %w", transferError(err))
 	}
 	defer res.Body.Close()
 	if res.StatusCode/100 == 4 {
@@ -87,12 +92,12 @@ func (r *Runner) upload(ctx context.Context, path, url string) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, f)
 	if err != nil {
-		return err
+		return transferError(err)
 	}
 	req.ContentLength = fi.Size()
 	res, err := r.cfg.HTTP.Do(req)
 	if err != nil {
-		return err
+		return transferError(err)
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, res.Body)
@@ -100,4 +105,44 @@ func (r *Runner) upload(ctx context.Context, path, url string) error {
 		return fmt.Errorf("%s", res.Status)
 	}
 	return nil
+}
+
+// transferError describes a failed request without its URL or the
+// address it went to: presigned URLs carry their credentials, and the
+// error travels to the server, which shows it to the video's owner.
+// What is left is the method and why it failed; nothing up the stack
+// looks into the cause, so the text replaces the error.
+func transferError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	if ue.Timeout() {
+		return errors.New(ue.Op + ": timed out")
+	}
+	return errors.New(ue.Op + ": " + networkCause(ue.Err))
+}
+
+// networkCause names the reason of a network failure without the host
+// or address that the errors of package net put in their text.
+func networkCause(err error) string {
+	var (
+		dns     *net.DNSError
+		op      *net.OpError
+		syscall *os.SyscallError
+	)
+	switch {
+	case errors.As(err, &dns):
+		return "name lookup: " + dns.Err
+	case errors.As(err, &op):
+		return op.Op + " " + op.Net + ": " + networkCause(op.Err)
+	case errors.As(err, &syscall):
+		return syscall.Error()
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection closed early"
+	default:
+		return job.RedactError(err.Error())
+	}
 }
