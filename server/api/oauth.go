@@ -22,7 +22,7 @@ func (s *server) localClient(c *gin.Context) {
 
 // token is the OAuth2 token endpoint, form-encoded as the spec wants.
 func (s *server) token(c *gin.Context) {
-	if ok, retry := s.LoginLimiter.Allow(c.ClientIP()); !ok {
+	if ok, retry := s.LoginLimiter.Allow(clientKey(c)); !ok {
 		secs := int(retry.Seconds()) + 1
 		s.fail(c, problem.New(http.StatusTooManyRequests, "too many login attempts; retry in %d seconds", secs).
 			WithHeader("Retry-After", strconv.Itoa(secs)))

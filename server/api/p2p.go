@@ -34,7 +34,7 @@ func (s *server) trackerSocket(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	err = s.Tracker.Serve(c.Writer, c.Request, p2p.Allow(hashes))
+	err = s.Tracker.Serve(c.Writer, c.Request, clientKey(c), p2p.Allow(hashes))
 	if errors.Is(err, tracker.ErrTooManyConnections) {
 		s.fail(c, problem.New(http.StatusTooManyRequests, "too many tracker connections from this address"))
 	}

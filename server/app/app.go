@@ -26,6 +26,7 @@ import (
 	"cuttle.video/server/engagement"
 	"cuttle.video/server/instance"
 	"cuttle.video/server/jobs"
+	"cuttle.video/server/netlimit"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
 	"cuttle.video/storage"
@@ -133,6 +134,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Videos:       a.Videos,
 		Uploads:      a.Uploads,
 		LoginLimiter: auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now),
+		Clients: api.Clients{
+			TrustedProxies: cfg.TrustedProxies, IPHeader: cfg.ClientIPHeader, BodyMinRate: int64(cfg.Connections.BodyMinRate),
+			BodyGrace: cfg.Connections.BodyGrace, UploadBodyGrace: cfg.Connections.UploadBodyGrace,
+		},
 		Ready:        a.ready,
 		Media:        mediaHandler,
 		MediaStore:   a.media,
@@ -211,9 +216,17 @@ func (a *App) secret() ([]byte, error) {
 // Handler is the server's HTTP handler, for tests and for Serve.
 func (a *App) Handler() http.Handler { return a.handler }
 
+// Listener caps the connections each client holds open on ln.
+func (a *App) Listener(ln net.Listener) net.Listener {
+	// Validate checked the list.
+	trusted, _ := netlimit.ParsePrefixes(a.cfg.TrustedProxies)
+	return netlimit.NewListener(ln, a.cfg.Connections.MaxPerAddr, trusted, a.log)
+}
+
 // Serve answers HTTP on ln until ctx ends, then lets in-flight requests
 // finish (up to the shutdown timeout) before returning.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	ln = a.Listener(ln)
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,

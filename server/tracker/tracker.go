@@ -20,7 +20,6 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -212,9 +211,9 @@ var ErrTooManyConnections = errors.New("tracker: too many connections from this 
 // Serve upgrades the request to a WebSocket and serves it from a
 // goroutine of its own, so that the HTTP server's per-request state is
 // released at once. It returns an error only when nothing was upgraded;
-// the caller answers it.
-func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, allowed Allowed) error {
-	addr := clientAddr(r)
+// the caller answers it. addr is the client's key (see netlimit.Key),
+// which the per-address socket limit counts against.
+func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, addr string, allowed Allowed) error {
 	if !t.reserveAddr(addr) {
 		return ErrTooManyConnections
 	}
@@ -232,14 +231,6 @@ func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, allowed Allowed)
 	}
 	go c.serve()
 	return nil
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (t *Tracker) reserveAddr(addr string) bool {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -33,7 +34,8 @@ func start(t *testing.T, cfg Config, cluster Cluster) (*Tracker, string) {
 			http.Error(w, "unknown video", http.StatusNotFound)
 			return
 		}
-		err := tr.Serve(w, r, func(ih string) bool { return ih == swarmA || ih == swarmB })
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		err := tr.Serve(w, r, host, func(ih string) bool { return ih == swarmA || ih == swarmB })
 		if errors.Is(err, ErrTooManyConnections) {
 			http.Error(w, err.Error(), http.StatusTooManyRequests)
 		}
