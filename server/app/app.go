@@ -134,10 +134,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Videos:       a.Videos,
 		Uploads:      a.Uploads,
 		LoginLimiter: auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now),
-		Clients: api.Clients{
-			TrustedProxies: cfg.TrustedProxies, IPHeader: cfg.ClientIPHeader, BodyMinRate: int64(cfg.Connections.BodyMinRate),
-			BodyGrace: cfg.Connections.BodyGrace, UploadBodyGrace: cfg.Connections.UploadBodyGrace,
-		},
 		Ready:        a.ready,
 		Media:        mediaHandler,
 		MediaStore:   a.media,
@@ -150,6 +146,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Captions:     a.Captions,
 		Engagement:   a.Engagement,
 		Instance:     instance.New(a.db, instance.Settings{Name: "Cuttle", SignupEnabled: cfg.Signup.Enabled}, opts.Now),
+		Clients: api.Clients{
+			TrustedProxies: cfg.TrustedProxies, IPHeader: cfg.ClientIPHeader, BodyMinRate: int64(cfg.Connections.BodyMinRate),
+			BodyGrace: cfg.Connections.BodyGrace, UploadBodyGrace: cfg.Connections.UploadBodyGrace,
+		},
 	})
 	return a, nil
 }
