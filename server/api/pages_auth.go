@@ -66,6 +66,9 @@ func (s *server) tryLogin(c *gin.Context, username, password string) (int, strin
 	}
 	p := problem.From(err)
 	switch {
+	case p.Status == http.StatusTooManyRequests:
+		c.Header("Retry-After", p.Header.Get("Retry-After"))
+		return http.StatusTooManyRequests, "login.tooMany"
 	case p.Code == problem.CodeInvalidGrant && strings.Contains(p.Detail, "blocked"):
 		return http.StatusForbidden, "login.blocked"
 	case p.Code == problem.CodeInvalidGrant:
