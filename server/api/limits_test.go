@@ -133,3 +133,28 @@ func TestPasswordChangeLimited(t *testing.T) {
 	// Logins from the same address count the same failures.
 	tokenAttempt(s.Anonymous(t), "", user.Username, user.Password).Problem(http.StatusTooManyRequests)
 }
+
+// /metrics on the main address is for admins; players' reports are
+// bounded per client.
+func TestMetricsAdminOnlyAndReportsBounded(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite)
+	s.Anonymous(t).Do("GET", "/metrics", nil).Problem(http.StatusUnauthorized)
+	s.NewUser(t, 2, -1).Do("GET", "/metrics", nil).Problem(http.StatusForbidden)
+	res := s.Root(t).Do("GET", "/metrics", nil).Expect(http.StatusOK)
+	if !strings.Contains(string(res.Body), "cuttle_playback_reports_total") {
+		t.Fatalf("metrics:\n%s", res.Body)
+	}
+
+	player := s.AnonymousFrom(t, "127.0.0.11")
+	report := map[string]any{"playerMode": "p2p-media-loader", "videoId": 1, "downloadedBytesHTTP": 1}
+	limited := 0
+	for range 61 {
+		if player.Do("POST", "/api/v1/metrics/playback", report).StatusCode == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited != 1 {
+		t.Fatalf("%d of 61 reports in a row were refused, want the last one", limited)
+	}
+	s.AnonymousFrom(t, "127.0.0.12").Do("POST", "/api/v1/metrics/playback", report).Expect(http.StatusNoContent)
+}

@@ -62,6 +62,10 @@ type App struct {
 	queue      queue.Queue
 	redis      *redis.Client
 	handler    http.Handler
+	// metricsLn and metricsHandler serve /metrics on the metrics
+	// address, when one is configured (see metrics.go).
+	metricsLn      net.Listener
+	metricsHandler http.Handler
 	// stop ends the background work (event consumer, embedded workers)
 	// and waits for it.
 	stop func()
@@ -127,6 +131,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, fmt.Errorf("app: re-queue pending jobs: %w", err)
 	}
 	p2pService, tracker, playback := a.openP2P()
+	if err := a.listenMetrics(playback.Handler(tracker)); err != nil {
+		return nil, err
+	}
 	a.openFeatures(opts)
 	a.handler = api.New(api.Deps{
 		PublicURL:    cfg.PublicURL,
@@ -227,6 +234,8 @@ func (a *App) Listener(ln net.Listener) net.Listener {
 // finish (up to the shutdown timeout) before returning.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	ln = a.Listener(ln)
+	stopMetrics := a.serveMetrics()
+	defer stopMetrics()
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,

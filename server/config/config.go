@@ -66,6 +66,10 @@ type Config struct {
 	// ClientIPHeader is the header trusted proxies put the client's
 	// address in.
 	ClientIPHeader string `yaml:"client_ip_header"`
+	// MetricsListen, when set, is a host:port where /metrics is served
+	// without authentication, for a scraper; keep it private. On the
+	// main address /metrics is for admins only either way.
+	MetricsListen string `yaml:"metrics_listen"`
 	// Connections bounds what one client holds of the HTTP server.
 	Connections Connections `yaml:"connections"`
 	// ShutdownTimeout is how long in-flight requests may take on SIGTERM.
@@ -240,6 +244,7 @@ func (c *Config) envVars() map[string]func(string) error {
 		"CUTTLE_SIGNUP_ENABLED":         boolVar(&c.Signup.Enabled),
 		"CUTTLE_TRUSTED_PROXIES":        listVar(&c.TrustedProxies),
 		"CUTTLE_CLIENT_IP_HEADER":       str(&c.ClientIPHeader),
+		"CUTTLE_METRICS_LISTEN":         str(&c.MetricsListen),
 		"CUTTLE_MAX_CONNS_PER_ADDR":     intVar(&c.Connections.MaxPerAddr),
 		"CUTTLE_BODY_MIN_RATE":          c.Connections.BodyMinRate.Set,
 		"CUTTLE_BODY_GRACE":             durationVar(&c.Connections.BodyGrace),
@@ -367,6 +372,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := netlimit.ParsePrefixes(c.TrustedProxies); err != nil {
 		return fmt.Errorf("config: trusted_proxies: %w", err)
+	}
+	if _, _, err := net.SplitHostPort(c.MetricsListen); c.MetricsListen != "" && err != nil {
+		return fmt.Errorf("config: metrics_listen: %q is not host:port", c.MetricsListen)
 	}
 	if !headerNameRE.MatchString(c.ClientIPHeader) {
 		return fmt.Errorf("config: client_ip_header: %q is not a header name", c.ClientIPHeader)
