@@ -6,8 +6,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	"cuttle.video/server/config"
+	"cuttle.video/server/p2p"
 	"cuttle.video/server/servertest"
 )
 
@@ -157,4 +161,43 @@ func TestMetricsAdminOnlyAndReportsBounded(t *testing.T) {
 		t.Fatalf("%d of 61 reports in a row were refused, want the last one", limited)
 	}
 	s.AnonymousFrom(t, "127.0.0.12").Do("POST", "/api/v1/metrics/playback", report).Expect(http.StatusNoContent)
+}
+
+// Tracker sockets count per client key too: behind a trusted proxy per
+// forwarded client, IPv6 clients per /64.
+func TestTrackerSocketsPerClientBehindProxy(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite, fastTranscoding, func(c *config.Config) {
+		c.TrustedProxies = []string{"127.0.0.1"}
+		c.P2P.MaxConnsPerAddr = 1
+	})
+	owner := s.NewUser(t, 2, -1)
+	id := upload(t, owner, servertest.Clip(t), "Swarmed", 1).Video.UUID
+	servertest.WaitState(t, owner, id, 3*time.Minute, 1)
+	dial := func(client string) int {
+		t.Helper()
+		ws, res, err := websocket.DefaultDialer.Dial(p2p.TrackerURL(s.URL, id, ""), http.Header{"X-Forwarded-For": {client}})
+		if err != nil {
+			if res == nil {
+				t.Fatalf("dial the tracker: %v", err)
+			}
+			return res.StatusCode
+		}
+		t.Cleanup(func() { ws.Close() })
+		return http.StatusSwitchingProtocols
+	}
+	for _, step := range []struct {
+		client string
+		want   int
+	}{
+		{"203.0.113.1", http.StatusSwitchingProtocols},
+		{"203.0.113.1", http.StatusTooManyRequests},
+		{"203.0.113.2", http.StatusSwitchingProtocols},
+		{"2001:db8:5:6::1", http.StatusSwitchingProtocols},
+		{"2001:db8:5:6::2", http.StatusTooManyRequests},
+		{"2001:db8:5:7::1", http.StatusSwitchingProtocols},
+	} {
+		if got := dial(step.client); got != step.want {
+			t.Errorf("tracker socket for %s: %d, want %d", step.client, got, step.want)
+		}
+	}
 }
