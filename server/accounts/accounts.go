@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"time"
 
+	"cuttle.video/server/auth"
 	"cuttle.video/server/database"
 	"cuttle.video/server/problem"
 )
@@ -31,14 +33,23 @@ type Service struct {
 	defaultQuota int64
 	now          func() time.Time
 	log          *slog.Logger
+	// failures counts wrong passwords per account and client key, for
+	// logins and password changes alike.
+	failures *auth.Guesses
+	// hasher bounds the argon2 hashes computed at once, to one a core.
+	hasher *auth.Hasher
 }
 
-// New returns a Service; now may be nil for the wall clock.
-func New(db *database.DB, media MediaRemover, defaultQuota int64, now func() time.Time, log *slog.Logger) *Service {
+// New returns a Service; now may be nil for the wall clock. failures
+// limits wrong passwords per account (see auth.Guesses).
+func New(db *database.DB, media MediaRemover, defaultQuota int64, failures *auth.Guesses, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, media: media, defaultQuota: defaultQuota, now: now, log: log}
+	return &Service{
+		db: db, media: media, defaultQuota: defaultQuota, now: now, log: log,
+		failures: failures, hasher: auth.NewHasher(runtime.NumCPU()),
+	}
 }
 
 // notFound maps a database miss to a 404 naming what, and anything else

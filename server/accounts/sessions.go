@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"cuttle.video/server/auth"
 	"cuttle.video/server/database"
@@ -77,21 +79,28 @@ func invalidGrant(detail string) error {
 }
 
 // Login checks a username (or e-mail) and password and opens a session.
-func (s *Service) Login(ctx context.Context, clientID, clientSecret, login, password string) (*TokenPair, error) {
+// client is the caller's key (see netlimit.Key), which wrong passwords
+// count against, per account (see auth.Guesses).
+func (s *Service) Login(ctx context.Context, clientID, clientSecret, login, password, client string) (*TokenPair, error) {
 	if err := s.checkClient(ctx, clientID, clientSecret); err != nil {
 		return nil, err
 	}
 	u, err := s.db.UserByLogin(ctx, login)
-	if errors.Is(err, database.ErrNotFound) {
-		// Hash anyway so response time does not reveal which usernames exist.
-		_ = auth.CheckPassword(dummyHash, password)
+	if err != nil && !errors.Is(err, database.ErrNotFound) {
+		return nil, problem.Internal(err)
+	}
+	// Unknown logins are counted and hashed like accounts, so neither the
+	// limit nor the response time tells which exist.
+	account, hash := "login "+strings.ToLower(login), dummyHash
+	if u != nil {
+		account, hash = accountKey(u), u.PasswordHash
+	}
+	err = s.checkPassword(ctx, account, client, hash, password)
+	if errors.Is(err, auth.ErrMismatch) {
 		return nil, invalidGrant("user credentials are invalid")
 	}
 	if err != nil {
-		return nil, problem.Internal(err)
-	}
-	if err := auth.CheckPassword(u.PasswordHash, password); err != nil {
-		return nil, invalidGrant("user credentials are invalid")
+		return nil, err
 	}
 	if u.Blocked {
 		return nil, invalidGrant("user is blocked")
@@ -99,7 +108,31 @@ func (s *Service) Login(ctx context.Context, clientID, clientSecret, login, pass
 	return s.issue(ctx, u.ID)
 }
 
-var dummyHash, _ = auth.HashPassword("not a real password")
+func accountKey(u *database.User) string { return "user " + strconv.FormatInt(u.ID, 10) }
+
+// checkPassword checks a password of the account, unless client has used
+// up its wrong guesses at it, and counts a wrong one. It returns
+// auth.ErrMismatch for a wrong password, a problem otherwise.
+func (s *Service) checkPassword(ctx context.Context, account, client, hash, password string) error {
+	if blocked, wait := s.failures.Blocked(account, client); blocked {
+		secs := int(wait.Seconds()) + 1
+		return problem.New(http.StatusTooManyRequests, "too many wrong passwords for this account; retry in %d seconds", secs).
+			WithHeader("Retry-After", strconv.Itoa(secs))
+	}
+	err := s.hasher.Check(ctx, hash, password)
+	if err != nil && ctx.Err() != nil {
+		return problem.Internal(err)
+	}
+	if err != nil {
+		s.failures.Fail(account, client)
+		return auth.ErrMismatch
+	}
+	return nil
+}
+
+// dummyHash stands in for unknown users; nobody knows its password, so
+// it never matches.
+var dummyHash, _ = auth.HashPassword(auth.NewToken())
 
 // Refresh trades a refresh token for a new pair; the old pair stops
 // working, so a stolen refresh token is useful once at most.

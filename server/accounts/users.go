@@ -71,7 +71,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*database.User, e
 	if len(bad) > 0 {
 		return nil, problem.Invalid(bad)
 	}
-	hash, err := auth.HashPassword(in.Password)
+	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return nil, problem.Internal(err)
 	}
@@ -185,7 +185,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, up UserUpdate) error
 	if up.Password != nil {
 		if msg := validatePassword(*up.Password); msg != "" {
 			bad["password"] = msg
-		} else if u.PasswordHash, err = auth.HashPassword(*up.Password); err != nil {
+		} else if u.PasswordHash, err = s.hasher.Hash(ctx, *up.Password); err != nil {
 			return problem.Internal(err)
 		}
 		cols = append(cols, "password_hash")
@@ -258,8 +258,10 @@ type ProfileUpdate struct {
 }
 
 // UpdateProfile changes the user's own account; a new password needs the
-// current one, so a stolen session cannot lock the owner out.
-func (s *Service) UpdateProfile(ctx context.Context, u *database.User, up ProfileUpdate) error {
+// current one, so a stolen session cannot lock the owner out. Wrong
+// current passwords count against the account and client like wrong
+// logins.
+func (s *Service) UpdateProfile(ctx context.Context, u *database.User, up ProfileUpdate, client string) error {
 	bad := map[string]string{}
 	var cols []string
 	acc := *u.Account
@@ -275,11 +277,19 @@ func (s *Service) UpdateProfile(ctx context.Context, u *database.User, up Profil
 		}
 		acc.Description, cols = *up.Description, append(cols, "description")
 	}
-	if up.Password != nil && auth.CheckPassword(u.PasswordHash, up.CurrentPassword) != nil {
-		bad["currentPassword"] = "is wrong"
-	}
 	if len(bad) > 0 {
 		return problem.Invalid(bad)
+	}
+	if up.Password != nil {
+		// Checked last, so that only a request that would otherwise
+		// succeed spends a hash or counts as a guess.
+		err := s.checkPassword(ctx, accountKey(u), client, u.PasswordHash, up.CurrentPassword)
+		if errors.Is(err, auth.ErrMismatch) {
+			return problem.Invalid(map[string]string{"currentPassword": "is wrong"})
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if len(cols) > 0 {
 		if err := s.db.UpdateAccount(ctx, &acc, cols...); err != nil {

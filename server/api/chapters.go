@@ -61,5 +61,6 @@ func (s *server) chaptersVTT(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "private, no-cache")
+	noSniff(c)
 	c.Data(http.StatusOK, "text/vtt; charset=utf-8", chapters.VTT(cs, v.Duration))
 }

@@ -60,7 +60,7 @@ func (s *server) addView(c *gin.Context) {
 		s.fail(c, problem.Invalid(map[string]string{"currentTime": "must be a number of seconds, at least 0"}))
 		return
 	}
-	w := engagement.Viewer{User: viewer(c), Address: c.ClientIP(), UserAgent: c.GetHeader("User-Agent")}
+	w := engagement.Viewer{User: viewer(c), Address: clientKey(c), UserAgent: c.GetHeader("User-Agent")}
 	if err := s.Engagement.View(c.Request.Context(), w, c.Param("id")); err != nil {
 		s.fail(c, err)
 		return

@@ -22,10 +22,7 @@ func (s *server) localClient(c *gin.Context) {
 
 // token is the OAuth2 token endpoint, form-encoded as the spec wants.
 func (s *server) token(c *gin.Context) {
-	if ok, retry := s.LoginLimiter.Allow(c.ClientIP()); !ok {
-		secs := int(retry.Seconds()) + 1
-		s.fail(c, problem.New(http.StatusTooManyRequests, "too many login attempts; retry in %d seconds", secs).
-			WithHeader("Retry-After", strconv.Itoa(secs)))
+	if !s.allowLogin(c) {
 		return
 	}
 	ctx := c.Request.Context()
@@ -34,7 +31,7 @@ func (s *server) token(c *gin.Context) {
 	var err error
 	switch grant := c.PostForm("grant_type"); grant {
 	case "password":
-		pair, err = s.Accounts.Login(ctx, id, secret, c.PostForm("username"), c.PostForm("password"))
+		pair, err = s.Accounts.Login(ctx, id, secret, c.PostForm("username"), c.PostForm("password"), clientKey(c))
 	case "refresh_token":
 		pair, err = s.Accounts.Refresh(ctx, id, secret, c.PostForm("refresh_token"))
 	default:
@@ -62,4 +59,16 @@ func (s *server) revokeToken(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{})
+}
+
+// allowLogin applies the per-address limit on password checks (logins and
+// password changes); when it holds, it answers 429 and returns false.
+func (s *server) allowLogin(c *gin.Context) bool {
+	ok, retry := s.LoginLimiter.Allow(clientKey(c))
+	if !ok {
+		secs := int(retry.Seconds()) + 1
+		s.fail(c, problem.New(http.StatusTooManyRequests, "too many login attempts; retry in %d seconds", secs).
+			WithHeader("Retry-After", strconv.Itoa(secs)))
+	}
+	return ok
 }

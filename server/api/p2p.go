@@ -22,7 +22,8 @@ func (s *server) p2pRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
 	}
 	if s.Playback != nil {
 		v1.POST("/metrics/playback", s.playbackReport)
-		r.GET("/metrics", s.metricsText)
+		// Admins only: the sums say how much the instance serves.
+		r.GET("/metrics", s.authenticate, s.requireUser, s.requireRole(0), gin.WrapH(s.Playback.Handler(s.Tracker)))
 	}
 }
 
@@ -34,7 +35,7 @@ func (s *server) trackerSocket(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	err = s.Tracker.Serve(c.Writer, c.Request, video, func() (tracker.Grant, error) {
+	err = s.Tracker.Serve(c.Writer, c.Request, video, clientKey(c), func() (tracker.Grant, error) {
 		return s.P2P.Grant(c.Request.Context(), video, c.Query(p2p.TokenParam))
 	})
 	switch {
@@ -51,6 +52,10 @@ func (s *server) trackerSocket(c *gin.Context) {
 // playbackReport takes a player's statistics (PeerTube's
 // POST /api/v1/metrics/playback).
 func (s *server) playbackReport(c *gin.Context) {
+	if err := s.Playback.Allow(clientKey(c)); err != nil {
+		s.fail(c, err)
+		return
+	}
 	var rep metrics.Report
 	if err := decodeJSON(c, &rep); err != nil {
 		s.fail(c, err)
@@ -62,15 +67,6 @@ func (s *server) playbackReport(c *gin.Context) {
 	}
 	s.Playback.Record(rep)
 	c.Status(http.StatusNoContent)
-}
-
-// metricsText exposes the sums in the Prometheus text format.
-func (s *server) metricsText(c *gin.Context) {
-	c.Header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	c.Status(http.StatusOK)
-	if err := s.Playback.Write(c.Writer, s.Tracker); err != nil {
-		s.Log.DebugContext(c.Request.Context(), "write metrics", "err", err)
-	}
 }
 
 // trackerURL is the tracker socket URL the watch page gives the player;

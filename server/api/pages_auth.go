@@ -56,7 +56,7 @@ func (s *server) tryLogin(c *gin.Context, username, password string) (int, strin
 	if !s.sameOrigin(c) {
 		return http.StatusForbidden, "error.crossSite"
 	}
-	if ok, retry := s.LoginLimiter.Allow(c.ClientIP()); !ok {
+	if ok, retry := s.LoginLimiter.Allow(clientKey(c)); !ok {
 		c.Header("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
 		return http.StatusTooManyRequests, "login.tooMany"
 	}
@@ -66,6 +66,9 @@ func (s *server) tryLogin(c *gin.Context, username, password string) (int, strin
 	}
 	p := problem.From(err)
 	switch {
+	case p.Status == http.StatusTooManyRequests:
+		c.Header("Retry-After", p.Header.Get("Retry-After"))
+		return http.StatusTooManyRequests, "login.tooMany"
 	case p.Code == problem.CodeInvalidGrant && strings.Contains(p.Detail, "blocked"):
 		return http.StatusForbidden, "login.blocked"
 	case p.Code == problem.CodeInvalidGrant:
@@ -159,7 +162,7 @@ func (s *server) registerUser(c *gin.Context, r registration) (int, error) {
 	if !s.sameOrigin(c) {
 		return http.StatusForbidden, problem.Forbidden("cross-site form")
 	}
-	if ok, retry := s.LoginLimiter.Allow(c.ClientIP()); !ok {
+	if ok, retry := s.LoginLimiter.Allow(clientKey(c)); !ok {
 		secs := int(retry.Seconds()) + 1
 		return http.StatusTooManyRequests, problem.New(http.StatusTooManyRequests, "too many attempts; retry in %d seconds", secs).
 			WithHeader("Retry-After", strconv.Itoa(secs))

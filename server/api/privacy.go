@@ -35,7 +35,7 @@ const videoPasswordHeader = "x-peertube-video-password"
 // for the guess limits, to whatever loads the video for them.
 func (s *server) withVideoPassword(c *gin.Context) {
 	if pw := c.GetHeader(videoPasswordHeader); pw != "" {
-		c.Request = c.Request.WithContext(videos.WithVideoPassword(c.Request.Context(), pw, c.ClientIP()))
+		c.Request = c.Request.WithContext(videos.WithVideoPassword(c.Request.Context(), pw, clientKey(c)))
 	}
 }
 

@@ -114,7 +114,7 @@ func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok vid
 		return
 	}
 	c.Header("Cache-Control", "private, no-store")
-	c.Header("Access-Control-Allow-Origin", "*")
+	mediaHeaders(c)
 	c.Data(http.StatusOK, storage.ContentTypeFor(file), out)
 }
 

@@ -36,6 +36,8 @@ type Deps struct {
 	Uploads   *uploads.Service
 	// LoginLimiter bounds token requests per client address.
 	LoginLimiter *auth.Limiter
+	// Clients says how clients are told apart and bounds their bodies.
+	Clients Clients
 	// Ready reports whether the server's backing services answer.
 	Ready func(ctx context.Context) error
 	// Media serves signed URLs of local media storage; nil with S3.
@@ -68,16 +70,13 @@ type server struct {
 func New(d Deps) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	// The server sees client addresses itself unless an operator puts a
-	// proxy in front; trusting forwarded headers by default would let
-	// anyone dodge the login rate limit.
-	_ = r.SetTrustedProxies(nil)
 	r.HandleMethodNotAllowed = true
 	s := &server{Deps: d}
+	s.trustProxies(r)
 	if u, err := url.Parse(d.PublicURL); err == nil {
 		s.hostname = u.Host
 	}
-	r.Use(s.requestLog, s.recoverPanic)
+	r.Use(s.requestLog, s.recoverPanic, s.limitBody)
 	r.NoRoute(s.noRoute)
 	r.NoMethod(func(c *gin.Context) { s.fail(c, methodNotAllowed(c)) })
 
@@ -130,9 +129,9 @@ func New(d Deps) http.Handler {
 	v1.GET("/videos/categories", s.labels(categories))
 	v1.GET("/videos/licences", s.labels(licences))
 	v1.GET("/videos/privacies", s.labels(videos.Privacies))
-	v1.POST("/videos/upload", s.requireUser, s.uploadLegacy)
+	v1.POST("/videos/upload", s.uploadBody, s.requireUser, s.uploadLegacy)
 	v1.POST("/videos/upload-resumable", s.requireUser, s.uploadInit)
-	v1.PUT("/videos/upload-resumable", s.requireUser, s.uploadChunk)
+	v1.PUT("/videos/upload-resumable", s.uploadBody, s.requireUser, s.uploadChunk)
 	v1.DELETE("/videos/upload-resumable", s.requireUser, s.uploadCancel)
 	v1.GET("/videos/:id", s.getVideo)
 	v1.GET("/videos/:id/description", s.getVideoDescription)

@@ -84,7 +84,7 @@ func (s *server) loginSession(c *gin.Context, username, password string) error {
 	if err != nil {
 		return err
 	}
-	pair, err := s.Accounts.Login(ctx, cl.ClientID, cl.ClientSecret, username, password)
+	pair, err := s.Accounts.Login(ctx, cl.ClientID, cl.ClientSecret, username, password, clientKey(c))
 	if err != nil {
 		return err
 	}

@@ -167,7 +167,7 @@ func TestTrackerSocketRevokedOnPrivacyChange(t *testing.T) {
 	s := servertest.Start(t, servertest.SQLite, fastTranscoding)
 	owner := s.NewUser(t, 2, -1)
 	anon := s.Anonymous(t)
-	up := upload(t, owner, servertest.Clip(t), "Soon private", 1)
+	up := published(t, owner, servertest.Clip(t), "Soon private", 1)
 	ih := swarmHash(t, anon, up.Video.UUID)
 
 	spy := mustDialTracker(t, s, up.Video.UUID, "")
@@ -273,7 +273,7 @@ func TestTrackerPeerIDTakeoverRefused(t *testing.T) {
 	s := servertest.Start(t, servertest.SQLite, fastTranscoding)
 	owner := s.NewUser(t, 2, -1)
 	anon := s.Anonymous(t)
-	up := upload(t, owner, servertest.Clip(t), "Public", 1)
+	up := published(t, owner, servertest.Clip(t), "Public", 1)
 	ih := swarmHash(t, anon, up.Video.UUID)
 	victimID, attackerID, otherID := trackerPeer(0), trackerPeer(1), trackerPeer(2)
 
@@ -342,7 +342,7 @@ func TestTrackerRevocationAcrossReplicas(t *testing.T) {
 		c.Transcoding.Workers = 0
 	})
 	owner := a.NewUser(t, 2, -1)
-	up := upload(t, owner, servertest.Clip(t), "Soon private", 1)
+	up := published(t, owner, servertest.Clip(t), "Soon private", 1)
 	ih := swarmHash(t, a.Anonymous(t), up.Video.UUID)
 
 	spy := mustDialTracker(t, b, up.Video.UUID, "")

@@ -36,7 +36,10 @@ func (s *server) updateMe(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.Accounts.UpdateProfile(c.Request.Context(), viewer(c), up); err != nil {
+	if up.Password != nil && !s.allowLogin(c) {
+		return
+	}
+	if err := s.Accounts.UpdateProfile(c.Request.Context(), viewer(c), up, clientKey(c)); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"cuttle.video/server/accounts"
+	"cuttle.video/server/auth"
 	"cuttle.video/server/config"
 	"cuttle.video/server/database"
 )
@@ -22,5 +24,11 @@ func Admin(ctx context.Context, cfg config.Config, log *slog.Logger) (*accounts.
 	if err != nil {
 		return nil, nil, err
 	}
-	return accounts.New(db, noMedia{}, int64(cfg.Users.DefaultVideoQuota), nil, log), db.Close, nil
+	return accounts.New(db, noMedia{}, int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, nil), nil, log), db.Close, nil
+}
+
+// loginFailures counts wrong passwords per account as configured.
+func loginFailures(cfg config.Config, now func() time.Time) *auth.Guesses {
+	f := cfg.LoginFailures
+	return auth.NewGuesses(f.Burst, f.Burst, f.Window, now)
 }

@@ -26,6 +26,7 @@ import (
 	"cuttle.video/server/engagement"
 	"cuttle.video/server/instance"
 	"cuttle.video/server/jobs"
+	"cuttle.video/server/netlimit"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
 	"cuttle.video/storage"
@@ -61,6 +62,10 @@ type App struct {
 	queue      queue.Queue
 	redis      *redis.Client
 	handler    http.Handler
+	// metricsLn and metricsHandler serve /metrics on the metrics
+	// address, when one is configured (see metrics.go).
+	metricsLn      net.Listener
+	metricsHandler http.Handler
 	// stop ends the background work (event consumer, embedded workers)
 	// and waits for it.
 	stop func()
@@ -99,7 +104,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		// the next change of the video, moves them.
 		log.Error("finish moving video files after a privacy change", "err", err)
 	}
-	a.Accounts = accounts.New(a.db, a.Videos, int64(cfg.Users.DefaultVideoQuota), opts.Now, log)
+	a.Accounts = accounts.New(a.db, a.Videos, int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, opts.Now), opts.Now, log)
 	if err := a.openQueue(ctx); err != nil {
 		return nil, err
 	}
@@ -127,6 +132,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, fmt.Errorf("app: re-queue pending jobs: %w", err)
 	}
 	p2pService, tracker, playback := a.openP2P()
+	if err := a.listenMetrics(playback.Handler(tracker)); err != nil {
+		return nil, err
+	}
 	a.openFeatures(opts)
 	a.handler = api.New(api.Deps{
 		PublicURL:    cfg.PublicURL,
@@ -146,6 +154,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Captions:     a.Captions,
 		Engagement:   a.Engagement,
 		Instance:     instance.New(a.db, instance.Settings{Name: "Cuttle", SignupEnabled: cfg.Signup.Enabled}, opts.Now),
+		Clients: api.Clients{
+			TrustedProxies: cfg.TrustedProxies, IPHeader: cfg.ClientIPHeader, BodyMinRate: int64(cfg.Connections.BodyMinRate),
+			BodyGrace: cfg.Connections.BodyGrace, UploadBodyGrace: cfg.Connections.UploadBodyGrace,
+		},
 	})
 	return a, nil
 }
@@ -212,9 +224,19 @@ func (a *App) secret() ([]byte, error) {
 // Handler is the server's HTTP handler, for tests and for Serve.
 func (a *App) Handler() http.Handler { return a.handler }
 
+// Listener caps the connections each client holds open on ln.
+func (a *App) Listener(ln net.Listener) net.Listener {
+	// Validate checked the list.
+	trusted, _ := netlimit.ParsePrefixes(a.cfg.TrustedProxies)
+	return netlimit.NewListener(ln, a.cfg.Connections.MaxPerAddr, trusted, a.log)
+}
+
 // Serve answers HTTP on ln until ctx ends, then lets in-flight requests
 // finish (up to the shutdown timeout) before returning.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	ln = a.Listener(ln)
+	stopMetrics := a.serveMetrics()
+	defer stopMetrics()
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,

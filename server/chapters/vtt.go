@@ -28,6 +28,9 @@ func vttTime(s int) string {
 	return fmt.Sprintf("%02d:%02d:%02d.000", s/3600, s/60%60, s%60)
 }
 
-// cueText escapes what WebVTT reads as markup, and the arrow that would
-// end a cue's text early.
-var cueText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\n", " ").Replace
+// cueText escapes what WebVTT reads as markup (which also defuses the
+// "-->" of a timing line) and folds every line break into a space: WebVTT
+// ends a line at CR as well as LF, and a title spanning lines could add
+// cues of its own. Titles are tidied when stored, but rows written before
+// that, or by hand, reach this too.
+var cueText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r\n", " ", "\r", " ", "\n", " ").Replace

@@ -11,11 +11,14 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"cuttle.video/server/netlimit"
 )
 
 // Config is the whole server configuration.
@@ -54,6 +57,24 @@ type Config struct {
 	Signup Signup `yaml:"signup"`
 	// LoginRateLimit bounds token requests per client address.
 	LoginRateLimit RateLimit `yaml:"login_rate_limit"`
+	// LoginFailures bounds wrong passwords per account, from all
+	// addresses together. Once reached, each address may get the
+	// password wrong only once more in the window; a right password
+	// from an address that has not failed is still accepted.
+	LoginFailures RateLimit `yaml:"login_failures"`
+	// TrustedProxies lists the proxies (addresses or CIDR networks)
+	// whose ClientIPHeader names the client; requests from anywhere else
+	// are keyed on the connection's address and the header is ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// ClientIPHeader is the header trusted proxies put the client's
+	// address in.
+	ClientIPHeader string `yaml:"client_ip_header"`
+	// MetricsListen, when set, is a host:port where /metrics is served
+	// without authentication, for a scraper; keep it private. On the
+	// main address /metrics is for admins only either way.
+	MetricsListen string `yaml:"metrics_listen"`
+	// Connections bounds what one client holds of the HTTP server.
+	Connections Connections `yaml:"connections"`
 	// ShutdownTimeout is how long in-flight requests may take on SIGTERM.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
@@ -127,6 +148,21 @@ type P2P struct {
 	AnnounceInterval time.Duration `yaml:"announce_interval"`
 }
 
+// Connections bounds what one client (an address, or an IPv6 /64) may
+// hold of the HTTP server.
+type Connections struct {
+	// MaxPerAddr caps the connections a client has open at once.
+	// Trusted proxies are not capped.
+	MaxPerAddr int `yaml:"max_per_addr"`
+	// BodyMinRate is the slowest a request body may arrive, in bytes a
+	// second, once BodyGrace has passed; slower bodies are cut.
+	BodyMinRate Size `yaml:"body_min_rate"`
+	// BodyGrace is how long a body may take before BodyMinRate applies.
+	BodyGrace time.Duration `yaml:"body_grace"`
+	// UploadBodyGrace replaces BodyGrace for video uploads.
+	UploadBodyGrace time.Duration `yaml:"upload_body_grace"`
+}
+
 // RateLimit allows Burst requests per Window.
 type RateLimit struct {
 	Burst  int           `yaml:"burst"`
@@ -154,6 +190,12 @@ func Default() Config {
 		ShutdownTimeout: 30 * time.Second,
 		FileTokenTTL:    2 * time.Hour,
 		P2P:             P2P{Enabled: true, MaxConnsPerAddr: 100, AnnounceInterval: 2 * time.Minute},
+
+		LoginFailures:  RateLimit{Burst: 10, Window: 15 * time.Minute},
+		ClientIPHeader: "X-Forwarded-For",
+		Connections: Connections{
+			MaxPerAddr: 256, BodyMinRate: 1 << 10, BodyGrace: 30 * time.Second, UploadBodyGrace: 2 * time.Minute,
+		},
 	}
 }
 
@@ -205,6 +247,13 @@ func (c *Config) envVars() map[string]func(string) error {
 		"CUTTLE_P2P_MAX_CONNS_PER_ADDR": intVar(&c.P2P.MaxConnsPerAddr),
 		"CUTTLE_SIGNUP_ENABLED":         boolVar(&c.Signup.Enabled),
 		"CUTTLE_FILE_TOKEN_TTL":         durationVar(&c.FileTokenTTL),
+		"CUTTLE_TRUSTED_PROXIES":        listVar(&c.TrustedProxies),
+		"CUTTLE_CLIENT_IP_HEADER":       str(&c.ClientIPHeader),
+		"CUTTLE_METRICS_LISTEN":         str(&c.MetricsListen),
+		"CUTTLE_MAX_CONNS_PER_ADDR":     intVar(&c.Connections.MaxPerAddr),
+		"CUTTLE_BODY_MIN_RATE":          c.Connections.BodyMinRate.Set,
+		"CUTTLE_BODY_GRACE":             durationVar(&c.Connections.BodyGrace),
+		"CUTTLE_UPLOAD_BODY_GRACE":      durationVar(&c.Connections.UploadBodyGrace),
 	}
 }
 
@@ -234,6 +283,19 @@ func boolVar(p *bool) func(string) error {
 	}
 }
 
+// listVar reads a comma-separated list; an empty value clears it.
+func listVar(p *[]string) func(string) error {
+	return func(v string) error {
+		*p = nil
+		for _, item := range strings.Split(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				*p = append(*p, item)
+			}
+		}
+		return nil
+	}
+}
+
 func intVar(p *int) func(string) error {
 	return func(v string) error {
 		n, err := strconv.Atoi(v)
@@ -255,6 +317,8 @@ func durationVar(p *time.Duration) func(string) error {
 		return nil
 	}
 }
+
+var headerNameRE = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
 
 // Validate checks every field and fills PublicURL from Listen when empty.
 func (c *Config) Validate() error {
@@ -307,6 +371,21 @@ func (c *Config) Validate() error {
 	}
 	if c.LoginRateLimit.Burst < 1 || c.LoginRateLimit.Window <= 0 {
 		return errors.New("config: login_rate_limit: burst must be >= 1 and window > 0")
+	}
+	if c.LoginFailures.Burst < 1 || c.LoginFailures.Window <= 0 {
+		return errors.New("config: login_failures: burst must be >= 1 and window > 0")
+	}
+	if _, err := netlimit.ParsePrefixes(c.TrustedProxies); err != nil {
+		return fmt.Errorf("config: trusted_proxies: %w", err)
+	}
+	if _, _, err := net.SplitHostPort(c.MetricsListen); c.MetricsListen != "" && err != nil {
+		return fmt.Errorf("config: metrics_listen: %q is not host:port", c.MetricsListen)
+	}
+	if !headerNameRE.MatchString(c.ClientIPHeader) {
+		return fmt.Errorf("config: client_ip_header: %q is not a header name", c.ClientIPHeader)
+	}
+	if k := c.Connections; k.MaxPerAddr < 1 || k.BodyMinRate < 1 || k.BodyGrace < time.Second || k.UploadBodyGrace < k.BodyGrace {
+		return errors.New("config: connections: max_per_addr and body_min_rate must be >= 1, body_grace >= 1s, upload_body_grace >= body_grace")
 	}
 	t := &c.Transcoding
 	if t.SegmentSeconds < 1 || t.SegmentSeconds > 30 {

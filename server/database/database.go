@@ -42,7 +42,11 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		if err := os.MkdirAll(dataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("database: create data dir: %w", err)
 		}
-		dsn := "file:" + filepath.Join(dataDir, "cuttle.db") +
+		file := filepath.Join(dataDir, "cuttle.db")
+		if err := restrictFiles(file); err != nil {
+			return nil, err
+		}
+		dsn := "file:" + file +
 			"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 		sqldb, err := sql.Open(sqliteshim.ShimName, dsn)
 		if err != nil {
@@ -63,6 +67,25 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// restrictFiles makes the SQLite database readable by the server's user
+// only: it holds video passwords, the OAuth client secret and e-mail
+// addresses. SQLite gives its -wal and -shm files the database file's
+// mode, so creating the file first with 0600 covers them; files made by
+// an earlier version are tightened.
+func restrictFiles(file string) error {
+	f, err := os.OpenFile(file, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("database: create %s: %w", filepath.Base(file), err)
+	}
+	f.Close()
+	for _, name := range []string{file, file + "-wal", file + "-shm"} {
+		if err := os.Chmod(name, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("database: restrict %s: %w", filepath.Base(name), err)
+		}
+	}
+	return nil
 }
 
 // Close releases the connections.

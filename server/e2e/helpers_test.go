@@ -125,6 +125,13 @@ func get(t *testing.T, u string) []byte {
 	return b
 }
 
+// metricsOf reads the server's /metrics as the root admin, the only one
+// who may.
+func metricsOf(t *testing.T, s *servertest.Server) string {
+	t.Helper()
+	return string(s.Root(t).Do("GET", "/metrics", nil).Expect(http.StatusOK).Body)
+}
+
 func resolve(t *testing.T, base, ref string) string {
 	t.Helper()
 	b, err := url.Parse(base)

@@ -175,12 +175,12 @@ func TestP2PTwoBrowsers(t *testing.T) {
 	deadline := time.Now().Add(45 * time.Second)
 	re := regexp.MustCompile(`cuttle_playback_downloaded_bytes_total\{source="p2p"\} (\d+)`)
 	for {
-		m := re.FindStringSubmatch(string(get(t, s.URL+"/metrics")))
+		m := re.FindStringSubmatch(metricsOf(t, s))
 		if m != nil && m[1] != "0" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no P2P bytes in /metrics:\n%s", get(t, s.URL+"/metrics"))
+			t.Fatalf("no P2P bytes in /metrics:\n%s", metricsOf(t, s))
 		}
 		time.Sleep(time.Second)
 	}
@@ -308,8 +308,8 @@ func TestP2PAcrossReplicas(t *testing.T) {
 		t.Fatalf("no segments across replicas: second %+v, first %+v", st, first.Stats())
 	}
 	for _, srv := range []*servertest.Server{a, b} {
-		if !strings.Contains(string(get(t, srv.URL+"/metrics")), "cuttle_tracker_peers 1\n") {
-			t.Errorf("replica %s does not hold exactly one peer:\n%s", srv.URL, get(t, srv.URL+"/metrics"))
+		if !strings.Contains(metricsOf(t, srv), "cuttle_tracker_peers 1\n") {
+			t.Errorf("replica %s does not hold exactly one peer:\n%s", srv.URL, metricsOf(t, srv))
 		}
 	}
 }
@@ -349,7 +349,7 @@ func TestTrackerRefusals(t *testing.T) {
 	// The video's own swarm is served.
 	g := goPeer(t, s, v, peer.Config{})
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(string(get(t, s.URL+"/metrics")), "cuttle_tracker_peers 1\n") {
+	for !strings.Contains(metricsOf(t, s), "cuttle_tracker_peers 1\n") {
 		if time.Now().After(deadline) {
 			t.Fatalf("the Go peer did not join (tracker said %q)", g.TrackerError())
 		}

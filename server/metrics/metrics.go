@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"sort"
 	"strconv"
 	"sync"
+	"time"
 
+	"cuttle.video/server/auth"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/tracker"
 )
@@ -62,8 +65,18 @@ func (r *Report) Validate() error {
 	return nil
 }
 
+// Players report every 15 seconds; a client key may send a few players'
+// worth (a household or an office behind one address), and no more, so
+// nobody can swamp the sums with made-up reports.
+const (
+	reportsPerClient = 60
+	reportWindow     = time.Minute
+)
+
 // Playback sums reports.
 type Playback struct {
+	reportLimit *auth.Limiter
+
 	mu          sync.Mutex
 	reports     uint64
 	p2pReports  uint64
@@ -78,7 +91,20 @@ type Playback struct {
 }
 
 // NewPlayback returns empty counters.
-func NewPlayback() *Playback { return &Playback{resolutions: map[string]uint64{}} }
+func NewPlayback() *Playback {
+	return &Playback{resolutions: map[string]uint64{}, reportLimit: auth.NewLimiter(reportsPerClient, reportWindow, nil)}
+}
+
+// Allow counts a report from client (see netlimit.Key) and refuses it
+// when the client sent too many lately.
+func (p *Playback) Allow(client string) error {
+	if ok, wait := p.reportLimit.Allow(client); !ok {
+		secs := int(wait.Seconds()) + 1
+		return problem.New(http.StatusTooManyRequests, "too many playback reports from this address; retry in %d seconds", secs).
+			WithHeader("Retry-After", strconv.Itoa(secs))
+	}
+	return nil
+}
 
 // knownHeights keeps the resolution label to a small set.
 var knownHeights = map[int]bool{0: true, 144: true, 240: true, 360: true, 480: true, 720: true, 1080: true, 1440: true, 2160: true}
@@ -107,6 +133,17 @@ func (p *Playback) Record(r Report) {
 		}
 		p.resolutions[label]++
 	}
+}
+
+// Handler serves the counters, and the tracker's when t is not nil, to
+// whoever reaches it; callers decide who may.
+func (p *Playback) Handler(t *tracker.Tracker) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		// An error means the scraper went away; there is nobody to tell.
+		_ = p.Write(w, t)
+	})
 }
 
 // Write prints the counters, and the tracker's when t is not nil, in the

@@ -131,6 +131,7 @@ func (s *Server) start(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.Listener = a.Listener(srv.Listener)
 	srv.Config.Handler = a.Handler()
 	srv.Start()
 	s.URL, s.App = srv.URL, a

@@ -24,7 +24,6 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -235,13 +234,13 @@ var ErrTooManyConnections = errors.New("tracker: too many connections from this 
 var ErrClosed = errors.New("tracker: closed")
 
 // Serve opens a socket for video: authorize decides what it may do, and
-// RevokeVideo(video) ends it. Serve upgrades the request to a WebSocket
-// and serves it from a goroutine of its own, so that the HTTP server's
-// per-request state is released at once. It returns an error (the
-// authorization's, or one of the tracker's) only when nothing was
-// upgraded; the caller answers it.
-func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, video string, authorize func() (Grant, error)) error {
-	addr := clientAddr(r)
+// RevokeVideo(video) ends it. addr is the client's key (see
+// netlimit.Key), which the per-address socket limit counts against.
+// Serve upgrades the request to a WebSocket and serves it from a
+// goroutine of its own, so that the HTTP server's per-request state is
+// released at once. It returns an error (the authorization's, or one of
+// the tracker's) only when nothing was upgraded; the caller answers it.
+func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, video, addr string, authorize func() (Grant, error)) error {
 	if !t.reserveAddr(addr) {
 		return ErrTooManyConnections
 	}
@@ -292,14 +291,6 @@ func (t *Tracker) revokeLocal(video string) {
 	for _, c := range conns {
 		c.revoke(reasonRevoked)
 	}
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (t *Tracker) reserveAddr(addr string) bool {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -33,7 +34,8 @@ func start(t *testing.T, cfg Config, cluster Cluster) (*Tracker, string) {
 			http.Error(w, "unknown video", http.StatusNotFound)
 			return
 		}
-		err := tr.Serve(w, r, r.URL.Query().Get("video"), func() (Grant, error) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		err := tr.Serve(w, r, r.URL.Query().Get("video"), host, func() (Grant, error) {
 			return Grant{Allowed: func(ih string) bool { return ih == swarmA || ih == swarmB }}, nil
 		})
 		if errors.Is(err, ErrTooManyConnections) {

@@ -46,9 +46,9 @@ func WithFileTokenTTL(d time.Duration) Option {
 }
 
 // Limits on wrong video passwords, counted per video and client address
-// and per video alone. The second stops guessing spread over many
-// addresses; its price is that such an attack also locks out, for one
-// window, viewers who know the password.
+// and per video alone. Past the second, guessing spread over many
+// addresses is held to one wrong guess per address and window, while
+// viewers who know the password still get in (see auth.Guesses).
 const (
 	guessWindow      = 10 * time.Minute
 	guessesPerClient = 10
@@ -63,11 +63,10 @@ const FileTokenTTL = 2 * time.Hour
 // protection holds what the privacy rules need beyond the database: the
 // file token key, the clock and the password guess counters.
 type protection struct {
-	tokenKey      []byte
-	tokenTTL      time.Duration
-	now           func() time.Time
-	clientGuesses *auth.Limiter
-	videoGuesses  *auth.Limiter
+	tokenKey []byte
+	tokenTTL time.Duration
+	now      func() time.Time
+	guesses  *auth.Guesses
 }
 
 func newProtection(opts []Option) *protection {
@@ -79,7 +78,6 @@ func newProtection(opts []Option) *protection {
 		p.tokenKey = make([]byte, 32)
 		_, _ = rand.Read(p.tokenKey)
 	}
-	p.clientGuesses = auth.NewLimiter(guessesPerClient, guessWindow, p.now)
-	p.videoGuesses = auth.NewLimiter(guessesPerVideo, guessWindow, p.now)
+	p.guesses = auth.NewGuesses(guessesPerClient, guessesPerVideo, guessWindow, p.now)
 	return p
 }

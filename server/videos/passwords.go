@@ -37,7 +37,8 @@ func WithVideoPassword(ctx context.Context, password, client string) context.Con
 
 // checkPassword lets through a viewer who sent one of the video's
 // passwords. Wrong guesses are limited per video and client address, and
-// per video; while a limit holds, no guess is checked at all.
+// per video (see auth.Guesses); while a limit holds for the client, its
+// guesses are not checked at all.
 func (s *Service) checkPassword(ctx context.Context, v *database.Video) error {
 	sent, _ := ctx.Value(passwordKey{}).(sentPassword)
 	if sent.password == "" {
@@ -45,11 +46,7 @@ func (s *Service) checkPassword(ctx context.Context, v *database.Video) error {
 			WithCode(problem.CodeVideoRequiresPassword)
 	}
 	videoKey := strconv.FormatInt(v.ID, 10)
-	clientKey := videoKey + " " + sent.client
-	if blocked, wait := s.p.clientGuesses.Blocked(clientKey); blocked {
-		return tooManyGuesses(wait)
-	}
-	if blocked, wait := s.p.videoGuesses.Blocked(videoKey); blocked {
+	if blocked, wait := s.p.guesses.Blocked(videoKey, sent.client); blocked {
 		return tooManyGuesses(wait)
 	}
 	ps, err := s.db.AllVideoPasswords(ctx, v.ID)
@@ -63,8 +60,7 @@ func (s *Service) checkPassword(ctx context.Context, v *database.Video) error {
 	if match == 1 {
 		return nil
 	}
-	s.p.clientGuesses.Fail(clientKey)
-	s.p.videoGuesses.Fail(videoKey)
+	s.p.guesses.Fail(videoKey, sent.client)
 	return problem.Forbidden("the video password is incorrect").WithCode(problem.CodeIncorrectVideoPassword)
 }
 

@@ -60,6 +60,9 @@ func (s *Store) send(w http.ResponseWriter, r *http.Request, key string) {
 	}
 	defer f.Close()
 	w.Header().Set("Content-Type", info.ContentType)
+	// The type is the one stored with the object; browsers must not guess
+	// another from its bytes.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	// ServeContent does ranges, HEAD and conditional requests; its own
 	// error answers (416, 412) are plain text, so they are rewritten.
 	http.ServeContent(&problemRewriter{ResponseWriter: w}, r, "", info.LastModified, f)

@@ -59,8 +59,9 @@ func (s *Store) ImportFile(ctx context.Context, key, src string) error {
 	return nil
 }
 
-// syncRegular refuses anything but a regular file and flushes it, since
-// the producer of the file may not have, and a rename only moves the name.
+// syncRegular refuses anything but a regular file, gives it the store's
+// file mode (producers such as ffmpeg follow the umask) and flushes it,
+// since the producer may not have, and a rename only moves the name.
 func syncRegular(name string) error {
 	fi, err := os.Lstat(name)
 	if err != nil {
@@ -74,6 +75,9 @@ func syncRegular(name string) error {
 		return err
 	}
 	defer f.Close()
+	if err := f.Chmod(fileMode); err != nil {
+		return err
+	}
 	return f.Sync()
 }
 

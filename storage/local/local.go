@@ -55,6 +55,13 @@ var (
 	_ storage.FileImporter = (*Store)(nil)
 )
 
+// Stored media includes private originals, so only the server's own user
+// may read it, whatever the umask or the modes of the data directory.
+const (
+	fileMode = 0o600
+	dirMode  = 0o700
+)
+
 // New opens (creating it if needed) the directory cfg.Dir as a Store.
 func New(cfg Config) (*Store, error) {
 	if cfg.Dir == "" {
@@ -74,8 +81,14 @@ func New(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("local: config: Dir: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return nil, fmt.Errorf("local: create directory: %w", err)
+	}
+	// Files stored before modes were tightened keep theirs; closing the
+	// top directory to other users covers them without a walk of every
+	// file.
+	if err := os.Chmod(dir, dirMode); err != nil {
+		return nil, fmt.Errorf("local: restrict directory: %w", err)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {

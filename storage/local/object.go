@@ -95,7 +95,7 @@ func (s *Store) createTemp(key string) (*os.File, string, error) {
 			return err
 		}
 		tmp = path.Join(dir, name)
-		f, err = s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err = s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
 		if err != nil {
 			return fmt.Errorf("create temporary file: %w", err)
 		}
@@ -114,7 +114,7 @@ func (s *Store) inDir(dir string, fn func() error) error {
 	var err error
 	for range dirAttempts {
 		if dir != "." {
-			if err = s.root.MkdirAll(dir, 0o755); err != nil {
+			if err = s.root.MkdirAll(dir, dirMode); err != nil {
 				// os.Root's MkdirAll reports EEXIST when the directory
 				// it found existing is pruned before it can check it.
 				if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist) {
