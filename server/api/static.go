@@ -58,7 +58,7 @@ func (s *server) servePublicPlaylist(c *gin.Context, key string) {
 		return
 	}
 	c.Header("Cache-Control", publicMedia.mutable)
-	c.Header("Access-Control-Allow-Origin", "*")
+	mediaHeaders(c)
 	c.Data(http.StatusOK, storage.ContentTypeFor(key), body)
 }
 

@@ -10,7 +10,6 @@ import (
 	"cuttle.video/server/database"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/problem"
-	"cuttle.video/server/videos"
 	"cuttle.video/server/web"
 )
 
@@ -56,10 +55,10 @@ func (s *server) watch(c *gin.Context) {
 		if res := hlsResult(v); res != nil && res.Preview != "" {
 			page.Poster = s.PublicURL + previewPath + v.UUID + ".jpg" + s.fileQuery(v)
 		}
-	case v.State == database.StateTranscodingFailed && videos.CanManage(viewer(c), v):
-		page.Notice = web.T(lang, "watch.failed", v.StateReason)
 	case v.State == database.StateTranscodingFailed:
-		page.Notice = web.T(lang, "watch.failedNoDetail")
+		// Only those who may manage the video reach it before it is
+		// published, so the reason is theirs to read.
+		page.Notice = web.T(lang, "watch.failed", v.StateReason)
 	default:
 		page.Notice = web.T(lang, "watch.transcoding")
 		if j, err := s.Jobs.Latest(ctx, v.ID); err == nil && j != nil && j.Progress > 0 {
