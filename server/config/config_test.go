@@ -89,3 +89,15 @@ func TestSize(t *testing.T) {
 		}
 	}
 }
+
+// The example configuration admins copy must load as it is: every key
+// known, every value valid.
+func TestExampleConfig(t *testing.T) {
+	c := Default()
+	if err := c.LoadFile(filepath.Join("..", "..", "deploy", "cuttle.example.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("the example configuration does not validate: %v", err)
+	}
+}
