@@ -109,6 +109,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Dir:          filepath.Join(cfg.DataDir, "uploads"),
 		MaxFileSize:  int64(cfg.Uploads.MaxFileSize),
 		MaxDimension: cfg.Uploads.MaxDimension,
+		MaxDuration:  cfg.Uploads.MaxDuration,
 		Expiry:       cfg.Uploads.ResumableExpiry,
 	}, a.db, a.Videos, a.Jobs, opts.Now, log)
 	if err != nil {

@@ -78,6 +78,9 @@ type Uploads struct {
 	ResumableExpiry time.Duration `yaml:"resumable_expiry"`
 	// MaxDimension is the largest width or height accepted.
 	MaxDimension int `yaml:"max_dimension"`
+	// MaxDuration is the longest original accepted; transcoding time and
+	// the size of a job grow with it.
+	MaxDuration time.Duration `yaml:"max_duration"`
 }
 
 // Transcoding tunes the job queue and the embedded workers.
@@ -142,6 +145,7 @@ func Default() Config {
 			MaxFileSize:     8 << 30,
 			ResumableExpiry: 24 * time.Hour,
 			MaxDimension:    8192,
+			MaxDuration:     12 * time.Hour,
 		},
 		Transcoding: Transcoding{
 			SegmentSeconds: 4, Workers: -1, Preset: "veryfast", MaxAttempts: 3, ClaimIdle: 2 * time.Minute,
@@ -193,6 +197,7 @@ func (c *Config) envVars() map[string]func(string) error {
 		"CUTTLE_MAX_FILE_SIZE":          c.Uploads.MaxFileSize.Set,
 		"CUTTLE_VIDEO_QUOTA":            c.Users.DefaultVideoQuota.Set,
 		"CUTTLE_UPLOAD_EXPIRY":          durationVar(&c.Uploads.ResumableExpiry),
+		"CUTTLE_MAX_DURATION":           durationVar(&c.Uploads.MaxDuration),
 		"CUTTLE_SHUTDOWN_TIMEOUT":       durationVar(&c.ShutdownTimeout),
 		"CUTTLE_TRANSCODING_WORKERS":    intVar(&c.Transcoding.Workers),
 		"CUTTLE_FFMPEG_THREADS":         intVar(&c.Transcoding.Threads),
@@ -296,6 +301,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Uploads.MaxDimension < 16 {
 		return errors.New("config: uploads.max_dimension: must be at least 16")
+	}
+	if c.Uploads.MaxDuration < time.Second {
+		return errors.New("config: uploads.max_duration: must be at least 1s")
 	}
 	if c.Users.DefaultVideoQuota < -1 {
 		return errors.New("config: users.default_video_quota: must be -1 (unlimited) or a size")

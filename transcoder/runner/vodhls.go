@@ -35,6 +35,9 @@ func (r *Runner) vodHLS(ctx context.Context, lease queue.Lease, log *slog.Logger
 		return nil, err
 	}
 	pr, err := probe.File(ctx, input)
+	if err == nil {
+		err = pr.CheckPackets()
+	}
 	if errors.Is(err, probe.ErrNotMedia) {
 		return nil, permanent(fmt.Errorf("the original cannot be read: %w", err))
 	}
