@@ -102,7 +102,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err := a.openQueue(ctx); err != nil {
 		return nil, err
 	}
-	a.Jobs = jobs.New(jobs.Config{SegmentSeconds: cfg.Transcoding.SegmentSeconds, URLTTL: jobURLTTL},
+	a.Jobs = jobs.New(jobs.Config{SegmentSeconds: cfg.Transcoding.SegmentSeconds, URLTTL: jobURLTTL,
+		TimeLimitFactor: cfg.Transcoding.TimeLimitFactor},
 		a.db, a.queue, a.media, log)
 	a.closers = append(a.closers, func() error { a.Jobs.Close(); return nil })
 	a.Uploads, err = uploads.New(uploads.Config{

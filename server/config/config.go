@@ -101,6 +101,9 @@ type Transcoding struct {
 	// ClaimIdle is how long a job may go without a heartbeat from its
 	// runner before another runner takes it over (Redis only).
 	ClaimIdle time.Duration `yaml:"claim_idle"`
+	// TimeLimitFactor is the wall time a transcode may take per second of
+	// media, beyond 15 minutes for transfers; a slower attempt fails.
+	TimeLimitFactor float64 `yaml:"time_limit_factor"`
 }
 
 // Users holds defaults for new accounts.
@@ -149,6 +152,7 @@ func Default() Config {
 		},
 		Transcoding: Transcoding{
 			SegmentSeconds: 4, Workers: -1, Preset: "veryfast", MaxAttempts: 3, ClaimIdle: 2 * time.Minute,
+			TimeLimitFactor: 5,
 		},
 		Users:           Users{DefaultVideoQuota: -1},
 		LoginRateLimit:  RateLimit{Burst: 15, Window: 5 * time.Minute},
@@ -202,6 +206,7 @@ func (c *Config) envVars() map[string]func(string) error {
 		"CUTTLE_TRANSCODING_WORKERS":    intVar(&c.Transcoding.Workers),
 		"CUTTLE_FFMPEG_THREADS":         intVar(&c.Transcoding.Threads),
 		"CUTTLE_SEGMENT_SECONDS":        intVar(&c.Transcoding.SegmentSeconds),
+		"CUTTLE_TIME_LIMIT_FACTOR":      floatVar(&c.Transcoding.TimeLimitFactor),
 		"CUTTLE_P2P_ENABLED":            boolVar(&c.P2P.Enabled),
 		"CUTTLE_P2P_MAX_CONNS_PER_ADDR": intVar(&c.P2P.MaxConnsPerAddr),
 		"CUTTLE_SIGNUP_ENABLED":         boolVar(&c.Signup.Enabled),
@@ -241,6 +246,17 @@ func intVar(p *int) func(string) error {
 			return fmt.Errorf("not an integer: %q", v)
 		}
 		*p = n
+		return nil
+	}
+}
+
+func floatVar(p *float64) func(string) error {
+	return func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("not a number: %q", v)
+		}
+		*p = f
 		return nil
 	}
 }
@@ -317,6 +333,9 @@ func (c *Config) Validate() error {
 	}
 	if t.Workers < -1 || t.Threads < 0 || t.MaxAttempts < 1 || t.ClaimIdle < time.Second {
 		return errors.New("config: transcoding: workers >= -1, threads >= 0, max_attempts >= 1, claim_idle >= 1s")
+	}
+	if !(t.TimeLimitFactor > 0) {
+		return errors.New("config: transcoding.time_limit_factor: must be positive")
 	}
 	if t.Workers == -1 {
 		t.Workers = 1
