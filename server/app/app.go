@@ -92,16 +92,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	a.Videos = videos.New(a.db, a.media, log, videos.WithFileSecret(secret), videos.WithClock(opts.Now))
+	if err := a.openQueue(ctx); err != nil {
+		return nil, err
+	}
+	a.Videos = videos.New(a.db, a.media, log, videos.WithFileSecret(secret), videos.WithClock(opts.Now),
+		videos.WithJobCanceller(a.queue))
 	if err := a.Videos.ResumeMoves(ctx); err != nil {
 		// The files stay under their old prefix until a later start, or
 		// the next change of the video, moves them.
 		log.Error("finish moving video files after a privacy change", "err", err)
 	}
 	a.Accounts = accounts.New(a.db, a.Videos, int64(cfg.Users.DefaultVideoQuota), opts.Now, log)
-	if err := a.openQueue(ctx); err != nil {
-		return nil, err
-	}
 	a.Jobs = jobs.New(jobs.Config{SegmentSeconds: cfg.Transcoding.SegmentSeconds, URLTTL: jobURLTTL,
 		TimeLimitFactor: cfg.Transcoding.TimeLimitFactor},
 		a.db, a.queue, a.media, log)

@@ -58,6 +58,8 @@ type protection struct {
 	now           func() time.Time
 	clientGuesses *auth.Limiter
 	videoGuesses  *auth.Limiter
+	// jobs stops the transcodes of deleted videos; nil stops none.
+	jobs JobCanceller
 }
 
 func newProtection(opts []Option) *protection {
