@@ -74,7 +74,7 @@ func TestJobCredentialsCannotTouchPublishedMedia(t *testing.T) {
 		// A completion with no files, as if from the runner.
 		forged, _ := json.Marshal(job.Event{Type: job.EventCompleted, JobID: j.ID, JobType: job.VODHLS, Attempt: 1, Worker: "forger",
 			Result: json.RawMessage(`{"duration":10,"renditions":[{"name":"720p","playlist":"720p.m3u8"}],"files":[],"segmentsSha256":"segments-sha256.json"}`),
-			At: time.Now()})
+			At:     time.Now()})
 		if err := rc.XAdd(ctx, &redis.XAddArgs{Stream: "cuttle:events", Values: []any{"event", string(forged)}}).Err(); err != nil {
 			t.Fatal(err)
 		}

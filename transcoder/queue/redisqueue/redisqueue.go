@@ -185,7 +185,7 @@ func (q *Queue) CancelVideo(ctx context.Context, videoUUID string) error {
 	}
 	return nil
 }
-func (q *Queue) deadKey() string           { return q.cfg.Prefix + ":dead" }
+func (q *Queue) deadKey() string { return q.cfg.Prefix + ":dead" }
 
 // scope derives a context that also ends on Close.
 func (q *Queue) scope(ctx context.Context) (context.Context, context.CancelFunc) {
