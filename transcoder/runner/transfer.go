@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"cuttle.video/storage"
 )
 
 // download streams url into path.
@@ -90,6 +92,8 @@ func (r *Runner) upload(ctx context.Context, path, url string) error {
 		return err
 	}
 	req.ContentLength = fi.Size()
+	// Presigned PUTs fix the type by the name; another one is refused.
+	req.Header.Set("Content-Type", storage.ContentTypeFor(path))
 	res, err := r.cfg.HTTP.Do(req)
 	if err != nil {
 		return err
