@@ -118,7 +118,7 @@ func (s *Service) payload(ctx context.Context, v *database.Video, prefix string)
 	p := &job.VODHLSPayload{SegmentSeconds: s.cfg.SegmentSeconds, Renditions: pipeline.Ladder(&pr), Outputs: map[string]string{},
 		TimeLimitSeconds: int(limit / time.Second)}
 	p.MaxOutputBytes = maxOutputBytes(p.Renditions, pr.Duration)
-	ttl := s.cfg.URLTTL + limit
+	ttl := min(s.cfg.URLTTL+limit, maxURLTTL)
 	var err error
 	if p.InputURL, err = s.media.PresignGet(ctx, v.OriginalKey, ttl); err != nil {
 		return nil, fmt.Errorf("jobs: presign original: %w", err)

@@ -95,6 +95,10 @@ const (
 	outputOverrun = 2
 )
 
+// maxURLTTL is the longest validity S3 allows a presigned URL; a time
+// limit beyond it is still enforced, but the URLs expire first.
+const maxURLTTL = 7 * 24 * time.Hour
+
 // timeLimit bounds an attempt's wall time.
 func (s *Service) timeLimit(duration float64) time.Duration {
 	return timeLimitBase + time.Duration(duration*s.cfg.TimeLimitFactor*float64(time.Second))
