@@ -63,7 +63,8 @@ type Store interface {
 	// until ttl has passed, without other credentials.
 	PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error)
 	// PresignPut returns a URL that lets anyone holding it write the object
-	// with an HTTP PUT until ttl has passed.
+	// with an HTTP PUT until ttl has passed. The object's type is
+	// ContentTypeFor(key): a PUT declaring another one is refused.
 	PresignPut(ctx context.Context, key string, ttl time.Duration) (string, error)
 	// PublicURL returns the permanent public address of the object when the
 	// store has one (a CDN or public bucket base URL), and false otherwise.

@@ -3,6 +3,7 @@ module cuttle.video/transcoder
 go 1.26.8
 
 require (
+	cuttle.video/storage v0.0.0
 	github.com/grafov/m3u8 v0.12.1
 	github.com/redis/go-redis/v9 v9.23.0
 )
@@ -12,3 +13,5 @@ require (
 	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 )
+
+replace cuttle.video/storage => ../storage

@@ -97,24 +97,26 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err != nil {
 		return nil, err
 	}
+	if err := a.openQueue(ctx); err != nil {
+		return nil, err
+	}
 	a.Videos = videos.New(a.db, a.media, log, videos.WithFileSecret(secret), videos.WithClock(opts.Now),
-		videos.WithFileTokenTTL(a.cfg.FileTokenTTL))
+		videos.WithFileTokenTTL(a.cfg.FileTokenTTL), videos.WithJobCanceller(a.queue))
 	if err := a.Videos.ResumeMoves(ctx); err != nil {
 		// The files stay under their old prefix until a later start, or
 		// the next change of the video, moves them.
 		log.Error("finish moving video files after a privacy change", "err", err)
 	}
 	a.Accounts = accounts.New(a.db, a.Videos, int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, opts.Now), opts.Now, log)
-	if err := a.openQueue(ctx); err != nil {
-		return nil, err
-	}
-	a.Jobs = jobs.New(jobs.Config{SegmentSeconds: cfg.Transcoding.SegmentSeconds, URLTTL: jobURLTTL},
+	a.Jobs = jobs.New(jobs.Config{SegmentSeconds: cfg.Transcoding.SegmentSeconds, URLTTL: jobURLTTL,
+		TimeLimitFactor: cfg.Transcoding.TimeLimitFactor},
 		a.db, a.queue, a.media, log)
 	a.closers = append(a.closers, func() error { a.Jobs.Close(); return nil })
 	a.Uploads, err = uploads.New(uploads.Config{
 		Dir:          filepath.Join(cfg.DataDir, "uploads"),
 		MaxFileSize:  int64(cfg.Uploads.MaxFileSize),
 		MaxDimension: cfg.Uploads.MaxDimension,
+		MaxDuration:  cfg.Uploads.MaxDuration,
 		Expiry:       cfg.Uploads.ResumableExpiry,
 	}, a.db, a.Videos, a.Jobs, opts.Now, log)
 	if err != nil {

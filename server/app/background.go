@@ -18,9 +18,10 @@ import (
 	"cuttle.video/transcoder/runner"
 )
 
-// jobURLTTL bounds the presigned URLs of a job; a job waiting longer is
+// jobURLTTL is how long a job's presigned URLs allow it to wait in the
+// queue; transcoding jobs add their time limit. A job waiting longer is
 // re-issued with fresh ones when it is queued again.
-const jobURLTTL = 24 * time.Hour
+const jobURLTTL = 6 * time.Hour
 
 // openQueue picks Redis Streams when Redis is configured and the
 // in-process queue otherwise.

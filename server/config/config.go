@@ -102,6 +102,9 @@ type Uploads struct {
 	ResumableExpiry time.Duration `yaml:"resumable_expiry"`
 	// MaxDimension is the largest width or height accepted.
 	MaxDimension int `yaml:"max_dimension"`
+	// MaxDuration is the longest original accepted; transcoding time and
+	// the size of a job grow with it.
+	MaxDuration time.Duration `yaml:"max_duration"`
 }
 
 // Transcoding tunes the job queue and the embedded workers.
@@ -122,6 +125,9 @@ type Transcoding struct {
 	// ClaimIdle is how long a job may go without a heartbeat from its
 	// runner before another runner takes it over (Redis only).
 	ClaimIdle time.Duration `yaml:"claim_idle"`
+	// TimeLimitFactor is the wall time a transcode may take per second of
+	// media, beyond 15 minutes for transfers; a slower attempt fails.
+	TimeLimitFactor float64 `yaml:"time_limit_factor"`
 }
 
 // Users holds defaults for new accounts.
@@ -181,9 +187,11 @@ func Default() Config {
 			MaxFileSize:     8 << 30,
 			ResumableExpiry: 24 * time.Hour,
 			MaxDimension:    8192,
+			MaxDuration:     12 * time.Hour,
 		},
 		Transcoding: Transcoding{
 			SegmentSeconds: 4, Workers: -1, Preset: "veryfast", MaxAttempts: 3, ClaimIdle: 2 * time.Minute,
+			TimeLimitFactor: 5,
 		},
 		Users:           Users{DefaultVideoQuota: -1},
 		LoginRateLimit:  RateLimit{Burst: 15, Window: 5 * time.Minute},
@@ -239,10 +247,12 @@ func (c *Config) envVars() map[string]func(string) error {
 		"CUTTLE_MAX_FILE_SIZE":          c.Uploads.MaxFileSize.Set,
 		"CUTTLE_VIDEO_QUOTA":            c.Users.DefaultVideoQuota.Set,
 		"CUTTLE_UPLOAD_EXPIRY":          durationVar(&c.Uploads.ResumableExpiry),
+		"CUTTLE_MAX_DURATION":           durationVar(&c.Uploads.MaxDuration),
 		"CUTTLE_SHUTDOWN_TIMEOUT":       durationVar(&c.ShutdownTimeout),
 		"CUTTLE_TRANSCODING_WORKERS":    intVar(&c.Transcoding.Workers),
 		"CUTTLE_FFMPEG_THREADS":         intVar(&c.Transcoding.Threads),
 		"CUTTLE_SEGMENT_SECONDS":        intVar(&c.Transcoding.SegmentSeconds),
+		"CUTTLE_TIME_LIMIT_FACTOR":      floatVar(&c.Transcoding.TimeLimitFactor),
 		"CUTTLE_P2P_ENABLED":            boolVar(&c.P2P.Enabled),
 		"CUTTLE_P2P_MAX_CONNS_PER_ADDR": intVar(&c.P2P.MaxConnsPerAddr),
 		"CUTTLE_SIGNUP_ENABLED":         boolVar(&c.Signup.Enabled),
@@ -307,6 +317,17 @@ func intVar(p *int) func(string) error {
 	}
 }
 
+func floatVar(p *float64) func(string) error {
+	return func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("not a number: %q", v)
+		}
+		*p = f
+		return nil
+	}
+}
+
 func durationVar(p *time.Duration) func(string) error {
 	return func(v string) error {
 		d, err := time.ParseDuration(v)
@@ -366,6 +387,9 @@ func (c *Config) Validate() error {
 	if c.Uploads.MaxDimension < 16 {
 		return errors.New("config: uploads.max_dimension: must be at least 16")
 	}
+	if c.Uploads.MaxDuration < time.Second {
+		return errors.New("config: uploads.max_duration: must be at least 1s")
+	}
 	if c.Users.DefaultVideoQuota < -1 {
 		return errors.New("config: users.default_video_quota: must be -1 (unlimited) or a size")
 	}
@@ -393,6 +417,9 @@ func (c *Config) Validate() error {
 	}
 	if t.Workers < -1 || t.Threads < 0 || t.MaxAttempts < 1 || t.ClaimIdle < time.Second {
 		return errors.New("config: transcoding: workers >= -1, threads >= 0, max_attempts >= 1, claim_idle >= 1s")
+	}
+	if !(t.TimeLimitFactor > 0) {
+		return errors.New("config: transcoding.time_limit_factor: must be positive")
 	}
 	if t.Workers == -1 {
 		t.Workers = 1

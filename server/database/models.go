@@ -193,8 +193,9 @@ type Job struct {
 	UpdatedAt     time.Time  `bun:"updated_at,notnull"`
 	StartedAt     *time.Time `bun:"started_at"`
 	FinishedAt    *time.Time `bun:"finished_at"`
-	// OutputPrefix is where the job was told to write its files: the
-	// video's media prefix when it was queued.
+	// OutputPrefix is where the job was told to write its files: its
+	// staging prefix for transcoding, the video's media prefix when it
+	// was queued for other jobs.
 	OutputPrefix string `bun:"output_prefix,notnull"`
 	Video        *Video `bun:"rel:belongs-to,join:video_id=id"`
 }

@@ -81,12 +81,17 @@ func (s *Service) complete(ctx context.Context, j *database.Job, e job.Event) er
 	if j.State == database.JobCompleted {
 		return nil
 	}
+	if j.State == database.JobFailed || staleEvent(j, e) {
+		s.log.WarnContext(ctx, "ignored a completion from a worker that does not hold the job",
+			"job", j.ID, "state", j.State, "attempt", e.Attempt, "worker", e.Worker)
+		return nil
+	}
 	var res job.VODHLSResult
 	if err := json.Unmarshal(e.Result, &res); err != nil {
 		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker,
 			Error: fmt.Sprintf("unreadable result: %v", err)})
 	}
-	if err := checkResult(&res); err != nil {
+	if err := errors.Join(checkResult(&res), checkComplete(&res)); err != nil {
 		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: err.Error()})
 	}
 	return WithFilesLocked(ctx, s.db, s.media, j.VideoID, func(v *database.Video) error {
@@ -98,6 +103,11 @@ func (s *Service) complete(ctx context.Context, j *database.Job, e job.Event) er
 func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res *job.VODHLSResult) error {
 	v := j.Video
 	prefix := MediaPrefix(v)
+	if err := checkStaged(ctx, s.media, j, res.Files); errors.Is(err, errIncomplete) {
+		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: err.Error()})
+	} else if err != nil {
+		return err
+	}
 	if err := gather(ctx, s.media, j.OutputPrefix, prefix, res.Files); err != nil {
 		return err
 	}
@@ -140,7 +150,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 		now := time.Now().UTC()
 		j.State, j.Progress, j.Error, j.FinishedAt, j.Attempts, j.Worker = database.JobCompleted, 1, "", &now, e.Attempt, e.Worker
 		j.OutputPrefix = prefix
-		err := tx.UpdateJob(ctx, j, []string{database.JobQueued, database.JobProcessing, database.JobFailed},
+		err := tx.UpdateJob(ctx, j, []string{database.JobQueued, database.JobProcessing},
 			"state", "progress", "error", "finished_at", "attempts", "worker", "output_prefix")
 		if errors.Is(err, database.ErrNotFound) {
 			return nil

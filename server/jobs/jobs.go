@@ -30,9 +30,13 @@ import (
 type Config struct {
 	// SegmentSeconds is the HLS segment duration.
 	SegmentSeconds int
-	// URLTTL is how long a job's presigned URLs stay valid; a job that
-	// waits longer is re-issued with fresh ones.
+	// URLTTL is how long a job may wait in the queue with valid presigned
+	// URLs; a transcoding job's URLs live that long plus its time limit.
+	// A job that waits longer is re-issued with fresh ones.
 	URLTTL time.Duration
+	// TimeLimitFactor is the wall time a transcode may take per second of
+	// media, beyond a fixed allowance for transfers.
+	TimeLimitFactor float64
 }
 
 // Service is the jobs processor.
@@ -64,8 +68,9 @@ func (s *Service) Transcode(ctx context.Context, v *database.Video) error {
 	} else if existing != nil && existing.State != database.JobFailed {
 		return nil
 	}
-	j := &database.Job{ID: uuid.NewString(), Type: string(job.VODHLS), VideoID: v.ID, State: database.JobQueued,
-		OutputPrefix: MediaPrefix(v)}
+	id := uuid.NewString()
+	j := &database.Job{ID: id, Type: string(job.VODHLS), VideoID: v.ID, State: database.JobQueued,
+		OutputPrefix: stagingPrefix(v.UUID, id)}
 	if err := s.db.CreateJob(ctx, j); err != nil {
 		return problem.Internal(err)
 	}
@@ -78,11 +83,13 @@ func (s *Service) Transcode(ctx context.Context, v *database.Video) error {
 }
 
 // enqueue builds the job's payload, with fresh presigned URLs, and puts
-// it on the queue. The job writes under the video's media prefix of this
-// moment; the prefix is recorded so that the job's completion finds the
-// files if the privacy changes meanwhile.
+// it on the queue. The prefix the job writes under is recorded so that
+// its completion finds the files.
 func (s *Service) enqueue(ctx context.Context, j *database.Job) error {
 	prefix := MediaPrefix(j.Video)
+	if job.Type(j.Type) == job.VODHLS {
+		prefix = stagingPrefix(j.Video.UUID, j.ID)
+	}
 	payload, err := s.payloadFor(ctx, j, prefix)
 	if err != nil {
 		return err
@@ -107,13 +114,17 @@ func (s *Service) payload(ctx context.Context, v *database.Video, prefix string)
 	if err := json.Unmarshal([]byte(v.OriginalProbe), &pr); err != nil {
 		return nil, fmt.Errorf("jobs: probe of video %s: %w", v.UUID, err)
 	}
-	p := &job.VODHLSPayload{SegmentSeconds: s.cfg.SegmentSeconds, Renditions: pipeline.Ladder(&pr), Outputs: map[string]string{}}
+	limit := s.timeLimit(pr.Duration)
+	p := &job.VODHLSPayload{SegmentSeconds: s.cfg.SegmentSeconds, Renditions: pipeline.Ladder(&pr), Outputs: map[string]string{},
+		TimeLimitSeconds: int(limit / time.Second)}
+	p.MaxOutputBytes = maxOutputBytes(p.Renditions, pr.Duration)
+	ttl := min(s.cfg.URLTTL+limit, maxURLTTL)
 	var err error
-	if p.InputURL, err = s.media.PresignGet(ctx, v.OriginalKey, s.cfg.URLTTL); err != nil {
+	if p.InputURL, err = s.media.PresignGet(ctx, v.OriginalKey, ttl); err != nil {
 		return nil, fmt.Errorf("jobs: presign original: %w", err)
 	}
 	for _, name := range outputNames(p.Renditions, pr.Duration, s.cfg.SegmentSeconds) {
-		if p.Outputs[name], err = s.media.PresignPut(ctx, prefix+name, s.cfg.URLTTL); err != nil {
+		if p.Outputs[name], err = s.media.PresignPut(ctx, prefix+name, ttl); err != nil {
 			return nil, fmt.Errorf("jobs: presign %s: %w", name, err)
 		}
 	}

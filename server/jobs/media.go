@@ -54,7 +54,7 @@ func PublicMediaPrefix(videoUUID string) string { return "videos/" + videoUUID +
 // FilePrefixes lists every prefix that may hold files of a video's media
 // directory, whatever its privacy was, for deleting them all.
 func FilePrefixes(videoUUID string) []string {
-	return []string{"videos/" + videoUUID + "/", "private/videos/" + videoUUID + "/"}
+	return []string{"videos/" + videoUUID + "/", "private/videos/" + videoUUID + "/", "staging/" + videoUUID + "/"}
 }
 
 // filesLease bounds how long a crashed holder keeps a video's files

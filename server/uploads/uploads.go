@@ -30,6 +30,7 @@ type Config struct {
 	Dir          string
 	MaxFileSize  int64
 	MaxDimension int
+	MaxDuration  time.Duration
 	// Expiry is how long an unfinished resumable upload lives after its
 	// last activity.
 	Expiry time.Duration
@@ -122,6 +123,15 @@ func (s *Service) checkQuota(ctx context.Context, u *database.User, extra int64,
 // video.
 func (s *Service) probeOriginal(ctx context.Context, path string) (*probe.Result, error) {
 	res, err := probe.File(ctx, path)
+	if err == nil {
+		if res.Duration > s.cfg.MaxDuration.Seconds() {
+			// Compared in seconds: a forged duration can overflow a
+			// time.Duration.
+			return nil, problem.New(http.StatusUnprocessableEntity, "the file lasts %.0f s; a video may last at most %s",
+				res.Duration, s.cfg.MaxDuration)
+		}
+		err = res.CheckPackets()
+	}
 	if errors.Is(err, probe.ErrNotMedia) {
 		detail := strings.TrimPrefix(err.Error(), probe.ErrNotMedia.Error())
 		return nil, problem.New(http.StatusUnprocessableEntity,

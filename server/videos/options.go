@@ -67,6 +67,8 @@ type protection struct {
 	tokenTTL time.Duration
 	now      func() time.Time
 	guesses  *auth.Guesses
+	// jobs stops the transcodes of deleted videos; nil stops none.
+	jobs JobCanceller
 }
 
 func newProtection(opts []Option) *protection {

@@ -322,13 +322,19 @@ func (s *Service) Delete(ctx context.Context, u *database.User, ref string) erro
 	return nil
 }
 
-// RemoveVideoFiles deletes the stored files of videos whose rows are gone,
-// and withdraws what was granted on them (see OnAccessChange). A failure
-// leaves orphan objects, never a video without files, so it is logged
-// rather than returned.
+// RemoveVideoFiles stops the jobs and deletes the stored files of videos
+// whose rows are gone, and withdraws what was granted on them (see
+// OnAccessChange). A failure leaves a job that fails on its missing
+// original, or orphan objects, never a video without files, so it is
+// logged rather than returned.
 func (s *Service) RemoveVideoFiles(ctx context.Context, uuids []string) {
 	for _, id := range uuids {
 		s.notifyAccessChanged(ctx, id)
+		if s.p.jobs != nil {
+			if err := s.p.jobs.CancelVideo(ctx, id); err != nil {
+				s.log.ErrorContext(ctx, "cancel jobs of deleted video", "video", id, "err", err)
+			}
+		}
 		for _, prefix := range mediaPrefixes(id) {
 			if err := s.media.DeletePrefix(ctx, prefix); err != nil {
 				s.log.ErrorContext(ctx, "remove video files", "video", id, "prefix", prefix, "err", err)

@@ -69,7 +69,14 @@ func (s *Store) send(w http.ResponseWriter, r *http.Request, key string) {
 }
 
 func (s *Store) receive(w http.ResponseWriter, r *http.Request, key string) {
-	err := s.Put(r.Context(), key, r.Body, r.ContentLength, r.Header.Get("Content-Type"))
+	// As with S3 presigned PUTs, the type follows the name: a declared
+	// other type is refused rather than stored.
+	ct := storage.ContentTypeFor(key)
+	if got := r.Header.Get("Content-Type"); got != "" && got != ct {
+		writeProblem(w, http.StatusBadRequest, "The Content-Type must be "+ct+" for this object.")
+		return
+	}
+	err := s.Put(r.Context(), key, r.Body, r.ContentLength, ct)
 	switch {
 	case err == nil:
 		w.WriteHeader(http.StatusNoContent)

@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"testing"
@@ -73,6 +74,26 @@ func testPresignPut(t *testing.T, s storage.Store) {
 	}
 	if got, _ := get(t, s, "uploads/u1/source.mp4", nil); !bytes.Equal(got, data) {
 		t.Fatalf("object written through the presigned URL differs (%d bytes)", len(got))
+	}
+
+	// The URL fixes the type by the key: a segment cannot become a page.
+	const seg = "videos/v1/hls/720p-00000.m4s"
+	u, err = s.PresignPut(t.Context(), seg, 5*time.Minute)
+	if err != nil {
+		t.Fatalf("PresignPut: %v", err)
+	}
+	page := []byte("<script>alert(1)</script>")
+	if resp, _ := fetch(t, http.MethodPut, u, page, http.Header{"Content-Type": {"text/html"}}); resp.StatusCode/100 == 2 {
+		t.Fatalf("PUT as text/html to %s: status %d, want a refusal", seg, resp.StatusCode)
+	}
+	if _, err := s.Stat(t.Context(), seg); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a refused PUT stored %s (stat: %v)", seg, err)
+	}
+	if resp, body := fetch(t, http.MethodPut, u, data, http.Header{"Content-Type": {storage.ContentTypeFor(seg)}}); resp.StatusCode/100 != 2 {
+		t.Fatalf("PUT with the key's type: status %d: %s", resp.StatusCode, body)
+	}
+	if info, err := s.Stat(t.Context(), seg); err != nil || info.ContentType != storage.ContentTypeFor(seg) {
+		t.Fatalf("stored %s as %q (%v), want %q", seg, info.ContentType, err, storage.ContentTypeFor(seg))
 	}
 }
 

@@ -13,8 +13,15 @@ type VODHLSPayload struct {
 	// worker checks the original still fits it.
 	Renditions []Rendition `json:"renditions"`
 	// Outputs maps each file the job may write, by name relative to the
-	// video's HLS directory, to a presigned PUT URL.
+	// video's HLS directory, to a presigned PUT URL. The URLs point into
+	// a staging area that is never served; the server publishes the files
+	// once it has checked the result.
 	Outputs map[string]string `json:"outputs"`
+	// TimeLimitSeconds bounds the attempt's wall time, download and upload
+	// included; 0 means no bound (older servers).
+	TimeLimitSeconds int `json:"timeLimitSeconds,omitempty"`
+	// MaxOutputBytes bounds what the encoder may write; 0 means no bound.
+	MaxOutputBytes int64 `json:"maxOutputBytes,omitempty"`
 }
 
 // Rendition is one rung of the ladder.

@@ -21,6 +21,8 @@ type Options struct {
 	// FFmpeg and FFprobe are the binaries, found in PATH when empty.
 	FFmpeg  string
 	FFprobe string
+	// MaxOutputBytes bounds what the encoder may write; 0 means no bound.
+	MaxOutputBytes int64
 }
 
 const (

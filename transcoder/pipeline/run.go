@@ -47,6 +47,11 @@ const (
 // would give the same result.
 var ErrDamaged = errors.New("pipeline: the original is truncated or damaged")
 
+// ErrTooLarge is returned when the encoder wrote more than
+// Options.MaxOutputBytes: the original is not what its probe said, and
+// encoding it again would do the same.
+var ErrTooLarge = errors.New("pipeline: the output grew past its bound")
+
 // validName keeps rendition names usable both in var_stream_map, where
 // spaces and commas separate, and as file names; without "-", no name's
 // files can collide with another's.
@@ -69,6 +74,11 @@ func Run(ctx context.Context, input, outDir string, ladder []job.Rendition, dura
 	}
 	if err := os.MkdirAll(outDir, 0o750); err != nil {
 		return nil, fmt.Errorf("pipeline: output directory: %w", err)
+	}
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	if opt.MaxOutputBytes > 0 {
+		progress = boundOutput(outDir, opt.MaxOutputBytes, stop, progress)
 	}
 	stderr, err := runFFmpeg(ctx, opt.FFmpeg, Args(input, outDir, ladder, opt), duration, progress)
 	if err != nil {
@@ -162,7 +172,7 @@ func runFFmpeg(ctx context.Context, bin string, args []string, duration float64,
 	readProgress(stdout, duration, rep)
 	err = cmd.Wait()
 	if ctx.Err() != nil {
-		return "", ctx.Err()
+		return "", context.Cause(ctx)
 	}
 	if err != nil {
 		if msg := tail.String(); msg != "" {
@@ -173,6 +183,37 @@ func runFFmpeg(ctx context.Context, bin string, args []string, duration float64,
 	// Only now: ffmpeg also says "end" when it gives up.
 	rep.report(1)
 	return tail.String(), nil
+}
+
+// boundOutput wraps progress so that each report also measures outDir and
+// stops the encoder once it holds more than limit bytes. ffmpeg's own
+// reports pace the measuring; nothing runs while it is silent.
+func boundOutput(outDir string, limit int64, stop context.CancelCauseFunc, progress func(float64)) func(float64) {
+	return func(f float64) {
+		if n := dirSize(outDir); n > limit {
+			stop(fmt.Errorf("%w: %d bytes written, at most %d allowed", ErrTooLarge, n, limit))
+			return
+		}
+		if progress != nil {
+			progress(f)
+		}
+	}
+}
+
+// dirSize sums the sizes of the files directly in dir; files that vanish
+// meanwhile count as empty.
+func dirSize(dir string) int64 {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+	}
+	return n
 }
 
 // reporter passes progress on, rounded to 1%, only growing and at most

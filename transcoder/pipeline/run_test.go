@@ -455,3 +455,19 @@ func TestRunSingleRendition(t *testing.T) {
 	checkHashes(t, res, out)
 	checkImages(t, res, out)
 }
+
+func TestRunStopsAtOutputBound(t *testing.T) {
+	needFFmpeg(t)
+	input := clip(t, "1280x720")
+	out := filepath.Join(t.TempDir(), "hls")
+	opt := fast
+	opt.MaxOutputBytes = 64 << 10
+	ladder := Ladder(video(1280, 720, 30, true))
+	_, err := Run(context.Background(), input, out, ladder, 10, opt, nil)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("error %v, want ErrTooLarge", err)
+	}
+	if n := dirSize(out); n > 16<<20 {
+		t.Fatalf("the encoder wrote %d bytes past a bound of %d", n, opt.MaxOutputBytes)
+	}
+}

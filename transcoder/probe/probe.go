@@ -39,8 +39,10 @@ type Result struct {
 	// Format is ffprobe's format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2".
 	Format   string
 	Duration float64
-	Video    *Video
-	Audio    *Audio
+	// Packets counts the packets of every stream, as read from the file.
+	Packets int
+	Video   *Video
+	Audio   *Audio
 }
 
 type ffprobeOutput struct {
@@ -56,6 +58,7 @@ type ffprobeOutput struct {
 		AvgFrameRate string `json:"avg_frame_rate"`
 		Channels     int    `json:"channels"`
 		SampleRate   string `json:"sample_rate"`
+		ReadPackets  string `json:"nb_read_packets"`
 		Disposition  struct {
 			AttachedPic int `json:"attached_pic"`
 		} `json:"disposition"`
@@ -72,10 +75,19 @@ type ffprobeOutput struct {
 // ffprobe accepts them, but they are not something to transcode.
 var stillFormats = []string{"image2", "_pipe", "tty", "gif", "apng", "webp"}
 
+// minPacketsPerSecond is the fewest packets, over all streams, that each
+// second of the claimed duration needs. The duration comes from container
+// metadata and a single timestamp can stretch it to days, which the
+// encoder would then fill with copies of the last frame. A slideshow with
+// one picture every few seconds still passes.
+const minPacketsPerSecond = 0.1
+
 // File probes the file at path.
 func File(ctx context.Context, path string) (*Result, error) {
+	// -count_packets demuxes the whole file, without decoding, so the
+	// packets that back the claimed duration are counted, not trusted.
 	cmd := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-print_format", "json",
-		"-show_format", "-show_streams", "--", path)
+		"-count_packets", "-show_format", "-show_streams", "--", path)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -107,6 +119,8 @@ func parse(out []byte) (*Result, error) {
 		}
 	}
 	for _, s := range o.Streams {
+		n, _ := strconv.Atoi(s.ReadPackets)
+		r.Packets += n
 		switch {
 		case s.CodecType == "video" && r.Video == nil && s.Disposition.AttachedPic == 0:
 			r.Video = &Video{Codec: s.CodecName, Width: s.Width, Height: s.Height, FPS: parseRate(s.AvgFrameRate)}
@@ -136,6 +150,16 @@ func parse(out []byte) (*Result, error) {
 		return nil, fmt.Errorf("%w: no duration", ErrNotMedia)
 	}
 	return r, nil
+}
+
+// CheckPackets refuses a file whose packets cannot fill the duration it
+// claims. Callers that also bound the duration check that first, as its
+// refusal says more to the uploader.
+func (r *Result) CheckPackets() error {
+	if float64(r.Packets) < r.Duration*minPacketsPerSecond {
+		return fmt.Errorf("%w: it claims to last %.0f s but holds only %d packets", ErrNotMedia, r.Duration, r.Packets)
+	}
+	return nil
 }
 
 // parseRate reads ffprobe's "30000/1001" form.

@@ -31,6 +31,9 @@ type Queue interface {
 	// Waiting lists the IDs of the jobs the queue holds (waiting or
 	// leased), so the server can re-queue jobs the queue lost.
 	Waiting(ctx context.Context) (map[string]bool, error)
+	// CancelVideo tells the workers holding jobs of a deleted video to
+	// stop them; their leases' Canceled channels close.
+	CancelVideo(ctx context.Context, videoUUID string) error
 	Close() error
 }
 
@@ -55,4 +58,7 @@ type Lease interface {
 	Fail(ctx context.Context, cause error, permanent bool) error
 	// Release hands the job back untouched, for a worker shutting down.
 	Release(ctx context.Context) error
+	// Canceled is closed when the server asks for the job to stop, as its
+	// video was deleted.
+	Canceled() <-chan struct{}
 }

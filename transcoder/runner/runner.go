@@ -114,7 +114,21 @@ func (r *Runner) run(ctx context.Context, lease queue.Lease) {
 	log := r.cfg.Log.With("job", j.ID, "video", j.VideoUUID, "attempt", lease.Attempt())
 	log.Info("job started")
 	start := time.Now()
-	res, err := r.do(ctx, lease, log)
+	jctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	// Ends with the job: stop(nil) on return closes jctx.
+	go func() {
+		select {
+		case <-lease.Canceled():
+			stop(errCanceled)
+		case <-jctx.Done():
+		}
+	}()
+	res, err := r.do(jctx, lease, log)
+	if errors.Is(context.Cause(jctx), errCanceled) {
+		// The video is gone: nobody will want another attempt.
+		err = permanent(errCanceled)
+	}
 	// Reports must go out even when ctx ended, or the job is stuck
 	// leased until its heartbeats time out.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -175,6 +189,9 @@ func (r *Runner) release(lease queue.Lease) {
 		r.cfg.Log.Error("hand back job", "job", lease.Job().ID, "err", err)
 	}
 }
+
+// errCanceled ends a job the server cancelled.
+var errCanceled = errors.New("the job was cancelled: its video was deleted")
 
 // permanentError marks failures that another attempt cannot fix: an
 // unreadable original, a job this runner cannot read.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
 )
 
@@ -95,6 +96,8 @@ func (r *Runner) upload(ctx context.Context, path, url string) error {
 		return transferError(err)
 	}
 	req.ContentLength = fi.Size()
+	// Presigned PUTs fix the type by the name; another one is refused.
+	req.Header.Set("Content-Type", storage.ContentTypeFor(path))
 	res, err := r.cfg.HTTP.Do(req)
 	if err != nil {
 		return transferError(err)

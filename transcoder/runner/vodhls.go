@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"cuttle.video/transcoder/job"
 	"cuttle.video/transcoder/pipeline"
@@ -21,6 +22,21 @@ func (r *Runner) vodHLS(ctx context.Context, lease queue.Lease, log *slog.Logger
 	if err := lease.Job().Decode(job.VODHLS, &p); err != nil {
 		return nil, permanent(err)
 	}
+	if p.TimeLimitSeconds <= 0 {
+		return r.vodHLSRun(ctx, lease, &p, log)
+	}
+	limit := time.Duration(p.TimeLimitSeconds) * time.Second
+	lctx, cancel := context.WithTimeoutCause(ctx, limit, permanent(fmt.Errorf("%w of %s", errTimeLimit, limit)))
+	defer cancel()
+	res, err := r.vodHLSRun(lctx, lease, &p, log)
+	if err != nil && ctx.Err() == nil && lctx.Err() != nil {
+		// Whatever step the limit interrupted, the limit is the reason.
+		return nil, context.Cause(lctx)
+	}
+	return res, err
+}
+
+func (r *Runner) vodHLSRun(ctx context.Context, lease queue.Lease, p *job.VODHLSPayload, log *slog.Logger) (*job.VODHLSResult, error) {
 	dir, err := os.MkdirTemp(r.cfg.ScratchDir, "job-")
 	if err != nil {
 		return nil, fmt.Errorf("scratch dir: %w", err)
@@ -35,6 +51,9 @@ func (r *Runner) vodHLS(ctx context.Context, lease queue.Lease, log *slog.Logger
 		return nil, err
 	}
 	pr, err := probe.File(ctx, input)
+	if err == nil {
+		err = pr.CheckPackets()
+	}
 	if errors.Is(err, probe.ErrNotMedia) {
 		return nil, permanent(fmt.Errorf("the original cannot be read: %w", err))
 	}
@@ -50,12 +69,13 @@ func (r *Runner) vodHLS(ctx context.Context, lease queue.Lease, log *slog.Logger
 	}
 	opts := r.cfg.Pipeline
 	opts.SegmentSeconds = p.SegmentSeconds
+	opts.MaxOutputBytes = p.MaxOutputBytes
 	res, err := pipeline.Run(ctx, input, out, p.Renditions, pr.Duration, opts, func(f float64) {
 		if err := lease.Progress(ctx, f); err != nil {
 			log.Debug("report progress", "err", err)
 		}
 	})
-	if errors.Is(err, pipeline.ErrDamaged) {
+	if errors.Is(err, pipeline.ErrDamaged) || errors.Is(err, pipeline.ErrTooLarge) {
 		return nil, permanent(fmt.Errorf("transcode: %w", err))
 	}
 	if err != nil {
@@ -71,6 +91,10 @@ func (r *Runner) vodHLS(ctx context.Context, lease queue.Lease, log *slog.Logger
 	}
 	return res, nil
 }
+
+// errTimeLimit ends an attempt that ran past the time its job allows: the
+// same original would take as long again.
+var errTimeLimit = errors.New("the transcode ran past its time limit")
 
 // fits checks the ladder the server chose still matches the original
 // this runner downloaded.

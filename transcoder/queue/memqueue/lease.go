@@ -18,6 +18,9 @@ type lease struct {
 	job     job.Job
 	attempt int
 
+	canceled   chan struct{}
+	cancelOnce sync.Once
+
 	mu    sync.Mutex
 	ended bool
 }
@@ -27,6 +30,10 @@ var _ queue.Lease = (*lease)(nil)
 func (l *lease) Job() job.Job { return l.job }
 func (l *lease) Attempt() int { return l.attempt }
 
+func (l *lease) Canceled() <-chan struct{} { return l.canceled }
+
+func (l *lease) cancel() { l.cancelOnce.Do(func() { close(l.canceled) }) }
+
 // end marks the lease ended; false if it already was.
 func (l *lease) end() bool {
 	l.mu.Lock()
@@ -35,6 +42,7 @@ func (l *lease) end() bool {
 		return false
 	}
 	l.ended = true
+	l.q.forget(l)
 	return true
 }
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 
 	"cuttle.video/transcoder/job"
@@ -38,6 +39,8 @@ type Queue struct {
 	waiting map[job.Type][]item
 	// held holds the IDs of the jobs waiting or leased.
 	held map[string]bool
+	// leases holds the leases not yet ended, for CancelVideo.
+	leases map[*lease]bool
 	// arrived is closed, and replaced, whenever a job is added, to wake
 	// every blocked Take.
 	arrived chan struct{}
@@ -71,6 +74,7 @@ func New(cfg Config) *Queue {
 		done:    make(chan struct{}),
 		waiting: map[job.Type][]item{},
 		held:    map[string]bool{},
+		leases:  map[*lease]bool{},
 		arrived: make(chan struct{}),
 		events:  newOutbox(log),
 	}
@@ -139,8 +143,10 @@ func (q *Queue) Take(ctx context.Context, types ...job.Type) (queue.Lease, error
 				it := w[0]
 				w[0] = item{}
 				q.waiting[t] = w[1:]
+				l := &lease{q: q, job: it.job, attempt: it.tries + 1, canceled: make(chan struct{})}
+				q.leases[l] = true
 				q.mu.Unlock()
-				return &lease{q: q, job: it.job, attempt: it.tries + 1}, nil
+				return l, nil
 			}
 		}
 		arrived := q.arrived
@@ -179,6 +185,34 @@ func (q *Queue) Consume(ctx context.Context, h queue.Handler) error {
 		return fmt.Errorf("memqueue: consume: %w", err)
 	}
 	return nil
+}
+
+// CancelVideo drops the video's waiting jobs and cancels its leases.
+func (q *Queue) CancelVideo(ctx context.Context, videoUUID string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for t, items := range q.waiting {
+		q.waiting[t] = slices.DeleteFunc(items, func(it item) bool {
+			if it.job.VideoUUID != videoUUID {
+				return false
+			}
+			delete(q.held, it.job.ID)
+			return true
+		})
+	}
+	for l := range q.leases {
+		if l.job.VideoUUID == videoUUID {
+			l.cancel()
+		}
+	}
+	return nil
+}
+
+// forget drops an ended lease.
+func (q *Queue) forget(l *lease) {
+	q.mu.Lock()
+	delete(q.leases, l)
+	q.mu.Unlock()
 }
 
 // settle ends a lease: the job is dropped, or queued again at the front

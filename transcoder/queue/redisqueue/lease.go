@@ -31,6 +31,9 @@ type lease struct {
 	beatDone chan struct{} // nil without heartbeats
 	lost     atomic.Bool
 
+	canceled   chan struct{}
+	cancelOnce sync.Once
+
 	// mu serialises heartbeats and settling, so a heartbeat never runs
 	// against an entry the lease just removed.
 	mu    sync.Mutex
@@ -41,7 +44,7 @@ var _ queue.Lease = (*lease)(nil)
 
 // newLease holds entry for this worker and starts its heartbeats.
 func (q *Queue) newLease(stream, entry, raw string, j job.Job, attempt int) *lease {
-	l := &lease{q: q, stream: stream, entry: entry, raw: raw, job: j, attempt: attempt}
+	l := &lease{q: q, stream: stream, entry: entry, raw: raw, job: j, attempt: attempt, canceled: make(chan struct{})}
 	q.setActive(stream, entry, true)
 	ctx, cancel := context.WithCancel(q.ctx)
 	l.stopBeat = cancel
@@ -56,20 +59,46 @@ func (q *Queue) newLease(stream, entry, raw string, j job.Job, attempt int) *lea
 func (l *lease) Job() job.Job { return l.job }
 func (l *lease) Attempt() int { return l.attempt }
 
+func (l *lease) Canceled() <-chan struct{} { return l.canceled }
+
+func (l *lease) cancel() {
+	l.cancelOnce.Do(func() {
+		l.q.log.Info("the server cancelled the job", "job", l.job.ID, "video", l.job.VideoUUID)
+		close(l.canceled)
+	})
+}
+
+// beat keeps the lease alive and listens for the cancellation of its
+// video: at once through pub/sub, and at each beat through the cancel
+// key, in case a message was missed while Redis was out of reach.
 func (l *lease) beat(ctx context.Context) {
 	defer l.q.beats.Done()
 	defer close(l.beatDone)
+	sub := l.q.client.Subscribe(ctx, l.q.cancelKey(l.job.VideoUUID))
+	defer sub.Close()
 	t := time.NewTicker(l.q.cfg.Heartbeat)
 	defer t.Stop()
+	l.checkCanceled(ctx)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-sub.Channel():
+			l.cancel()
+			continue
 		case <-t.C:
 		}
+		l.checkCanceled(ctx)
 		if !l.beatOnce(ctx) {
 			return
 		}
+	}
+}
+
+func (l *lease) checkCanceled(ctx context.Context) {
+	n, err := l.q.client.Exists(ctx, l.q.cancelKey(l.job.VideoUUID)).Result()
+	if err == nil && n > 0 {
+		l.cancel()
 	}
 }
 

@@ -9,6 +9,8 @@
 //	<prefix>:events       events for the server, consumer group "servers";
 //	                      entries hold "event" (the event's JSON)
 //	<prefix>:dead         dead letters: "job", "error", "attempt", "worker", "at"
+//	<prefix>:cancel:<video uuid>  set, and published on, when the video is
+//	                      deleted: its runners stop its jobs
 //
 // A leased job stays pending in its group until the worker settles it;
 // the worker's heartbeats keep its idle time low, and an entry idle for
@@ -163,7 +165,27 @@ func (q *Queue) Close() error {
 
 func (q *Queue) jobsKey(t job.Type) string { return q.cfg.Prefix + ":jobs:" + string(t) }
 func (q *Queue) eventsKey() string         { return q.cfg.Prefix + ":events" }
-func (q *Queue) deadKey() string           { return q.cfg.Prefix + ":dead" }
+
+// cancelKey names both the key and the pub/sub channel that carry the
+// cancellation of a deleted video's jobs to the runners that hold them.
+func (q *Queue) cancelKey(videoUUID string) string { return q.cfg.Prefix + ":cancel:" + videoUUID }
+
+// cancelTTL keeps a cancellation for runners that missed its message; a
+// lease checks at every heartbeat, well within it.
+const cancelTTL = time.Hour
+
+// CancelVideo tells the runners holding the video's jobs to stop them.
+// Waiting jobs stay; a runner that takes one finds the original gone.
+func (q *Queue) CancelVideo(ctx context.Context, videoUUID string) error {
+	if err := q.client.Set(ctx, q.cancelKey(videoUUID), "1", cancelTTL).Err(); err != nil {
+		return fmt.Errorf("redisqueue: cancel jobs of video %s: %w", videoUUID, err)
+	}
+	if err := q.client.Publish(ctx, q.cancelKey(videoUUID), "1").Err(); err != nil {
+		return fmt.Errorf("redisqueue: cancel jobs of video %s: %w", videoUUID, err)
+	}
+	return nil
+}
+func (q *Queue) deadKey() string { return q.cfg.Prefix + ":dead" }
 
 // scope derives a context that also ends on Close.
 func (q *Queue) scope(ctx context.Context) (context.Context, context.CancelFunc) {
