@@ -108,12 +108,18 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	} else if err != nil {
 		return err
 	}
-	if err := gather(ctx, s.media, j.OutputPrefix, prefix, res.Files); err != nil {
-		return err
+	// Playlists are checked where the worker wrote them, so that refused
+	// ones never reach a served prefix.
+	written := j.OutputPrefix
+	if written == "" {
+		written = prefix
 	}
-	if err := s.checkPlaylists(ctx, prefix, res); errors.Is(err, pipeline.ErrBadOutput) {
+	if err := s.checkPlaylists(ctx, written, res); errors.Is(err, pipeline.ErrBadOutput) {
 		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: err.Error()})
 	} else if err != nil {
+		return err
+	}
+	if err := gather(ctx, s.media, j.OutputPrefix, prefix, res.Files); err != nil {
 		return err
 	}
 	if err := s.writeMaster(ctx, v, res, prefix); err != nil {
