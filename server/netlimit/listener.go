@@ -16,17 +16,14 @@ import (
 // by the forwarded address.
 type Listener struct {
 	net.Listener
-	max     int
+	open    *Counter
 	trusted []netip.Prefix
 	log     *slog.Logger
-
-	mu   sync.Mutex
-	open map[string]int
 }
 
 // NewListener wraps ln; max is the cap per client key.
 func NewListener(ln net.Listener, max int, trusted []netip.Prefix, log *slog.Logger) *Listener {
-	return &Listener{Listener: ln, max: max, trusted: trusted, log: log, open: map[string]int{}}
+	return &Listener{Listener: ln, open: NewCounter(max), trusted: trusted, log: log}
 }
 
 // Accept returns the next connection whose client is under the cap.
@@ -41,12 +38,12 @@ func (l *Listener) Accept() (net.Conn, error) {
 			return c, nil
 		}
 		key := Key(ap.Addr().String())
-		if !l.reserve(key) {
+		if !l.open.Acquire(key) {
 			l.log.Debug("connection refused: too many from this client", "client", key)
 			refuse(c)
 			continue
 		}
-		return &conn{Conn: c, release: func() { l.releaseKey(key) }}, nil
+		return &conn{Conn: c, release: func() { l.open.Release(key) }}, nil
 	}
 }
 
@@ -64,24 +61,6 @@ func refuse(c net.Conn) {
 	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 	_, _ = c.Write(tooManyConns)
 	_ = c.Close()
-}
-
-func (l *Listener) reserve(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.open[key] >= l.max {
-		return false
-	}
-	l.open[key]++
-	return true
-}
-
-func (l *Listener) releaseKey(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.open[key]--; l.open[key] <= 0 {
-		delete(l.open, key)
-	}
 }
 
 // conn gives its client's place back when closed, once.

@@ -30,6 +30,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"cuttle.video/server/netlimit"
 )
 
 // Config bounds what one tracker serves.
@@ -174,8 +176,8 @@ type Tracker struct {
 
 	shards [64]shard
 
-	addrMu sync.Mutex
-	addrs  map[string]int
+	// addrs caps the sockets per client key.
+	addrs *netlimit.Counter
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -200,7 +202,7 @@ type shard struct {
 // New starts a tracker; cluster may be nil for a single replica.
 func New(cfg Config, cluster Cluster, log *slog.Logger) *Tracker {
 	cfg.fill()
-	t := &Tracker{cfg: cfg, cluster: cluster, log: log, addrs: map[string]int{}, conns: map[*conn]struct{}{}, byVideo: map[string]map[*conn]struct{}{}}
+	t := &Tracker{cfg: cfg, cluster: cluster, log: log, addrs: netlimit.NewCounter(cfg.MaxConnsPerAddr), conns: map[*conn]struct{}{}, byVideo: map[string]map[*conn]struct{}{}}
 	for i := range t.shards {
 		t.shards[i].swarms = map[string]*swarm{}
 	}
@@ -241,12 +243,12 @@ var ErrClosed = errors.New("tracker: closed")
 // released at once. It returns an error (the authorization's, or one of
 // the tracker's) only when nothing was upgraded; the caller answers it.
 func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, video, addr string, authorize func() (Grant, error)) error {
-	if !t.reserveAddr(addr) {
+	if !t.addrs.Acquire(addr) {
 		return ErrTooManyConnections
 	}
 	c := newConn(t, addr, video)
 	if !t.register(c) {
-		t.releaseAddr(addr)
+		t.addrs.Release(addr)
 		return ErrClosed
 	}
 	g, err := authorize()
@@ -293,24 +295,6 @@ func (t *Tracker) revokeLocal(video string) {
 	}
 }
 
-func (t *Tracker) reserveAddr(addr string) bool {
-	t.addrMu.Lock()
-	defer t.addrMu.Unlock()
-	if t.addrs[addr] >= t.cfg.MaxConnsPerAddr {
-		return false
-	}
-	t.addrs[addr]++
-	return true
-}
-
-func (t *Tracker) releaseAddr(addr string) {
-	t.addrMu.Lock()
-	defer t.addrMu.Unlock()
-	if t.addrs[addr]--; t.addrs[addr] <= 0 {
-		delete(t.addrs, addr)
-	}
-}
-
 func (t *Tracker) register(c *conn) bool {
 	t.connsMu.Lock()
 	defer t.connsMu.Unlock()
@@ -338,7 +322,7 @@ func (t *Tracker) unregister(c *conn) {
 	}
 	t.connsMu.Unlock()
 	t.stats.connections.Add(-1)
-	t.releaseAddr(c.addr)
+	t.addrs.Release(c.addr)
 }
 
 // Close closes every socket and stops the cluster receiver.
