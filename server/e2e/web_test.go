@@ -79,7 +79,9 @@ func webEval[T any](w *webTab, expr string) T {
 func (w *webTab) waitUntil(what, expr string, timeout time.Duration) {
 	w.t.Helper()
 	deadline := time.Now().Add(timeout)
-	for !webEval[bool](w, "!!("+expr+")") {
+	// While the page navigates, the elements expr reads may be missing
+	// for a moment: that is "not yet", not a failure.
+	for !webEval[bool](w, "(() => { try { return !!("+expr+") } catch { return false } })()") {
 		if time.Now().After(deadline) {
 			w.shot("timeout")
 			w.t.Fatalf("waited %v for %s; page %s says: %s", timeout, what,
