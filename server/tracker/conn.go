@@ -353,9 +353,11 @@ func (c *conn) announce(req *request) {
 			return
 		}
 	} else if known != peerID {
-		// A new peer id for the same swarm: the old one is gone.
+		// A new peer id for the same swarm: the old one is gone, and the
+		// new one has not joined yet.
 		c.leave(ih, known)
 		delete(c.swarms, ih)
+		joined = false
 	}
 	c.t.stats.announces.Add(1)
 	switch req.Event {
@@ -505,8 +507,13 @@ func (c *conn) counts(ih string) (int, int) {
 	return c.t.counts(ih)
 }
 
+// leave takes peerID out of the swarm if this socket holds it, here and
+// in the cluster; another socket's peer is left alone, so no member can
+// make another one leave.
 func (c *conn) leave(ih, peerID string) {
-	c.t.leave(ih, peerID, c)
+	if !c.t.leave(ih, peerID, c) {
+		return
+	}
 	if cl := c.t.cluster; cl != nil {
 		ctx, cancel := c.ctx()
 		defer cancel()

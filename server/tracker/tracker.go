@@ -278,6 +278,10 @@ func (t *Tracker) RevokeVideo(ctx context.Context, video string) {
 	if t.cluster == nil {
 		return
 	}
+	// Callers may hold the video's files lock: a slow Redis must not
+	// hold it long.
+	ctx, cancel := context.WithTimeout(ctx, clusterTimeout)
+	defer cancel()
 	if err := t.cluster.Revoke(ctx, video); err != nil {
 		t.log.ErrorContext(ctx, "tracker: cluster revoke", "video", video, "err", err)
 	}
@@ -411,17 +415,19 @@ func (t *Tracker) join(infoHash, peerID string, c *conn, complete bool) (seeders
 }
 
 // leave removes a local peer, if it is still c's.
-func (t *Tracker) leave(infoHash, peerID string, c *conn) {
+// leave removes c's member peerID from a swarm and reports whether it was
+// there.
+func (t *Tracker) leave(infoHash, peerID string, c *conn) bool {
 	sh := t.shard(infoHash)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	sw := sh.swarms[infoHash]
 	if sw == nil {
-		return
+		return false
 	}
 	m := sw.peers[peerID]
 	if m == nil || m.conn != c {
-		return
+		return false
 	}
 	delete(sw.peers, peerID)
 	last := sw.list[len(sw.list)-1]
@@ -438,6 +444,7 @@ func (t *Tracker) leave(infoHash, peerID string, c *conn) {
 		delete(sh.swarms, infoHash)
 		t.stats.swarms.Add(-1)
 	}
+	return true
 }
 
 // pickLocal returns up to n random local peers of a swarm other than

@@ -427,6 +427,17 @@ func TestRedisClusterPeerIDsAndRevocation(t *testing.T) {
 	if r := hijack.next(); r["failure reason"] != ErrPeerIDTaken.Error() {
 		t.Fatalf("peer id of another replica's socket: %v", r)
 	}
+	// A socket beside the victim says the victim stopped: that must not
+	// free the victim's id for the hijacker.
+	evictor := dial(t, urlA+"?video=v1")
+	evictor.send(announce(swarmA, peerID(3), "started", 0))
+	evictor.next()
+	evictor.send(announce(swarmA, peerID(0), "stopped", 0))
+	evictor.next()
+	hijack.send(announce(swarmA, peerID(0), "started", 0))
+	if r := hijack.next(); r["failure reason"] != ErrPeerIDTaken.Error() {
+		t.Fatalf("peer id taken after another socket announced its stop: %v", r)
+	}
 	b.send(announce(swarmA, peerID(1), "started", 3))
 	if r := b.next(); r["incomplete"] != 2.0 {
 		t.Fatalf("b's announce: %v", r)
@@ -444,6 +455,7 @@ func TestRedisClusterPeerIDsAndRevocation(t *testing.T) {
 	a.revoked()
 	b.revoked()
 	hijack.revoked()
+	evictor.revoked()
 	bystander.send(map[string]any{"action": "scrape", "info_hash": swarmB})
 	if r := bystander.next(); r["action"] != "scrape" {
 		t.Fatalf("another video's socket after the revocation: %v", r)
