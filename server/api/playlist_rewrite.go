@@ -22,6 +22,12 @@ var uriAttrRE = regexp.MustCompile(`URI="([^"]*)"`)
 // through f: the lines that are not tags or blank, and the URI
 // attributes of tags. Everything else is kept byte for byte.
 func rewritePlaylist(pl []byte, f func(uri string) (string, error)) ([]byte, error) {
+	// Players split lines at a lone CR too, and take unquoted URI
+	// attributes: either would carry a URI past the checks below. The
+	// playlists written here and by the pipeline have neither.
+	if bytes.Count(pl, []byte("\r")) != bytes.Count(pl, []byte("\r\n")) {
+		return nil, fmt.Errorf("%w: it holds a carriage return inside a line", errForeignURI)
+	}
 	var out bytes.Buffer
 	out.Grow(len(pl) + len(pl)/2)
 	var ferr error
@@ -33,6 +39,9 @@ func rewritePlaylist(pl []byte, f func(uri string) (string, error)) ([]byte, err
 		case len(trimmed) == 0:
 			out.Write(line)
 		case trimmed[0] == '#':
+			if bytes.Count(bytes.ToUpper(body), []byte("URI=")) != len(uriAttrRE.FindAllIndex(body, -1)) {
+				return nil, fmt.Errorf("%w: an unquoted URI in %q", errForeignURI, body)
+			}
 			out.Write(uriAttrRE.ReplaceAllFunc(body, func(m []byte) []byte {
 				uri, err := f(string(uriAttrRE.FindSubmatch(m)[1]))
 				if err != nil && ferr == nil {

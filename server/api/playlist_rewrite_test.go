@@ -34,4 +34,16 @@ func TestRewritePlaylist(t *testing.T) {
 			t.Errorf("%q: error %v, want the signer's", strings.TrimSpace(in), err)
 		}
 	}
+	// What players would read as a URI line or attribute that the
+	// rewrite does not see is refused, not passed on.
+	keep := func(uri string) (string, error) { return uri, localURI(uri) }
+	for _, in := range []string{
+		"#EXTM3U\n#EXTINF:1.000,\rhttps://evil.example/seg0.m4s\n720p-00000.m4s\n",
+		"#EXTM3U\n#EXT-X-MAP:URI=https://evil.example/init.mp4\n",
+		"#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,uri=https://evil.example/key\n",
+	} {
+		if _, err := rewritePlaylist([]byte(in), keep); !errors.Is(err, errForeignURI) {
+			t.Errorf("%q: error %v, want a refusal", in, err)
+		}
+	}
 }

@@ -89,10 +89,9 @@ func renditionOf(file string) (string, bool) {
 }
 
 // mediaTagRE lists the tags a media playlist may hold, each with the
-// only attribute values Run's playlists use; EXT-X-MAP's URI is checked
-// apart.
+// only attribute values Run's playlists use; EXT-X-MAP is checked apart.
 var mediaTagRE = regexp.MustCompile(`^#(?:EXTM3U|EXT-X-VERSION:[0-9]{1,2}|EXT-X-TARGETDURATION:[0-9]{1,5}|` +
-	`EXT-X-MEDIA-SEQUENCE:0|EXT-X-PLAYLIST-TYPE:VOD|EXT-X-INDEPENDENT-SEGMENTS|EXT-X-MAP:URI="[^"]*"|` +
+	`EXT-X-MEDIA-SEQUENCE:0|EXT-X-PLAYLIST-TYPE:VOD|EXT-X-INDEPENDENT-SEGMENTS|` +
 	`EXTINF:[0-9]{1,6}(?:\.[0-9]{1,9})?,|EXT-X-ENDLIST)$`)
 
 // tagNameRE finds a tag's name, to say which one was refused.
@@ -108,12 +107,22 @@ func CheckMediaPlaylist(data []byte, r job.RenditionResult, declared func(name s
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("%w: playlist %s: %s", ErrBadOutput, r.Playlist, fmt.Sprintf(format, args...))
 	}
-	next := 0
+	next, maps := 0, 0
+	mapLine := `#EXT-X-MAP:URI="` + InitName(r.Name) + `"`
 	for i, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSuffix(line, "\r")
 		n := i + 1
 		switch {
+		case strings.Contains(line, "\r"):
+			// Players would read what follows as a line of its own.
+			return fail("line %d: a carriage return inside a line", n)
 		case line == "":
+		case strings.HasPrefix(line, "#EXT-X-MAP:"):
+			// One init segment, the rendition's, before any segment: a
+			// player may follow any EXT-X-MAP it meets.
+			if maps++; line != mapLine || maps > 1 || next > 0 || !declared(InitName(r.Name)) {
+				return fail("line %d: the only EXT-X-MAP must name %s, before the segments", n, InitName(r.Name))
+			}
 		case strings.HasPrefix(line, "#"):
 			if !mediaTagRE.MatchString(line) {
 				if m := tagNameRE.FindStringSubmatch(line); m != nil {

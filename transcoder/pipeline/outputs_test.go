@@ -51,6 +51,12 @@ func TestCheckMediaPlaylist(t *testing.T) {
 		"foreign init": func(s string) string {
 			return strings.Replace(s, `URI="360p-init.mp4"`, `URI="//evil.example/i.mp4"`, 1)
 		},
+		"second map before the real one": func(s string) string {
+			return strings.Replace(s, `#EXT-X-MAP:URI="360p-init.mp4"`, "#EXT-X-MAP:URI=\"https://evil.example/i.mp4\"\n#EXT-X-MAP:URI=\"360p-init.mp4\"", 1)
+		},
+		"carriage return inside a line": func(s string) string {
+			return strings.Replace(s, "#EXTINF:4.000000,\n360p-00000.m4s", "#EXTINF:4.000000,\rhttps://evil.example/y\n360p-00000.m4s", 1)
+		},
 		"comment": func(s string) string { return strings.Replace(s, "#EXT-X-ENDLIST", "# hello\n#EXT-X-ENDLIST", 1) },
 		"extra segment": func(s string) string {
 			return strings.Replace(s, "#EXT-X-ENDLIST", "#EXTINF:1.0,\n360p-00003.m4s\n#EXT-X-ENDLIST", 1)
