@@ -89,11 +89,13 @@ func (s *Service) Login(ctx context.Context, clientID, clientSecret, login, pass
 	if err != nil && !errors.Is(err, database.ErrNotFound) {
 		return nil, problem.Internal(err)
 	}
-	// Unknown logins are counted and hashed like accounts, so neither the
-	// limit nor the response time tells which exist.
-	account, hash := "login "+strings.ToLower(login), dummyHash
+	// Wrong passwords count against the login as typed, known or not, and
+	// unknown ones are hashed like accounts: neither the limit, nor which
+	// logins share it, nor the response time tells which accounts exist
+	// or which e-mail address is whose.
+	account, hash := loginKey(login), dummyHash
 	if u != nil {
-		account, hash = accountKey(u), u.PasswordHash
+		hash = u.PasswordHash
 	}
 	err = s.checkPassword(ctx, account, client, hash, password)
 	if errors.Is(err, auth.ErrMismatch) {
@@ -108,7 +110,11 @@ func (s *Service) Login(ctx context.Context, clientID, clientSecret, login, pass
 	return s.issue(ctx, u.ID)
 }
 
-func accountKey(u *database.User) string { return "user " + strconv.FormatInt(u.ID, 10) }
+func loginKey(login string) string { return "login " + strings.ToLower(login) }
+
+// accountKey is what a signed-in user's password checks count against:
+// the same as logins by their username.
+func accountKey(u *database.User) string { return loginKey(u.Username) }
 
 // checkPassword checks a password of the account, unless client has used
 // up its wrong guesses at it, and counts a wrong one. It returns

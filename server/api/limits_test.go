@@ -112,6 +112,10 @@ func TestLoginFailuresPerAccount(t *testing.T) {
 		t.Error("429 without Retry-After")
 	}
 	tokenAttempt(late, "", user.Username, user.Password).Problem(http.StatusTooManyRequests)
+	// The limit does not tell whose e-mail address is whose: the account's
+	// address answers like an unknown one.
+	tokenAttempt(late, "", user.Username+"@example.com", "wrong").Problem(http.StatusBadRequest)
+	tokenAttempt(late, "", "nobody@example.com", "wrong").Problem(http.StatusBadRequest)
 	// Other accounts are not concerned, and the owner gets in from where
 	// nobody guessed.
 	other := s.NewUser(t, 2, -1)

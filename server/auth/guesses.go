@@ -13,8 +13,9 @@ import "time"
 type Guesses struct {
 	perClient *Limiter
 	perTarget *Limiter
-	// once counts the same failures as perClient against a burst of one,
-	// for while the target is under attack.
+	// once counts a client's failures made while the target is under
+	// attack, against a burst of one: a typo made before the attack does
+	// not cost the real user their turn during it.
 	once *Limiter
 }
 
@@ -44,6 +45,8 @@ func (g *Guesses) Blocked(target, client string) (bool, time.Duration) {
 func (g *Guesses) Fail(target, client string) {
 	key := target + " " + client
 	g.perClient.Fail(key)
-	g.once.Fail(key)
+	if attacked, _ := g.perTarget.Blocked(target); attacked {
+		g.once.Fail(key)
+	}
 	g.perTarget.Fail(target)
 }
