@@ -1,6 +1,9 @@
 package job
 
-import "regexp"
+import (
+	"regexp"
+	"strconv"
+)
 
 // What RedactError takes out of a failure message. Presigned URLs carry
 // their credentials in the query string and in paths that work against
@@ -15,13 +18,27 @@ var (
 	queryRE       = regexp.MustCompile(`\?[^\s"'<>]+`)
 	unixPathRE    = regexp.MustCompile(`(^|[\s"'(=\[])/[^\s"'<>:;,)\]]+`)
 	winPathRE     = regexp.MustCompile(`\b[A-Za-z]:\\[^\s"'<>:;,]*`)
+	percentRE     = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
 )
+
+// unescapeAll decodes percent-encoding, twice encoded too, so that an
+// encoded URL is found like a plain one.
+func unescapeAll(msg string) string {
+	for range 2 {
+		msg = percentRE.ReplaceAllStringFunc(msg, func(m string) string {
+			b, _ := strconv.ParseUint(m[1:], 16, 8)
+			return string(rune(b))
+		})
+	}
+	return msg
+}
 
 // RedactError returns a failure message fit to be stored and shown to the
 // video's owner: without URLs, network addresses, query strings, signed
 // parameters or absolute paths. Workers apply it before reporting and
 // the server again before storing, since a worker's word is not trusted.
 func RedactError(msg string) string {
+	msg = unescapeAll(msg)
 	msg = schemeURLRE.ReplaceAllString(msg, "[URL]")
 	msg = hostPathRE.ReplaceAllString(msg, "[URL]")
 	msg = addressRE.ReplaceAllString(msg, "[address]")

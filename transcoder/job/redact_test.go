@@ -42,6 +42,8 @@ func TestRedactErrorLeavesNoCredential(t *testing.T) {
 		`Get "//h/o?sig=abc"`,
 		`bad key sig=abc;X-Amz-Credential=AKIA/2026`,
 		`file:///etc/passwd`,
+		`bad input https%3A%2F%2Fbucket.example%2Fo%3FX-Amz-Signature%3Dabc here`,
+		`twice https%253A%252F%252Fh%252Fo%253Fsig%253Dabc`,
 	} {
 		got := strings.ToLower(RedactError(in))
 		for _, bad := range []string{"sig=", "x-amz-", "abc", "akia", "?", "://", "/etc"} {
