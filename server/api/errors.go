@@ -12,12 +12,16 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cuttle.video/server/netlimit"
 	"cuttle.video/server/problem"
 )
 
 // fail writes err as problem+json. Internal causes are logged with the
 // request id and never sent.
 func (s *server) fail(c *gin.Context, err error) {
+	if errors.Is(err, netlimit.ErrTooSlow) {
+		err = problem.New(http.StatusRequestTimeout, "%s", netlimit.ErrTooSlow.Error()).WithErr(err)
+	}
 	p := problem.From(err)
 	ctx := c.Request.Context()
 	if p.Status >= 500 && ctx.Err() != nil {
@@ -97,6 +101,8 @@ func decodeJSON(c *gin.Context, v any) error {
 			return problem.BadRequest("malformed JSON at byte %d: %v", syn.Offset, err)
 		case errors.As(err, &tooBig):
 			return problem.New(http.StatusRequestEntityTooLarge, "the JSON body is larger than 1 MiB")
+		case errors.Is(err, netlimit.ErrTooSlow):
+			return err
 		default:
 			return problem.BadRequest("malformed JSON body: %v", err)
 		}

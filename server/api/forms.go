@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cuttle.video/server/netlimit"
 	"cuttle.video/server/problem"
 )
 
@@ -44,6 +45,9 @@ func parseSmallForm(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
 			return problem.New(http.StatusRequestEntityTooLarge, "the form is larger than %d bytes", maxSmallForm)
+		}
+		if errors.Is(err, netlimit.ErrTooSlow) {
+			return err
 		}
 		return problem.BadRequest("malformed form: %v", err)
 	}
