@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -35,8 +36,9 @@ func (s *server) trackerSocket(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	err = s.Tracker.Serve(c.Writer, c.Request, video, clientKey(c), func() (tracker.Grant, error) {
-		return s.P2P.Grant(c.Request.Context(), video, c.Query(p2p.TokenParam))
+	token := c.Query(p2p.TokenParam)
+	err = s.Tracker.Serve(c.Writer, c.Request, video, clientKey(c), func(ctx context.Context) (tracker.Grant, error) {
+		return s.P2P.Grant(ctx, video, token)
 	})
 	switch {
 	case err == nil:

@@ -149,11 +149,18 @@ func (s *Service) Grant(ctx context.Context, videoUUID, token string) (tracker.G
 	return tracker.Grant{Allowed: allow(hashes), Expires: expires}, nil
 }
 
-// checkAccess returns when the viewer's access ends: never (zero) for
-// public and unlisted videos, at the token's expiry for the others.
+// PublicRecheck is how long a socket of a public or unlisted video goes
+// before the tracker checks again that the video still is: revocations
+// reach every socket at once, and this bounds the life of one that missed
+// its revocation (a replica cut off from Redis at that moment).
+const PublicRecheck = 10 * time.Minute
+
+// checkAccess returns when the viewer's access must be checked again:
+// after PublicRecheck for public and unlisted videos, at the token's
+// expiry for the others.
 func (s *Service) checkAccess(ctx context.Context, v *database.Video, token string) (time.Time, error) {
 	if v.Privacy == database.PrivacyPublic || v.Privacy == database.PrivacyUnlisted {
-		return time.Time{}, nil
+		return time.Now().Add(PublicRecheck), nil
 	}
 	if token == "" || s.tokens == nil {
 		return time.Time{}, problem.Forbidden("this video's swarm needs a valid video file token")

@@ -27,11 +27,12 @@ const clusterTimeout = 5 * time.Second
 // goroutine owns the fields above mu; a writer goroutine exists only
 // while messages wait.
 type conn struct {
-	t       *Tracker
-	ws      *websocket.Conn
-	addr    string
-	video   string
-	allowed Allowed
+	t         *Tracker
+	ws        *websocket.Conn
+	addr      string
+	video     string
+	allowed   Allowed
+	authorize Authorize
 
 	swarms map[string]string // info hash -> the peer id used in it
 	tokens float64
@@ -48,9 +49,9 @@ type conn struct {
 	expiry  *time.Timer
 }
 
-func newConn(t *Tracker, addr, video string) *conn {
+func newConn(t *Tracker, addr, video string, authorize Authorize) *conn {
 	return &conn{
-		t: t, addr: addr, video: video,
+		t: t, addr: addr, video: video, authorize: authorize,
 		swarms: map[string]string{}, tokens: float64(t.cfg.AnnounceBurst), last: time.Now(),
 	}
 }
@@ -58,7 +59,7 @@ func newConn(t *Tracker, addr, video string) *conn {
 // Reasons told to a client whose access ends.
 const (
 	reasonRevoked = "access to this video changed; reconnect with a new video file token"
-	reasonExpired = "the video file token expired"
+	reasonExpired = "access to this video expired; reconnect with a new video file token"
 )
 
 // start attaches the upgraded socket and its grant; false when the
@@ -67,14 +68,39 @@ func (c *conn) start(ws *websocket.Conn, g Grant) bool {
 	c.mu.Lock()
 	c.ws, c.allowed = ws, g.Allowed
 	reason, revoked := c.revoked, c.closed
-	if !revoked && !g.Expires.IsZero() {
-		c.expiry = time.AfterFunc(time.Until(g.Expires), func() { c.revoke(reasonExpired) })
+	if !revoked {
+		c.armExpiry(g)
 	}
 	c.mu.Unlock()
 	if revoked {
 		c.hangUp(reason)
 	}
 	return !revoked
+}
+
+// armExpiry schedules the next authorization for when g runs out; c.mu
+// is held.
+func (c *conn) armExpiry(g Grant) {
+	if !g.Expires.IsZero() {
+		c.expiry = time.AfterFunc(time.Until(g.Expires), c.reauthorize)
+	}
+}
+
+// reauthorize asks again whether the socket may stay, when its grant
+// ran out; the swarms it may join stay those it was first granted.
+func (c *conn) reauthorize() {
+	ctx, cancel := context.WithTimeout(c.t.ctx, clusterTimeout)
+	defer cancel()
+	g, err := c.authorize(ctx)
+	if err != nil {
+		c.revoke(reasonExpired)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.armExpiry(g)
+	}
 }
 
 // revoke ends the socket's membership at once: nothing more is sent to

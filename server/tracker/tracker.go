@@ -6,9 +6,10 @@
 //
 // The tracker is private: every connection comes with the swarms it may
 // use (those of one video the caller was allowed to watch), and announces
-// for any other swarm are refused. That grant lasts until the viewer's
-// token expires or the video's access changes (RevokeVideo), and then the
-// socket is closed. A peer id belongs to the first socket that announced
+// for any other swarm are refused. The video's access changing
+// (RevokeVideo) closes the socket at once; when its grant runs out (a
+// token's expiry, or a periodic check) the caller is asked again, and the
+// socket is closed unless the answer is yes. A peer id belongs to the first socket that announced
 // it, for as long as that socket lives. It is frugal: a connection costs one
 // goroutine while idle (a writer runs only while there is something to
 // send), dead sockets are reaped by ping deadlines rather than by
@@ -112,13 +113,18 @@ func (c *Config) fill() {
 // join. The tracker asks it once per new swarm of a socket.
 type Allowed func(infoHash string) bool
 
-// Grant is what the caller allows a socket when it opens: the swarms it
-// may join and, when its right to them runs out (a video file token
-// expires), the time the socket is closed.
+// Grant is what the caller allows a socket: the swarms it may join and
+// until when. At Expires the tracker asks again (Authorize) and closes
+// the socket unless the answer is yes: a file token has expired, or a
+// revocation missed on the way is caught up with.
 type Grant struct {
 	Allowed Allowed
 	Expires time.Time // zero: until revoked
 }
+
+// Authorize decides what a socket may do, when it opens and again each
+// time its grant expires.
+type Authorize func(ctx context.Context) (Grant, error)
 
 // ErrPeerIDTaken refuses an announce with a peer id that another live
 // socket uses in the swarm: a peer id is its first socket's, so knowing
@@ -242,16 +248,16 @@ var ErrClosed = errors.New("tracker: closed")
 // goroutine of its own, so that the HTTP server's per-request state is
 // released at once. It returns an error (the authorization's, or one of
 // the tracker's) only when nothing was upgraded; the caller answers it.
-func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, video, addr string, authorize func() (Grant, error)) error {
+func (t *Tracker) Serve(w http.ResponseWriter, r *http.Request, video, addr string, authorize Authorize) error {
 	if !t.addrs.Acquire(addr) {
 		return ErrTooManyConnections
 	}
-	c := newConn(t, addr, video)
+	c := newConn(t, addr, video, authorize)
 	if !t.register(c) {
 		t.addrs.Release(addr)
 		return ErrClosed
 	}
-	g, err := authorize()
+	g, err := authorize(r.Context())
 	if err != nil {
 		t.unregister(c)
 		return err

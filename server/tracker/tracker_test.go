@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func start(t *testing.T, cfg Config, cluster Cluster) (*Tracker, string) {
 			return
 		}
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		err := tr.Serve(w, r, r.URL.Query().Get("video"), host, func() (Grant, error) {
+		err := tr.Serve(w, r, r.URL.Query().Get("video"), host, func(context.Context) (Grant, error) {
 			return Grant{Allowed: func(ih string) bool { return ih == swarmA || ih == swarmB }}, nil
 		})
 		if errors.Is(err, ErrTooManyConnections) {
@@ -388,15 +389,18 @@ func TestRedisCluster(t *testing.T) {
 }
 
 // revoked reads until the tracker closes the socket for a revocation.
-func (c *client) revoked() {
+func (c *client) revoked() { c.t.Helper(); c.closedFor(reasonRevoked) }
+
+// closedFor reads until the tracker closes the socket, telling reason.
+func (c *client) closedFor(reason string) {
 	c.t.Helper()
 	for {
 		select {
 		case m, ok := <-c.in:
 			if !ok {
 				var ce *websocket.CloseError
-				if !errors.As(c.end, &ce) || ce.Code != websocket.ClosePolicyViolation || ce.Text != reasonRevoked {
-					c.t.Fatalf("socket ended with %v, want a revocation", c.end)
+				if !errors.As(c.end, &ce) || ce.Code != websocket.ClosePolicyViolation || ce.Text != reason {
+					c.t.Fatalf("socket ended with %v, want %q", c.end, reason)
 				}
 				return
 			}
@@ -471,4 +475,34 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// When its grant runs out, a socket is authorized again: it stays while
+// the answer is yes, so that a missed revocation is caught up with, and
+// is closed once it is no.
+func TestGrantRenewedUntilRefused(t *testing.T) {
+	tr := New(Config{}, nil, quiet())
+	var allowed atomic.Bool
+	allowed.Store(true)
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = tr.Serve(w, r, "v1", "client", func(context.Context) (Grant, error) {
+			asked.Add(1)
+			if !allowed.Load() {
+				return Grant{}, errors.New("no longer")
+			}
+			return Grant{Allowed: func(ih string) bool { return ih == swarmA }, Expires: time.Now().Add(50 * time.Millisecond)}, nil
+		})
+	}))
+	t.Cleanup(func() { srv.Close(); tr.Close() })
+	c := dial(t, "ws"+strings.TrimPrefix(srv.URL, "http"))
+	c.send(announce(swarmA, peerID(0), "started", 0))
+	c.next()
+	waitFor(t, func() bool { return asked.Load() >= 3 })
+	c.send(map[string]any{"action": "scrape", "info_hash": swarmA})
+	if r := c.next(); r["action"] != "scrape" {
+		t.Fatalf("a socket whose grant was renewed: %v", r)
+	}
+	allowed.Store(false)
+	c.closedFor(reasonExpired)
 }

@@ -42,7 +42,9 @@ func trackerServeCmd(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		openAll := func() (tracker.Grant, error) { return tracker.Grant{Allowed: func(string) bool { return true }}, nil }
+		openAll := func(context.Context) (tracker.Grant, error) {
+			return tracker.Grant{Allowed: func(string) bool { return true }}, nil
+		}
 		// One key for all: the per-address limit is lifted above anyway.
 		if err := tr.Serve(w, r, r.URL.Query().Get("video"), "bench", openAll); err != nil {
 			http.Error(w, err.Error(), http.StatusTooManyRequests)
