@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,15 +14,10 @@ import (
 // holding two frames.
 func stretched(t *testing.T, lastFrame int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "stretched.mkv")
-	out, err := exec.Command("ffmpeg", "-v", "error", "-y",
+	return servertest.Generate(t, "stretched.mkv",
 		"-f", "lavfi", "-i", "testsrc=size=64x64:rate=1:duration=2",
 		"-vf", "setpts='if(eq(N,1),"+strconv.Itoa(lastFrame)+"/TB,PTS)'", "-fps_mode", "passthrough",
-		"-c:v", "libx264", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("generate stretched clip: %v\n%s", err, out)
-	}
-	return path
+		"-c:v", "libx264")
 }
 
 func TestUploadRefusesOverlongMedia(t *testing.T) {

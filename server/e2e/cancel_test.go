@@ -3,7 +3,6 @@ package e2e
 import (
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,14 +17,9 @@ import (
 // when the test deletes its video.
 func longClip(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "long.mp4")
-	out, err := exec.Command("ffmpeg", "-v", "error", "-y",
+	return servertest.Generate(t, "long.mp4",
 		"-f", "lavfi", "-i", "testsrc2=size=854x480:rate=30:duration=300",
-		"-c:v", "libx264", "-preset", "ultrafast", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("generate clip: %v\n%s", err, out)
-	}
-	return path
+		"-c:v", "libx264", "-preset", "ultrafast")
 }
 
 // ffmpegChildren counts the ffmpeg processes whose parent is pid.

@@ -46,16 +46,11 @@ func TestMain(m *testing.M) {
 // clip generates a 720p test clip with sound of the given length.
 func clip(t *testing.T, seconds int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "clip720.mp4")
 	d := strconv.Itoa(seconds)
-	out, err := exec.Command("ffmpeg", "-v", "error", "-y",
+	return servertest.Generate(t, "clip720.mp4",
 		"-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration="+d,
 		"-f", "lavfi", "-i", "sine=frequency=440:duration="+d,
-		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("generate clip: %v\n%s", err, out)
-	}
-	return path
+		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest")
 }
 
 type videoState struct {

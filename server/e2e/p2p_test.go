@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -40,16 +38,11 @@ func p2pBrowser(t *testing.T) context.Context {
 // swarm whatever quality hls.js would pick.
 func smallClip(t *testing.T, seconds int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "clip144.mp4")
 	d := strconv.Itoa(seconds)
-	out, err := exec.Command("ffmpeg", "-v", "error", "-y",
+	return servertest.Generate(t, "clip144.mp4",
 		"-f", "lavfi", "-i", "testsrc2=size=256x144:rate=30:duration="+d,
 		"-f", "lavfi", "-i", "sine=frequency=440:duration="+d,
-		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("generate clip: %v\n%s", err, out)
-	}
-	return path
+		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest")
 }
 
 // publishedSmallClip uploads a 144p clip and waits until it plays.

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -138,18 +137,13 @@ func (w *webTab) focused() string {
 // pads the frames.
 func bigClip(t *testing.T, seconds int) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "holiday.mp4")
 	d := strconv.Itoa(seconds)
-	out, err := exec.Command("ffmpeg", "-v", "error", "-y",
+	return servertest.Generate(t, "holiday.mp4",
 		"-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration="+d,
 		"-f", "lavfi", "-i", "sine=frequency=440:duration="+d,
 		"-c:v", "libx264", "-preset", "ultrafast", "-b:v", "20M", "-minrate", "20M", "-maxrate", "20M", "-bufsize", "2M",
 		"-x264-params", "nal-hrd=cbr:force-cfr=1",
-		"-c:a", "aac", "-shortest", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("generate clip: %v\n%s", err, out)
-	}
-	return path
+		"-c:a", "aac", "-shortest")
 }
 
 // watchProgress records every value the upload bar takes, and every

@@ -12,14 +12,21 @@ import (
 // test's temporary directory and returns its path.
 func Clip(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "clip.mp4")
-	out, err := exec.Command("ffmpeg", "-v", "error", "-y",
+	return Generate(t, "clip.mp4",
 		"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
 		"-f", "lavfi", "-i", "sine=frequency=440:duration=2",
-		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest",
-		path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("generate clip with ffmpeg (make test installs it): %v\n%s", err, out)
+		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest")
+}
+
+// Generate runs ffmpeg with args (its inputs and options, usually lavfi
+// sources) to write name in the test's temporary directory, and returns
+// its path.
+func Generate(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	args = append(append([]string{"-v", "error", "-y"}, args...), path)
+	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+		t.Fatalf("generate %s with ffmpeg (make test installs it): %v\n%s", name, err, out)
 	}
 	return path
 }
