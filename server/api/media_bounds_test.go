@@ -47,13 +47,6 @@ func TestUploadRefusesOverlongMedia(t *testing.T) {
 			t.Fatalf("detail %q does not say the file is hollow", p.Detail)
 		}
 
-		var mine struct{ Total int }
-		user.Do("GET", "/api/v1/users/me/videos", nil).Expect(http.StatusOK).JSON(&mine)
-		if mine.Total != 0 {
-			t.Fatalf("refused uploads created %d videos", mine.Total)
-		}
-		if files := s.UploadFiles(t); len(files) != 0 {
-			t.Fatalf("refused uploads left %v behind", files)
-		}
+		nothingStored(t, s, user)
 	})
 }

@@ -122,14 +122,7 @@ func TestLegacyUploadRefusals(t *testing.T) {
 		user.Raw("POST", "/api/v1/videos/upload", stringsReader("{}"), http.Header{"Content-Type": {"application/json"}}).Problem(http.StatusBadRequest)
 		s.Anonymous(t).Upload(clip, map[string][]string{"name": {"Anonymous"}, "channelId": {ch}}).Problem(http.StatusUnauthorized)
 
-		var mine struct{ Total int }
-		user.Do("GET", "/api/v1/users/me/videos", nil).Expect(http.StatusOK).JSON(&mine)
-		if mine.Total != 0 {
-			t.Fatalf("refused uploads created %d videos", mine.Total)
-		}
-		if files := s.UploadFiles(t); len(files) != 0 {
-			t.Fatalf("refused uploads left %v behind", files)
-		}
+		nothingStored(t, s, user)
 	})
 }
 
@@ -314,11 +307,7 @@ func TestResumableCancelAndNonVideo(t *testing.T) {
 			"Content-Type": {"application/json"}, "X-Upload-Content-Length": {"100"},
 		}).Problem(http.StatusBadRequest)
 
-		var mine struct{ Total int }
-		user.Do("GET", "/api/v1/users/me/videos", nil).Expect(http.StatusOK).JSON(&mine)
-		if mine.Total != 0 {
-			t.Fatalf("cancelled and refused uploads created %d videos", mine.Total)
-		}
+		nothingStored(t, s, user)
 	})
 }
 
@@ -412,5 +401,19 @@ func TestLegacyUploadRefusesPartFlood(t *testing.T) {
 	}
 	if files := s.UploadFiles(t); len(files) != 0 {
 		t.Fatalf("refused forms left %v", files)
+	}
+}
+
+// nothingStored checks that refused or cancelled uploads left user no
+// video and the server no upload file.
+func nothingStored(t *testing.T, s *servertest.Server, user *servertest.Client) {
+	t.Helper()
+	var mine struct{ Total int }
+	user.Do("GET", "/api/v1/users/me/videos", nil).Expect(http.StatusOK).JSON(&mine)
+	if mine.Total != 0 {
+		t.Fatalf("refused uploads created %d videos", mine.Total)
+	}
+	if files := s.UploadFiles(t); len(files) != 0 {
+		t.Fatalf("refused uploads left %v behind", files)
 	}
 }
