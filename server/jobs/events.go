@@ -51,7 +51,13 @@ func (s *Service) Handle(ctx context.Context, e job.Event) error {
 	}
 }
 
+// progress records how far the attempt holding the job is. Reports of
+// an attempt that no longer holds it are dropped, as its completion
+// would be: they would show another worker's progress and name it.
 func (s *Service) progress(ctx context.Context, j *database.Job, e job.Event) error {
+	if staleEvent(j, e) {
+		return nil
+	}
 	if j.State == database.JobProcessing && e.Progress-j.Progress < progressStep && e.Attempt == j.Attempts {
 		return nil
 	}
