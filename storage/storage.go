@@ -66,6 +66,12 @@ type Store interface {
 	// with an HTTP PUT until ttl has passed. The object's type is
 	// ContentTypeFor(key): a PUT declaring another one is refused.
 	PresignPut(ctx context.Context, key string, ttl time.Duration) (string, error)
+	// GrantPut returns a Grant that lets anyone holding it write objects
+	// under prefix until ttl has passed: any name whose ContentTypeFor is
+	// one of contentTypes, each object at most maxBytes, stored with that
+	// type. Writes outside the prefix, of another type, larger, late or
+	// with an altered grant are refused and store nothing.
+	GrantPut(ctx context.Context, prefix string, contentTypes []string, ttl time.Duration, maxBytes int64) (Grant, error)
 	// PublicURL returns the permanent public address of the object when the
 	// store has one (a CDN or public bucket base URL), and false otherwise.
 	PublicURL(key string) (string, bool)

@@ -64,9 +64,8 @@ func TestJobCredentialsCannotTouchPublishedMedia(t *testing.T) {
 		if p.TimeLimitSeconds <= 0 || p.MaxOutputBytes <= 0 {
 			t.Fatalf("the job has no time limit (%d s) or output bound (%d bytes)", p.TimeLimitSeconds, p.MaxOutputBytes)
 		}
-		playlistURL := p.Outputs["720p.m3u8"]
-		if playlistURL == "" {
-			t.Fatalf("the job has no URL for 720p.m3u8: %v", p.Outputs)
+		if p.Upload.Put == nil && len(p.Upload.Forms) == 0 {
+			t.Fatalf("the job has no upload grant: %+v", p.Upload)
 		}
 
 		startRunner(t, s.Config.RedisURL, "runner-a")
@@ -84,11 +83,12 @@ func TestJobCredentialsCannotTouchPublishedMedia(t *testing.T) {
 		}
 		checkHLS(t, v, 10, fullLadder)
 
-		// After publication, the leaked URL must not reach the published
+		// After publication, the leaked grant must not reach the published
 		// playlist.
 		published := resolve(t, v.StreamingPlaylists[0].PlaylistURL, "720p.m3u8")
 		before := get(t, published)
-		req, err := http.NewRequest(http.MethodPut, playlistURL, strings.NewReader("#EXTM3U\n#EXTINF:4,\nhttps://evil.example/x.m4s\n"))
+		evil := "#EXTM3U\n#EXTINF:4,\nhttps://evil.example/x.m4s\n"
+		req, err := p.Upload.Request(ctx, "720p.m3u8", strings.NewReader(evil), int64(len(evil)))
 		if err != nil {
 			t.Fatal(err)
 		}

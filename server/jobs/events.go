@@ -51,7 +51,16 @@ func (s *Service) Handle(ctx context.Context, e job.Event) error {
 	}
 }
 
+// progress records how far the attempt holding the job is. Reports of an
+// earlier attempt are dropped, as its completion would be: they would
+// show another worker's progress and name it. Another worker's report of
+// the current attempt is taken: a job handed back on shutdown is
+// delivered again under the same attempt, and that report is what makes
+// the new worker the job's holder.
 func (s *Service) progress(ctx context.Context, j *database.Job, e job.Event) error {
+	if e.Attempt < j.Attempts {
+		return nil
+	}
 	if j.State == database.JobProcessing && e.Progress-j.Progress < progressStep && e.Attempt == j.Attempts {
 		return nil
 	}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"strings"
 	"sync"
 	"time"
@@ -86,10 +85,7 @@ func (s *Service) Transcode(ctx context.Context, v *database.Video) error {
 // it on the queue. The prefix the job writes under is recorded so that
 // its completion finds the files.
 func (s *Service) enqueue(ctx context.Context, j *database.Job) error {
-	prefix := MediaPrefix(j.Video)
-	if job.Type(j.Type) == job.VODHLS {
-		prefix = stagingPrefix(j.Video.UUID, j.ID)
-	}
+	prefix := stagingPrefix(j.Video.UUID, j.ID)
 	payload, err := s.payloadFor(ctx, j, prefix)
 	if err != nil {
 		return err
@@ -107,15 +103,15 @@ func (s *Service) enqueue(ctx context.Context, j *database.Job) error {
 	return s.queue.Enqueue(ctx, qj)
 }
 
-// payload chooses the ladder from the upload's probe and presigns every
-// file the worker may read or write, and nothing else.
+// payload chooses the ladder from the upload's probe, presigns the
+// original for reading and grants writes under prefix, and nothing else.
 func (s *Service) payload(ctx context.Context, v *database.Video, prefix string) (*job.VODHLSPayload, error) {
 	var pr probe.Result
 	if err := json.Unmarshal([]byte(v.OriginalProbe), &pr); err != nil {
 		return nil, fmt.Errorf("jobs: probe of video %s: %w", v.UUID, err)
 	}
 	limit := s.timeLimit(pr.Duration)
-	p := &job.VODHLSPayload{SegmentSeconds: s.cfg.SegmentSeconds, Renditions: pipeline.Ladder(&pr), Outputs: map[string]string{},
+	p := &job.VODHLSPayload{SegmentSeconds: s.cfg.SegmentSeconds, Renditions: pipeline.Ladder(&pr),
 		TimeLimitSeconds: int(limit / time.Second)}
 	p.MaxOutputBytes = maxOutputBytes(p.Renditions, pr.Duration)
 	ttl := min(s.cfg.URLTTL+limit, maxURLTTL)
@@ -123,27 +119,11 @@ func (s *Service) payload(ctx context.Context, v *database.Video, prefix string)
 	if p.InputURL, err = s.media.PresignGet(ctx, v.OriginalKey, ttl); err != nil {
 		return nil, fmt.Errorf("jobs: presign original: %w", err)
 	}
-	for _, name := range outputNames(p.Renditions, pr.Duration, s.cfg.SegmentSeconds) {
-		if p.Outputs[name], err = s.media.PresignPut(ctx, prefix+name, ttl); err != nil {
-			return nil, fmt.Errorf("jobs: presign %s: %w", name, err)
-		}
+	// No file may be larger than everything the attempt may write.
+	if p.Upload, err = s.media.GrantPut(ctx, prefix, pipeline.OutputTypes(), ttl, p.MaxOutputBytes); err != nil {
+		return nil, fmt.Errorf("jobs: grant uploads under %s: %w", prefix, err)
 	}
 	return p, nil
-}
-
-// outputNames lists what a VOD HLS job may write. Segment names are
-// predictable because keyframes are forced every SegmentSeconds; two
-// spare segments absorb rounding of the last one.
-func outputNames(ladder []job.Rendition, duration float64, segSeconds int) []string {
-	names := []string{pipeline.SegmentsFile, pipeline.ThumbnailFile, pipeline.PreviewFile}
-	segments := int(math.Ceil(duration/float64(segSeconds))) + 2
-	for _, r := range ladder {
-		names = append(names, pipeline.PlaylistName(r.Name), pipeline.InitName(r.Name))
-		for i := range segments {
-			names = append(names, pipeline.SegmentName(r.Name, i))
-		}
-	}
-	return names
 }
 
 // retryLater schedules a reconciliation with exponential backoff, for a

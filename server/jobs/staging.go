@@ -14,10 +14,10 @@ import (
 	"cuttle.video/transcoder/job"
 )
 
-// Transcoding jobs write into a staging prefix of their own, which no
-// route serves. Publishing checks what is there and moves it under the
-// video's media prefix of that moment. So a worker, or anyone holding one
-// of its presigned URLs, can never write over published files, and a
+// Transcoding and storyboard jobs write into a staging prefix of their
+// own, which no route serves. Publishing checks what is there and moves it
+// under the video's media prefix of that moment. So a worker, or anyone
+// holding its upload grant, can never write over published files, and a
 // privacy change while the job runs cannot leave files under the public
 // prefix.
 

@@ -13,6 +13,7 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/problem"
+	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
 	"cuttle.video/transcoder/pipeline"
 	"cuttle.video/transcoder/storyboard"
@@ -58,8 +59,9 @@ func storyboardJob(ctx context.Context, tx *database.DB, v *database.Video, res 
 	if _, _, ok := storyboardPlan(res); !ok {
 		return nil, nil
 	}
-	j := &database.Job{ID: uuid.NewString(), Type: string(job.Storyboard), VideoID: v.ID, State: database.JobQueued,
-		OutputPrefix: MediaPrefix(v)}
+	id := uuid.NewString()
+	j := &database.Job{ID: id, Type: string(job.Storyboard), VideoID: v.ID, State: database.JobQueued,
+		OutputPrefix: stagingPrefix(v.UUID, id)}
 	if err := tx.CreateJob(ctx, j); err != nil {
 		return nil, err
 	}
@@ -87,8 +89,12 @@ func (s *Service) payloadFor(ctx context.Context, j *database.Job, prefix string
 	return s.payload(ctx, j.Video, prefix)
 }
 
+// maxStoryboardBytes bounds the sheet a worker may write; the largest
+// layout storyboard.Plan makes is a fraction of it.
+const maxStoryboardBytes = 32 << 20
+
 // storyboardPayload presigns the files of the chosen rendition for
-// reading and the sheet for writing, and nothing else.
+// reading and grants writing the sheet under prefix, and nothing else.
 func (s *Service) storyboardPayload(ctx context.Context, v *database.Video, prefix string) (*job.StoryboardPayload, error) {
 	var res job.VODHLSResult
 	if err := json.Unmarshal([]byte(v.HLS), &res); err != nil {
@@ -103,16 +109,18 @@ func (s *Service) storyboardPayload(ctx context.Context, v *database.Video, pref
 	for i := range r.Segments {
 		names = append(names, pipeline.SegmentName(r.Name, i))
 	}
+	media := MediaPrefix(v)
 	for _, name := range names {
-		u, err := s.media.PresignGet(ctx, prefix+name, s.cfg.URLTTL)
+		u, err := s.media.PresignGet(ctx, media+name, s.cfg.URLTTL)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: presign %s: %w", name, err)
 		}
 		p.InputURLs = append(p.InputURLs, u)
 	}
 	var err error
-	if p.OutputURL, err = s.media.PresignPut(ctx, prefix+StoryboardFile, s.cfg.URLTTL); err != nil {
-		return nil, fmt.Errorf("jobs: presign %s: %w", StoryboardFile, err)
+	types := []string{storage.ContentTypeFor(StoryboardFile)}
+	if p.Upload, err = s.media.GrantPut(ctx, prefix, types, s.cfg.URLTTL, maxStoryboardBytes); err != nil {
+		return nil, fmt.Errorf("jobs: grant upload of %s: %w", StoryboardFile, err)
 	}
 	return p, nil
 }

@@ -32,12 +32,17 @@ func (s *Store) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, "The object key in the path is not valid.")
 		return
 	}
-	if err := s.verify(signed, key, r.URL.Query()); err != nil {
-		detail := "The URL signature is missing or does not match."
-		if errors.Is(err, errExpired) {
-			detail = "The URL has expired."
+	if q := r.URL.Query(); signed == http.MethodPut && isGrant(q) {
+		maxBytes, err := s.verifyGrant(key, q)
+		if err != nil {
+			refuse(w, err)
+			return
 		}
-		writeProblem(w, http.StatusForbidden, detail)
+		s.receiveGranted(w, r, key, maxBytes)
+		return
+	}
+	if err := s.verify(signed, key, r.URL.Query()); err != nil {
+		refuse(w, err)
 		return
 	}
 	if signed == http.MethodPut {
@@ -45,6 +50,18 @@ func (s *Store) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.send(w, r, key)
+}
+
+// refuse answers a request whose signature or grant does not allow it.
+func refuse(w http.ResponseWriter, err error) {
+	detail := "The URL signature is missing or does not match."
+	switch {
+	case errors.Is(err, errExpired):
+		detail = "The URL has expired."
+	case errors.Is(err, storage.ErrNotGranted):
+		detail = "The grant does not cover this object name or its type."
+	}
+	writeProblem(w, http.StatusForbidden, detail)
 }
 
 func (s *Store) send(w http.ResponseWriter, r *http.Request, key string) {
@@ -80,6 +97,8 @@ func (s *Store) receive(w http.ResponseWriter, r *http.Request, key string) {
 	switch {
 	case err == nil:
 		w.WriteHeader(http.StatusNoContent)
+	case errors.As(err, new(*http.MaxBytesError)):
+		writeProblem(w, http.StatusRequestEntityTooLarge, "The object is larger than the grant allows.")
 	case errors.As(err, new(bodyError)):
 		writeProblem(w, http.StatusBadRequest, "The request body could not be read completely or does not match its Content-Length.")
 	case r.Context().Err() != nil:

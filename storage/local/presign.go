@@ -42,17 +42,23 @@ func (s *Store) presign(ctx context.Context, method, key string, ttl time.Durati
 	if ttl <= 0 {
 		return "", fmt.Errorf("local: presign %s %q: ttl must be positive, got %v", method, key, ttl)
 	}
-	// Rounded up so a URL is never valid for less than ttl.
-	deadline := now().Add(ttl)
-	expires := deadline.Unix()
-	if deadline.Nanosecond() > 0 {
-		expires++
-	}
+	expires := expiry(ttl)
 	q := url.Values{
 		"expires": {strconv.FormatInt(expires, 10)},
 		"sig":     {hex.EncodeToString(s.sign(method, key, expires))},
 	}
 	return s.baseURL + "/" + storage.EscapeKey(key) + "?" + q.Encode(), nil
+}
+
+// expiry is the Unix second a URL valid for ttl expires at, rounded up
+// so that it is never valid for less than ttl.
+func expiry(ttl time.Duration) int64 {
+	deadline := now().Add(ttl)
+	expires := deadline.Unix()
+	if deadline.Nanosecond() > 0 {
+		expires++
+	}
+	return expires
 }
 
 // sign binds the method into the MAC so a URL handed out for reading

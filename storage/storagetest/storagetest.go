@@ -14,10 +14,14 @@ import (
 	"cuttle.video/storage"
 )
 
+// Skip names a subtest of the contract that a backend's test skips, and
+// says why; the reason is printed with the skip.
+type Skip struct{ Name, Why string }
+
 // Run runs the contract as subtests. newStore is called once per subtest
 // and must return an empty store, cleaned up through t.Cleanup. Presigned
 // URLs are fetched with net/http, so they must be reachable from the test.
-func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
+func Run(t *testing.T, newStore func(t *testing.T) storage.Store, skips ...Skip) {
 	cases := []struct {
 		name string
 		fn   func(*testing.T, storage.Store)
@@ -39,9 +43,18 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"Large", testLarge},
 		{"CancelledPut", testCancelledPut},
 		{"Move", testMove},
+		{"GrantPut", testGrantPut},
+		{"GrantRefusals", testGrantRefusals},
+		{"GrantExpired", testGrantExpired},
+		{"GrantDotSegments", testGrantDotSegments},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { c.fn(t, newStore(t)) })
+		t.Run(c.name, func(t *testing.T) {
+			if i := slices.IndexFunc(skips, func(s Skip) bool { return s.Name == c.name }); i >= 0 {
+				t.Skip(skips[i].Why)
+			}
+			c.fn(t, newStore(t))
+		})
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 )
 
 // Version is the contract version this code writes and understands.
-const Version = 1
+// Version 2 replaced the per-file upload URLs of payloads with upload
+// grants.
+const Version = 2
 
 // Type names a kind of job; each type has its own queue, so runners can
 // choose what they take.
@@ -44,7 +46,8 @@ var ErrUnsupported = errors.New("job: unsupported job")
 // Decode checks the version and type of a job and unmarshals its payload.
 func (j Job) Decode(want Type, payload any) error {
 	if j.Version != Version {
-		return fmt.Errorf("%w: version %d (this worker reads %d)", ErrUnsupported, j.Version, Version)
+		return fmt.Errorf("%w: contract version %d, this worker reads only version %d: run workers of the server's release",
+			ErrUnsupported, j.Version, Version)
 	}
 	if j.Type != want {
 		return fmt.Errorf("%w: type %q, want %q", ErrUnsupported, j.Type, want)

@@ -3,13 +3,18 @@ package job
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
+
+	"cuttle.video/storage"
 )
 
 func TestJobRoundTrip(t *testing.T) {
 	in := VODHLSPayload{InputURL: "https://media.example/o?sig=1", SegmentSeconds: 4,
 		Renditions: []Rendition{{Name: "720p", Width: 1280, Height: 720, FPS: 30, VideoKbps: 2800, AudioKbps: 128, HasAudio: true}},
-		Outputs:    map[string]string{"720p.m3u8": "https://media.example/p?sig=2"}}
+		Upload: storage.Grant{Prefix: "staging/v/j/", MaxBytes: 1 << 20,
+			Put: &storage.PutGrant{URL: "https://media.example/staging/v/j/", Query: "grant=2"}}}
 	j, err := New("job-1", VODHLS, "video-uuid", in)
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +31,7 @@ func TestJobRoundTrip(t *testing.T) {
 	if err := back.Decode(VODHLS, &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.InputURL != in.InputURL || out.Renditions[0] != in.Renditions[0] || out.Outputs["720p.m3u8"] != in.Outputs["720p.m3u8"] {
+	if out.InputURL != in.InputURL || out.Renditions[0] != in.Renditions[0] || out.Upload.Put == nil || *out.Upload.Put != *in.Upload.Put || out.Upload.Prefix != in.Upload.Prefix {
 		t.Fatalf("payload changed on the wire: %+v", out)
 	}
 	if back.Version != Version || back.CreatedAt.IsZero() {
@@ -36,11 +41,16 @@ func TestJobRoundTrip(t *testing.T) {
 
 func TestDecodeRefusesOtherVersionsAndTypes(t *testing.T) {
 	j, _ := New("job-2", VODHLS, "v", VODHLSPayload{})
-	future := j
-	future.Version = Version + 1
 	var p VODHLSPayload
-	if err := future.Decode(VODHLS, &p); !errors.Is(err, ErrUnsupported) {
-		t.Fatalf("a newer version: %v, want ErrUnsupported", err)
+	// Version 1 payloads carried one upload URL per file, which this
+	// worker no longer reads: it must say so rather than upload nothing.
+	for _, v := range []int{1, Version + 1} {
+		other := j
+		other.Version = v
+		err := other.Decode(VODHLS, &p)
+		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), fmt.Sprintf("version %d", v)) {
+			t.Fatalf("version %d: %v, want ErrUnsupported naming the version", v, err)
+		}
 	}
 	if err := j.Decode(Type("live-hls"), &p); !errors.Is(err, ErrUnsupported) {
 		t.Fatalf("another type: %v, want ErrUnsupported", err)

@@ -1,5 +1,7 @@
 package job
 
+import "cuttle.video/storage"
+
 // StoryboardPayload asks for the sprite sheet of a transcoded video:
 // small pictures taken every SpriteDuration seconds, laid out in a grid
 // in one JPEG, which players show above the seek bar.
@@ -12,10 +14,11 @@ type StoryboardPayload struct {
 	// Duration is the video's, in seconds.
 	Duration float64      `json:"duration"`
 	Layout   SpriteLayout `json:"layout"`
-	// File names the sprite sheet, relative to the video's directory,
-	// and OutputURL is its presigned PUT.
-	File      string `json:"file"`
-	OutputURL string `json:"outputUrl"`
+	// File names the sprite sheet, relative to the video's directory;
+	// Upload lets the worker write it into a staging area, from which the
+	// server publishes it.
+	File   string        `json:"file"`
+	Upload storage.Grant `json:"upload"`
 }
 
 // SpriteLayout is the geometry of a sprite sheet. Sprites fill the grid

@@ -1,8 +1,10 @@
 package job
 
+import "cuttle.video/storage"
+
 // VODHLSPayload asks for the HLS ladder of one original. Workers hold no
-// storage credentials: every file they read or write has its own
-// presigned URL here, valid for this job only.
+// storage credentials: the original has a presigned URL, and the outputs
+// are written through an upload grant, both valid for this job only.
 type VODHLSPayload struct {
 	// InputURL is a presigned GET of the original.
 	InputURL string `json:"inputUrl"`
@@ -12,11 +14,12 @@ type VODHLSPayload struct {
 	// Renditions is the ladder the server chose from its own probe; the
 	// worker checks the original still fits it.
 	Renditions []Rendition `json:"renditions"`
-	// Outputs maps each file the job may write, by name relative to the
-	// video's HLS directory, to a presigned PUT URL. The URLs point into
+	// Upload lets the worker write its files, by name relative to the
+	// video's HLS directory, each at most Upload.MaxBytes. It points into
 	// a staging area that is never served; the server publishes the files
-	// once it has checked the result.
-	Outputs map[string]string `json:"outputs"`
+	// once it has checked the result. Its size does not grow with the
+	// video's duration, as one URL per predicted segment did.
+	Upload storage.Grant `json:"upload"`
 	// TimeLimitSeconds bounds the attempt's wall time, download and upload
 	// included; 0 means no bound (older servers).
 	TimeLimitSeconds int `json:"timeLimitSeconds,omitempty"`

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/grafov/m3u8"
 
+	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
 )
 
@@ -74,6 +76,18 @@ func CheckResult(res *job.VODHLSResult) error {
 		}
 	}
 	return nil
+}
+
+// OutputTypes lists the content types of the files Run writes, which is
+// what an upload grant for its outputs must allow.
+func OutputTypes() []string {
+	types := []string{}
+	for _, name := range []string{SegmentsFile, ThumbnailFile, PreviewFile, PlaylistName("r"), InitName("r"), SegmentName("r", 0)} {
+		if ct := storage.ContentTypeFor(name); !slices.Contains(types, ct) {
+			types = append(types, ct)
+		}
+	}
+	return types
 }
 
 // renditionFileRE matches the names of a rendition's files: its

@@ -32,8 +32,7 @@ func TestRunnerEnforcesTimeLimit(t *testing.T) {
 	q := memqueue.New(memqueue.Config{MaxAttempts: 3})
 	defer q.Close()
 	payload := job.VODHLSPayload{InputURL: srv.URL + "/original.mp4", SegmentSeconds: 4, TimeLimitSeconds: 1,
-		Renditions: []job.Rendition{{Name: "360p", Width: 640, Height: 360, FPS: 30, VideoKbps: 800}},
-		Outputs:    map[string]string{}}
+		Renditions: []job.Rendition{{Name: "360p", Width: 640, Height: 360, FPS: 30, VideoKbps: 800}}}
 	j, err := job.New("job-1", job.VODHLS, "video-1", payload)
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func (r *Runner) storyboard(ctx context.Context, lease queue.Lease, log *slog.Lo
 	if err := lease.Job().Decode(job.Storyboard, &p); err != nil {
 		return nil, permanent(err)
 	}
-	if len(p.InputURLs) == 0 || p.OutputURL == "" || p.File == "" {
+	if len(p.InputURLs) == 0 || p.File == "" || (p.Upload.Put == nil && len(p.Upload.Forms) == 0) {
 		return nil, permanent(errors.New("the job has no input or no output"))
 	}
 	dir, err := os.MkdirTemp(r.cfg.ScratchDir, "job-")
@@ -55,7 +55,7 @@ func (r *Runner) storyboard(ctx context.Context, lease queue.Lease, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	if err := r.upload(ctx, out, p.OutputURL); err != nil {
+	if err := r.upload(ctx, out, p.File, p.Upload); err != nil {
 		return nil, fmt.Errorf("upload %s: %w", p.File, err)
 	}
 	return &job.StoryboardResult{File: p.File, Layout: p.Layout, Size: info.Size()}, nil

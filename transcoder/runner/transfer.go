@@ -50,8 +50,9 @@ func (r *Runner) download(ctx context.Context, url, path string) error {
 	return nil
 }
 
-// uploadAll sends every output to its presigned URL, a few at a time.
-func (r *Runner) uploadAll(ctx context.Context, dir string, names []string, urls map[string]string) error {
+// uploadAll sends every output through the job's upload grant, a few at
+// a time.
+func (r *Runner) uploadAll(ctx context.Context, dir string, names []string, g storage.Grant) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	work := make(chan string)
@@ -59,7 +60,7 @@ func (r *Runner) uploadAll(ctx context.Context, dir string, names []string, urls
 	for range r.cfg.UploadParallel {
 		wg.Go(func() {
 			for name := range work {
-				if err := r.upload(ctx, filepath.Join(dir, name), urls[name]); err != nil {
+				if err := r.upload(ctx, filepath.Join(dir, name), name, g); err != nil {
 					cancel(fmt.Errorf("upload %s: %w", name, err))
 				}
 			}
@@ -81,7 +82,9 @@ feed:
 	return nil
 }
 
-func (r *Runner) upload(ctx context.Context, path, url string) error {
+// upload streams the file at path to the object name of the grant: a PUT
+// or a form POST, as the store issued it, with the type the name fixes.
+func (r *Runner) upload(ctx context.Context, path, name string, g storage.Grant) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -91,13 +94,13 @@ func (r *Runner) upload(ctx context.Context, path, url string) error {
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, url, f)
-	if err != nil {
-		return transferError(err)
+	if fi.Size() > g.MaxBytes {
+		return permanent(fmt.Errorf("%d bytes, more than the %d the job allows per file", fi.Size(), g.MaxBytes))
 	}
-	req.ContentLength = fi.Size()
-	// Presigned PUTs fix the type by the name; another one is refused.
-	req.Header.Set("Content-Type", storage.ContentTypeFor(path))
+	req, err := g.Request(ctx, name, f, fi.Size())
+	if err != nil {
+		return permanent(transferError(err))
+	}
 	res, err := r.cfg.HTTP.Do(req)
 	if err != nil {
 		return transferError(err)

@@ -81,12 +81,12 @@ func (r *Runner) vodHLSRun(ctx context.Context, lease queue.Lease, p *job.VODHLS
 	if err != nil {
 		return nil, fmt.Errorf("transcode: %w", err)
 	}
-	for _, name := range res.Files {
-		if _, ok := p.Outputs[name]; !ok {
-			return nil, permanent(fmt.Errorf("the pipeline wrote %s, which the job did not plan", name))
-		}
+	// The server refuses results in another shape; finding out before
+	// uploading saves the transfer.
+	if err := pipeline.CheckResult(res); err != nil {
+		return nil, permanent(err)
 	}
-	if err := r.uploadAll(ctx, out, res.Files, p.Outputs); err != nil {
+	if err := r.uploadAll(ctx, out, res.Files, p.Upload); err != nil {
 		return nil, err
 	}
 	return res, nil
