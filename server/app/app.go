@@ -167,6 +167,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 // openMedia picks S3 when a bucket is configured and the data directory
 // otherwise; the local store comes with the handler that honours its
 // signed URLs.
+// warnIfKeysResolved warns when remote runners' upload grants are not
+// confined to their staging prefix on this S3 service (see
+// s3.Store.KeysLiteral): runners could then overwrite published media.
+func (a *App) warnIfKeysResolved(ctx context.Context, st *s3.Store) {
+	literal, err := st.KeysLiteral(ctx)
+	switch {
+	case err != nil:
+		a.log.WarnContext(ctx, "could not check how the S3 service treats '..' in object keys", "err", err)
+	case !literal:
+		a.log.ErrorContext(ctx, "this S3 service resolves '..' in object keys, so a remote runner's upload grant "+
+			"is not confined to its job's staging prefix: use it only with runners you trust, or use a service "+
+			"that keeps such keys literal or refuses them (AWS S3, MinIO, Ceph)")
+	}
+}
+
 func (a *App) openMedia(ctx context.Context) (storage.Store, http.Handler, error) {
 	if a.cfg.S3.Enabled() {
 		st, err := s3.New(ctx, s3.Config{
@@ -179,6 +194,9 @@ func (a *App) openMedia(ctx context.Context) (storage.Store, http.Handler, error
 		}
 		if err := st.EnsureBucket(ctx); err != nil {
 			return nil, nil, err
+		}
+		if a.cfg.RedisURL != "" {
+			a.warnIfKeysResolved(ctx, st)
 		}
 		return st, nil, nil
 	}

@@ -2,9 +2,12 @@ package s3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -42,4 +45,31 @@ func (s *Store) GrantPut(ctx context.Context, prefix string, contentTypes []stri
 		g.Forms = append(g.Forms, storage.PostForm{URL: req.URL, ContentType: ct, Fields: fields})
 	}
 	return g, nil
+}
+
+// KeysLiteral tells whether the service stores a key holding ".."
+// elements under that literal key. Services that map keys to file paths
+// may resolve them instead, and then a POST policy's key prefix does not
+// confine a grant's writes. It writes two small probe objects and removes
+// them.
+func (s *Store) KeysLiteral(ctx context.Context) (bool, error) {
+	dir := "cuttle-probe/" + strconv.FormatInt(time.Now().UnixNano(), 36) + "/"
+	key, resolved := dir+"a/../b.json", dir+"b.json"
+	if _, err := s.client.PutObject(ctx, &awss3.PutObjectInput{Bucket: &s.bucket, Key: &key,
+		Body: strings.NewReader("{}")}); err != nil {
+		// Refused: nothing was written anywhere.
+		return true, nil
+	}
+	_, err := s.Stat(ctx, resolved)
+	for _, k := range []string{key, resolved} {
+		_, _ = s.client.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: &s.bucket, Key: &k})
+	}
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, storage.ErrNotFound):
+		return true, nil
+	default:
+		return false, fmt.Errorf("s3: probe keys: %w", err)
+	}
 }
