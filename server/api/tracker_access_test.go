@@ -1,8 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,107 +9,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"cuttle.video/player/swarm"
 	"cuttle.video/server/config"
 	"cuttle.video/server/p2p"
 	"cuttle.video/server/servertest"
+	"cuttle.video/server/tracker/trackertest"
 )
-
-// trackerClient is a WebTorrent tracker client reduced to its messages.
-type trackerClient struct {
-	t   *testing.T
-	ws  *websocket.Conn
-	in  chan map[string]any
-	end error // why the socket ended, once in is closed
-}
 
 // dialTracker opens a tracker socket for a video as the watch page's
 // player does; on a refusal it returns the HTTP status instead.
-func dialTracker(t *testing.T, s *servertest.Server, videoUUID, token string) (*trackerClient, int) {
+func dialTracker(t *testing.T, s *servertest.Server, videoUUID, token string) (*trackertest.Client, int) {
 	t.Helper()
-	ws, res, err := websocket.DefaultDialer.Dial(p2p.TrackerURL(s.URL, videoUUID, token), nil)
-	if err != nil {
-		if res == nil {
-			t.Fatalf("dial tracker: %v", err)
-		}
-		return nil, res.StatusCode
-	}
-	c := &trackerClient{t: t, ws: ws, in: make(chan map[string]any, 64)}
-	go func() {
-		defer close(c.in)
-		for {
-			_, b, err := ws.ReadMessage()
-			if err != nil {
-				c.end = err
-				return
-			}
-			var m map[string]any
-			if json.Unmarshal(b, &m) == nil {
-				c.in <- m
-			}
-		}
-	}()
-	t.Cleanup(func() { ws.Close() })
-	return c, http.StatusSwitchingProtocols
+	return trackertest.Dial(t, p2p.TrackerURL(s.URL, videoUUID, token))
 }
 
-func mustDialTracker(t *testing.T, s *servertest.Server, videoUUID, token string) *trackerClient {
+func mustDialTracker(t *testing.T, s *servertest.Server, videoUUID, token string) *trackertest.Client {
 	t.Helper()
-	c, status := dialTracker(t, s, videoUUID, token)
-	if c == nil {
-		t.Fatalf("tracker socket refused: %d", status)
-	}
-	return c
-}
-
-func (c *trackerClient) send(m map[string]any) {
-	c.t.Helper()
-	if err := c.ws.WriteJSON(m); err != nil {
-		c.t.Fatalf("send to tracker: %v", err)
-	}
-}
-
-// next returns the next message; a bound only keeps a broken server from
-// hanging the test.
-func (c *trackerClient) next() map[string]any {
-	c.t.Helper()
-	select {
-	case m, ok := <-c.in:
-		if !ok {
-			c.t.Fatalf("tracker socket ended: %v", c.end)
-		}
-		return m
-	case <-time.After(30 * time.Second):
-		c.t.Fatal("no tracker message")
-	}
-	return nil
-}
-
-// cutOff reads until the server ends the socket and returns the reason
-// it gave. The socket must receive no offer or answer on the way: no
-// viewer's address, nothing to answer.
-func (c *trackerClient) cutOff() string {
-	c.t.Helper()
-	timeout := time.After(30 * time.Second)
-	for {
-		select {
-		case m, ok := <-c.in:
-			if !ok {
-				var ce *websocket.CloseError
-				if !errors.As(c.end, &ce) || ce.Code != websocket.ClosePolicyViolation {
-					c.t.Fatalf("socket ended with %v, want a close frame with code %d", c.end, websocket.ClosePolicyViolation)
-				}
-				return ce.Text
-			}
-			if m["offer"] != nil || m["answer"] != nil {
-				c.t.Fatalf("a socket whose access was withdrawn received %v", m)
-			}
-		case <-timeout:
-			c.t.Fatal("the tracker kept a socket whose access was withdrawn")
-		}
-	}
+	return trackertest.MustDial(t, p2p.TrackerURL(s.URL, videoUUID, token))
 }
 
 func trackerPeer(n byte) string { return "-CT0001-" + strings.Repeat(string(rune('a'+n)), 12) }
@@ -151,11 +65,11 @@ func swarmHash(t *testing.T, c *servertest.Client, videoUUID string) string {
 }
 
 // joined announces and checks the tracker took the peer in.
-func (c *trackerClient) joined(infoHash, peerID string, offers int) {
-	c.t.Helper()
-	c.send(announceMsg(infoHash, peerID, offers))
-	if r := c.next(); r["failure reason"] != nil || r["info_hash"] != infoHash {
-		c.t.Fatalf("announce of %s: %v", peerID, r)
+func joined(t *testing.T, c *trackertest.Client, infoHash, peerID string, offers int) {
+	t.Helper()
+	c.Send(announceMsg(infoHash, peerID, offers))
+	if r := c.Next(); r["failure reason"] != nil || r["info_hash"] != infoHash {
+		t.Fatalf("announce of %s: %v", peerID, r)
 	}
 }
 
@@ -171,13 +85,13 @@ func TestTrackerSocketRevokedOnPrivacyChange(t *testing.T) {
 	ih := swarmHash(t, anon, up.Video.UUID)
 
 	spy := mustDialTracker(t, s, up.Video.UUID, "")
-	spy.joined(ih, trackerPeer(0), 0)
+	joined(t, spy, ih, trackerPeer(0), 0)
 
 	owner.Do("PUT", "/api/v1/videos/"+up.Video.UUID, map[string]any{"privacy": 3}).Expect(http.StatusNoContent)
 
 	viewer := mustDialTracker(t, s, up.Video.UUID, owner.FileToken(up.Video.UUID, ""))
-	viewer.joined(ih, trackerPeer(1), 5)
-	if reason := spy.cutOff(); !strings.Contains(reason, "access to this video changed") {
+	joined(t, viewer, ih, trackerPeer(1), 5)
+	if reason := spy.CutOff(); !strings.Contains(reason, "access to this video changed") {
 		t.Fatalf("close reason %q", reason)
 	}
 	if _, status := dialTracker(t, s, up.Video.UUID, ""); status != http.StatusForbidden {
@@ -185,7 +99,7 @@ func TestTrackerSocketRevokedOnPrivacyChange(t *testing.T) {
 	}
 
 	owner.Do("DELETE", "/api/v1/videos/"+up.Video.UUID, nil).Expect(http.StatusNoContent)
-	viewer.cutOff()
+	viewer.CutOff()
 }
 
 // Replacing a video's passwords revokes the file tokens obtained with the
@@ -211,11 +125,11 @@ func TestPasswordChangeRevokesTokensAndSockets(t *testing.T) {
 		}
 	}
 	guest := mustDialTracker(t, s, id, old)
-	guest.joined(ih, trackerPeer(0), 0)
+	joined(t, guest, ih, trackerPeer(0), 0)
 
 	owner.Do("PUT", "/api/v1/videos/"+id+"/passwords", map[string]any{"passwords": []string{"newpass99"}}).Expect(http.StatusNoContent)
 
-	if reason := guest.cutOff(); !strings.Contains(reason, "access to this video changed") {
+	if reason := guest.CutOff(); !strings.Contains(reason, "access to this video changed") {
 		t.Fatalf("close reason %q", reason)
 	}
 	for _, f := range []string{master, thumb} {
@@ -230,7 +144,7 @@ func TestPasswordChangeRevokesTokensAndSockets(t *testing.T) {
 		t.Fatal("the old password still gives a token")
 	}
 	fresh := anon.FileToken(id, "newpass99")
-	mustDialTracker(t, s, id, fresh).joined(ih, trackerPeer(1), 0)
+	joined(t, mustDialTracker(t, s, id, fresh), ih, trackerPeer(1), 0)
 
 	// Deleting a password (one of two) revokes too.
 	var second struct {
@@ -238,9 +152,9 @@ func TestPasswordChangeRevokesTokensAndSockets(t *testing.T) {
 	}
 	owner.Do("POST", "/api/v1/videos/"+id+"/passwords", map[string]any{"password": "second-one"}).Expect(http.StatusOK).JSON(&second)
 	guest = mustDialTracker(t, s, id, fresh)
-	guest.joined(ih, trackerPeer(2), 0)
+	joined(t, guest, ih, trackerPeer(2), 0)
 	owner.Do("DELETE", "/api/v1/videos/"+id+"/passwords/"+strconv.FormatInt(second.ID, 10), nil).Expect(http.StatusNoContent)
-	guest.cutOff()
+	guest.CutOff()
 	if status, _ := anon.Fetch(thumb + "?videoFileToken=" + url.QueryEscape(fresh)); status != http.StatusForbidden {
 		t.Fatalf("thumbnail with a token from before a password deletion: %d", status)
 	}
@@ -254,14 +168,14 @@ func TestTrackerSocketEndsWithItsToken(t *testing.T) {
 	ih := swarmHash(t, owner, up.Video.UUID)
 
 	holder := mustDialTracker(t, s, up.Video.UUID, owner.FileToken(up.Video.UUID, ""))
-	holder.joined(ih, trackerPeer(0), 0)
-	if reason := holder.cutOff(); !strings.Contains(reason, "expired") {
+	joined(t, holder, ih, trackerPeer(0), 0)
+	if reason := holder.CutOff(); !strings.Contains(reason, "expired") {
 		t.Fatalf("close reason %q", reason)
 	}
 	// The next viewer's offers find nobody: the swarm is empty again.
 	viewer := mustDialTracker(t, s, up.Video.UUID, owner.FileToken(up.Video.UUID, ""))
-	viewer.send(announceMsg(ih, trackerPeer(1), 3))
-	if r := viewer.next(); r["failure reason"] != nil || r["incomplete"] != 1.0 {
+	viewer.Send(announceMsg(ih, trackerPeer(1), 3))
+	if r := viewer.Next(); r["failure reason"] != nil || r["incomplete"] != 1.0 {
 		t.Fatalf("announce after the expiry: %v", r)
 	}
 }
@@ -278,34 +192,34 @@ func TestTrackerPeerIDTakeoverRefused(t *testing.T) {
 	victimID, attackerID, otherID := trackerPeer(0), trackerPeer(1), trackerPeer(2)
 
 	victim := mustDialTracker(t, s, up.Video.UUID, "")
-	victim.joined(ih, victimID, 0)
+	joined(t, victim, ih, victimID, 0)
 	attacker := mustDialTracker(t, s, up.Video.UUID, "")
-	attacker.joined(ih, attackerID, 1)
-	o := victim.next()
-	victim.send(answerMsg(ih, victimID, attackerID, o["offer_id"]))
-	if a := attacker.next(); a["peer_id"] != victimID {
+	joined(t, attacker, ih, attackerID, 1)
+	o := victim.Next()
+	victim.Send(answerMsg(ih, victimID, attackerID, o["offer_id"]))
+	if a := attacker.Next(); a["peer_id"] != victimID {
 		t.Fatalf("answer to the attacker: %v", a)
 	}
 
 	hijack := mustDialTracker(t, s, up.Video.UUID, "")
-	hijack.send(announceMsg(ih, victimID, 0))
-	if r := hijack.next(); r["failure reason"] != "peer_id is in use by another connection in this swarm" {
+	hijack.Send(announceMsg(ih, victimID, 0))
+	if r := hijack.Next(); r["failure reason"] != "peer_id is in use by another connection in this swarm" {
 		t.Fatalf("announce with the victim's peer id: %v", r)
 	}
 
 	// The victim is still there and still gets what is meant for it.
 	other := mustDialTracker(t, s, up.Video.UUID, "")
-	other.send(announceMsg(ih, otherID, 2))
-	other.next()
+	other.Send(announceMsg(ih, otherID, 2))
+	other.Next()
 	var offer map[string]any
 	for offer == nil {
-		if m := victim.next(); m["offer"] != nil && m["peer_id"] == otherID {
+		if m := victim.Next(); m["offer"] != nil && m["peer_id"] == otherID {
 			offer = m
 		}
 	}
-	victim.send(answerMsg(ih, victimID, otherID, offer["offer_id"]))
+	victim.Send(answerMsg(ih, victimID, otherID, offer["offer_id"]))
 	for {
-		if m := other.next(); m["answer"] != nil {
+		if m := other.Next(); m["answer"] != nil {
 			if m["peer_id"] != victimID {
 				t.Fatalf("answer from %v, want the victim", m["peer_id"])
 			}
@@ -313,8 +227,8 @@ func TestTrackerPeerIDTakeoverRefused(t *testing.T) {
 		}
 	}
 	// The refused socket got nothing of the victim's.
-	hijack.send(map[string]any{"action": "scrape", "info_hash": ih})
-	if r := hijack.next(); r["action"] != "scrape" {
+	hijack.Send(map[string]any{"action": "scrape", "info_hash": ih})
+	if r := hijack.Next(); r["action"] != "scrape" {
 		t.Fatalf("the refused socket received %v", r)
 	}
 }
@@ -346,11 +260,11 @@ func TestTrackerRevocationAcrossReplicas(t *testing.T) {
 	ih := swarmHash(t, a.Anonymous(t), up.Video.UUID)
 
 	spy := mustDialTracker(t, b, up.Video.UUID, "")
-	spy.joined(ih, trackerPeer(0), 0)
+	joined(t, spy, ih, trackerPeer(0), 0)
 	owner.Do("PUT", "/api/v1/videos/"+up.Video.UUID, map[string]any{"privacy": 3}).Expect(http.StatusNoContent)
 	viewer := mustDialTracker(t, a, up.Video.UUID, owner.FileToken(up.Video.UUID, ""))
-	viewer.joined(ih, trackerPeer(1), 5)
-	if reason := spy.cutOff(); !strings.Contains(reason, "access to this video changed") {
+	joined(t, viewer, ih, trackerPeer(1), 5)
+	if reason := spy.CutOff(); !strings.Contains(reason, "access to this video changed") {
 		t.Fatalf("close reason %q", reason)
 	}
 }

@@ -2,7 +2,6 @@ package tracker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/redis/go-redis/v9"
+
+	"cuttle.video/server/tracker/trackertest"
 )
 
 const (
@@ -47,68 +48,6 @@ func start(t *testing.T, cfg Config, cluster Cluster) (*Tracker, string) {
 	return tr, "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
-type client struct {
-	t   *testing.T
-	ws  *websocket.Conn
-	in  chan map[string]any
-	end error // why the socket ended, once in is closed
-}
-
-func dial(t *testing.T, url string) *client {
-	t.Helper()
-	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	c := &client{t: t, ws: ws, in: make(chan map[string]any, 64)}
-	go func() {
-		defer close(c.in)
-		for {
-			_, b, err := ws.ReadMessage()
-			if err != nil {
-				c.end = err
-				return
-			}
-			var m map[string]any
-			if json.Unmarshal(b, &m) == nil {
-				c.in <- m
-			}
-		}
-	}()
-	t.Cleanup(func() { ws.Close() })
-	return c
-}
-
-func (c *client) send(m map[string]any) {
-	c.t.Helper()
-	if err := c.ws.WriteJSON(m); err != nil {
-		c.t.Fatalf("send: %v", err)
-	}
-}
-
-func (c *client) next() map[string]any {
-	c.t.Helper()
-	select {
-	case m, ok := <-c.in:
-		if !ok {
-			c.t.Fatal("socket closed")
-		}
-		return m
-	case <-time.After(5 * time.Second):
-		c.t.Fatal("no message in 5 s")
-	}
-	return nil
-}
-
-func (c *client) quiet(d time.Duration) {
-	c.t.Helper()
-	select {
-	case m := <-c.in:
-		c.t.Fatalf("unexpected message %v", m)
-	case <-time.After(d):
-	}
-}
-
 func peerID(n byte) string { return "-PM0203-" + strings.Repeat(string(rune('a'+n)), 12) }
 
 func offers(n int) []map[string]any {
@@ -133,41 +72,41 @@ func announce(ih, peer, event string, n int) map[string]any {
 
 func TestOffersAndAnswers(t *testing.T) {
 	tr, url := start(t, Config{}, nil)
-	a, b := dial(t, url), dial(t, url)
+	a, b := trackertest.MustDial(t, url), trackertest.MustDial(t, url)
 
-	a.send(announce(swarmA, peerID(0), "started", 5))
-	r := a.next()
+	a.Send(announce(swarmA, peerID(0), "started", 5))
+	r := a.Next()
 	if r["action"] != "announce" || r["info_hash"] != swarmA || r["incomplete"] != 1.0 || r["complete"] != 0.0 || r["interval"] != 120.0 {
 		t.Fatalf("first announce reply = %v", r)
 	}
 
-	b.send(announce(swarmA, peerID(1), "started", 5))
-	if r := b.next(); r["incomplete"] != 2.0 {
+	b.Send(announce(swarmA, peerID(1), "started", 5))
+	if r := b.Next(); r["incomplete"] != 2.0 {
 		t.Fatalf("second announce reply = %v", r)
 	}
 	// One of b's offers reaches a, the only other peer.
-	o := a.next()
+	o := a.Next()
 	if o["offer"] == nil || o["peer_id"] != peerID(1) || o["info_hash"] != swarmA || o["offer_id"] == nil {
 		t.Fatalf("relayed offer = %v", o)
 	}
-	a.quiet(100 * time.Millisecond)
+	a.Quiet(100 * time.Millisecond)
 
 	// a answers; b receives the answer, a no reply.
-	a.send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "to_peer_id": peerID(1),
+	a.Send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "to_peer_id": peerID(1),
 		"answer": map[string]any{"type": "answer", "sdp": "v=0 answer"}, "offer_id": o["offer_id"]})
-	ans := b.next()
+	ans := b.Next()
 	if ans["answer"].(map[string]any)["sdp"] != "v=0 answer" || ans["peer_id"] != peerID(0) || ans["offer_id"] != o["offer_id"] {
 		t.Fatalf("relayed answer = %v", ans)
 	}
-	a.quiet(100 * time.Millisecond)
+	a.Quiet(100 * time.Millisecond)
 
 	// completed moves a peer to the seeders; scrape counts them.
-	a.send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "event": "completed", "left": 0})
-	if r := a.next(); r["complete"] != 1.0 || r["incomplete"] != 1.0 {
+	a.Send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "event": "completed", "left": 0})
+	if r := a.Next(); r["complete"] != 1.0 || r["incomplete"] != 1.0 {
 		t.Fatalf("completed reply = %v", r)
 	}
-	b.send(map[string]any{"action": "scrape", "info_hash": []string{swarmA, swarmB}})
-	s := b.next()
+	b.Send(map[string]any{"action": "scrape", "info_hash": []string{swarmA, swarmB}})
+	s := b.Next()
 	files := s["files"].(map[string]any)
 	if files[swarmA].(map[string]any)["complete"] != 1.0 || files[swarmA].(map[string]any)["incomplete"] != 1.0 ||
 		files[swarmB].(map[string]any)["incomplete"] != 0.0 {
@@ -175,33 +114,33 @@ func TestOffersAndAnswers(t *testing.T) {
 	}
 
 	// stopped leaves; a closed socket leaves all its swarms.
-	b.send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(1), "event": "stopped"})
-	if r := b.next(); r["incomplete"] != 0.0 || r["complete"] != 1.0 {
+	b.Send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(1), "event": "stopped"})
+	if r := b.Next(); r["incomplete"] != 0.0 || r["complete"] != 1.0 {
 		t.Fatalf("stopped reply = %v", r)
 	}
-	a.ws.Close()
+	a.Close()
 	waitFor(t, func() bool { st := tr.Stats(); return st.Peers == 0 && st.Swarms == 0 && st.Connections == 1 })
 }
 
 func TestNumwant(t *testing.T) {
 	_, url := start(t, Config{MaxOffers: 3}, nil)
-	var peers []*client
+	var peers []*trackertest.Client
 	for i := range 6 {
-		c := dial(t, url)
-		c.send(announce(swarmB, peerID(byte(i)), "started", 0))
-		c.next()
+		c := trackertest.MustDial(t, url)
+		c.Send(announce(swarmB, peerID(byte(i)), "started", 0))
+		c.Next()
 		peers = append(peers, c)
 	}
 	// Ten offers, at most three forwarded, each to a different peer.
-	n := dial(t, url)
-	n.send(announce(swarmB, peerID(9), "started", 10))
-	n.next()
+	n := trackertest.MustDial(t, url)
+	n.Send(announce(swarmB, peerID(9), "started", 10))
+	n.Next()
 	got := map[int]int{}
 	deadline := time.After(5 * time.Second)
 	for len(got) < 3 {
 		for i, p := range peers {
 			select {
-			case m := <-p.in:
+			case m := <-p.Messages():
 				if m["offer"] == nil {
 					t.Fatalf("unexpected %v", m)
 				}
@@ -215,8 +154,8 @@ func TestNumwant(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond)
 	for i, p := range peers {
-		for len(p.in) > 0 {
-			<-p.in
+		for len(p.Messages()) > 0 {
+			<-p.Messages()
 			got[i]++
 		}
 	}
@@ -232,33 +171,33 @@ func TestNumwant(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	tr, url := start(t, Config{MaxSwarmsPerConn: 1, MaxConnsPerAddr: 3, MaxMessageBytes: 4096}, nil)
-	c := dial(t, url)
+	c := trackertest.MustDial(t, url)
 
 	// A swarm this tracker does not serve.
-	c.send(announce("CCCCCCCCCCCCCCCCCCCC", peerID(0), "started", 1))
-	if r := c.next(); r["failure reason"] != "unknown swarm" || r["info_hash"] != "CCCCCCCCCCCCCCCCCCCC" {
+	c.Send(announce("CCCCCCCCCCCCCCCCCCCC", peerID(0), "started", 1))
+	if r := c.Next(); r["failure reason"] != "unknown swarm" || r["info_hash"] != "CCCCCCCCCCCCCCCCCCCC" {
 		t.Fatalf("unknown swarm reply = %v", r)
 	}
-	c.send(map[string]any{"action": "scrape", "info_hash": "CCCCCCCCCCCCCCCCCCCC"})
-	if r := c.next(); r["failure reason"] != "unknown swarm" {
+	c.Send(map[string]any{"action": "scrape", "info_hash": "CCCCCCCCCCCCCCCCCCCC"})
+	if r := c.Next(); r["failure reason"] != "unknown swarm" {
 		t.Fatalf("unknown swarm scrape = %v", r)
 	}
 	// Malformed ids.
-	c.send(announce("short", peerID(0), "started", 1))
-	if r := c.next(); r["failure reason"] != "invalid info_hash" {
+	c.Send(announce("short", peerID(0), "started", 1))
+	if r := c.Next(); r["failure reason"] != "invalid info_hash" {
 		t.Fatalf("short info hash reply = %v", r)
 	}
 	// One swarm per connection here.
-	c.send(announce(swarmA, peerID(0), "started", 0))
-	c.next()
-	c.send(announce(swarmB, peerID(0), "started", 0))
-	if r := c.next(); r["failure reason"] != "too many swarms on one connection" {
+	c.Send(announce(swarmA, peerID(0), "started", 0))
+	c.Next()
+	c.Send(announce(swarmB, peerID(0), "started", 0))
+	if r := c.Next(); r["failure reason"] != "too many swarms on one connection" {
 		t.Fatalf("second swarm reply = %v", r)
 	}
 	// An answer from outside the swarm is not forwarded.
-	c.send(map[string]any{"action": "announce", "info_hash": swarmB, "peer_id": peerID(0), "to_peer_id": peerID(1),
+	c.Send(map[string]any{"action": "announce", "info_hash": swarmB, "peer_id": peerID(0), "to_peer_id": peerID(1),
 		"answer": map[string]any{"type": "answer", "sdp": "x"}, "offer_id": strings.Repeat("x", 20)})
-	if r := c.next(); r["failure reason"] == nil {
+	if r := c.Next(); r["failure reason"] == nil {
 		t.Fatalf("answer outside the swarm = %v", r)
 	}
 	if tr.Stats().Refused < 5 {
@@ -266,8 +205,8 @@ func TestRefusals(t *testing.T) {
 	}
 
 	// Per-address connection limit: c plus two more.
-	dial(t, url)
-	dial(t, url)
+	trackertest.MustDial(t, url)
+	trackertest.MustDial(t, url)
 	_, res, err := websocket.DefaultDialer.Dial(url, nil)
 	if err == nil || res == nil || res.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("fourth connection: %v %v", err, res)
@@ -279,11 +218,11 @@ func TestRefusals(t *testing.T) {
 	}
 
 	// An oversized message closes the socket.
-	c.send(map[string]any{"action": "announce", "pad": strings.Repeat("x", 5000)})
+	c.Send(map[string]any{"action": "announce", "pad": strings.Repeat("x", 5000)})
 	select {
-	case _, ok := <-c.in:
+	case _, ok := <-c.Messages():
 		for ok {
-			_, ok = <-c.in
+			_, ok = <-c.Messages()
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("oversized message did not close the socket")
@@ -292,15 +231,15 @@ func TestRefusals(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	_, url := start(t, Config{AnnounceBurst: 3, AnnouncePerSecond: 0.01}, nil)
-	c := dial(t, url)
+	c := trackertest.MustDial(t, url)
 	for range 3 {
-		c.send(announce(swarmA, peerID(0), "", 0))
-		if r := c.next(); r["failure reason"] != nil {
+		c.Send(announce(swarmA, peerID(0), "", 0))
+		if r := c.Next(); r["failure reason"] != nil {
 			t.Fatalf("within the burst: %v", r)
 		}
 	}
-	c.send(announce(swarmA, peerID(0), "", 0))
-	if r := c.next(); r["failure reason"] != "too many requests" {
+	c.Send(announce(swarmA, peerID(0), "", 0))
+	if r := c.Next(); r["failure reason"] != "too many requests" {
 		t.Fatalf("past the burst: %v", r)
 	}
 }
@@ -310,9 +249,9 @@ func TestDeadSocketReaped(t *testing.T) {
 	// Generous against a loaded machine: the live client must answer
 	// within PongWait.
 	tr, url := start(t, Config{PingInterval: 200 * time.Millisecond, PongWait: time.Second}, nil)
-	live := dial(t, url) // reads, so it answers pings
-	live.send(announce(swarmA, peerID(0), "started", 0))
-	live.next()
+	live := trackertest.MustDial(t, url) // reads, so it answers pings
+	live.Send(announce(swarmA, peerID(0), "started", 0))
+	live.Next()
 
 	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
@@ -360,28 +299,28 @@ func TestRedisCluster(t *testing.T) {
 	ca, cb := redisClusters(t)
 	_, urlA := start(t, Config{}, ca)
 	_, urlB := start(t, Config{}, cb)
-	a, b := dial(t, urlA), dial(t, urlB)
+	a, b := trackertest.MustDial(t, urlA), trackertest.MustDial(t, urlB)
 	<-ca.Ready()
 	<-cb.Ready()
 
-	a.send(announce(swarmA, peerID(0), "started", 0))
-	if r := a.next(); r["incomplete"] != 1.0 {
+	a.Send(announce(swarmA, peerID(0), "started", 0))
+	if r := a.Next(); r["incomplete"] != 1.0 {
 		t.Fatalf("a's announce: %v", r)
 	}
-	b.send(announce(swarmA, peerID(1), "started", 3))
-	if r := b.next(); r["incomplete"] != 2.0 {
+	b.Send(announce(swarmA, peerID(1), "started", 3))
+	if r := b.Next(); r["incomplete"] != 2.0 {
 		t.Fatalf("b's announce: %v", r)
 	}
-	o := a.next()
+	o := a.Next()
 	if o["offer"] == nil || o["peer_id"] != peerID(1) {
 		t.Fatalf("offer across replicas: %v", o)
 	}
-	a.send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "to_peer_id": peerID(1),
+	a.Send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "to_peer_id": peerID(1),
 		"answer": map[string]any{"type": "answer", "sdp": "v=0 answer"}, "offer_id": o["offer_id"]})
-	if ans := b.next(); ans["answer"] == nil || ans["peer_id"] != peerID(0) {
+	if ans := b.Next(); ans["answer"] == nil || ans["peer_id"] != peerID(0) {
 		t.Fatalf("answer across replicas: %v", ans)
 	}
-	a.ws.Close()
+	a.Close()
 	waitFor(t, func() bool {
 		s, l, err := cb.Counts(context.Background(), swarmA)
 		return err == nil && s == 0 && l == 1
@@ -389,27 +328,13 @@ func TestRedisCluster(t *testing.T) {
 }
 
 // revoked reads until the tracker closes the socket for a revocation.
-func (c *client) revoked() { c.t.Helper(); c.closedFor(reasonRevoked) }
+func revoked(t *testing.T, c *trackertest.Client) { t.Helper(); closedFor(t, c, reasonRevoked) }
 
 // closedFor reads until the tracker closes the socket, telling reason.
-func (c *client) closedFor(reason string) {
-	c.t.Helper()
-	for {
-		select {
-		case m, ok := <-c.in:
-			if !ok {
-				var ce *websocket.CloseError
-				if !errors.As(c.end, &ce) || ce.Code != websocket.ClosePolicyViolation || ce.Text != reason {
-					c.t.Fatalf("socket ended with %v, want %q", c.end, reason)
-				}
-				return
-			}
-			if m["offer"] != nil || m["answer"] != nil {
-				c.t.Fatalf("a revoked socket received %v", m)
-			}
-		case <-time.After(10 * time.Second):
-			c.t.Fatal("socket not revoked")
-		}
+func closedFor(t *testing.T, c *trackertest.Client, reason string) {
+	t.Helper()
+	if got := c.CutOff(); got != reason {
+		t.Fatalf("socket closed for %q, want %q", got, reason)
 	}
 }
 
@@ -419,49 +344,49 @@ func TestRedisClusterPeerIDsAndRevocation(t *testing.T) {
 	ca, cb := redisClusters(t)
 	trA, urlA := start(t, Config{}, ca)
 	_, urlB := start(t, Config{}, cb)
-	a, b := dial(t, urlA+"?video=v1"), dial(t, urlB+"?video=v1")
-	bystander := dial(t, urlB+"?video=v2")
+	a, b := trackertest.MustDial(t, urlA+"?video=v1"), trackertest.MustDial(t, urlB+"?video=v1")
+	bystander := trackertest.MustDial(t, urlB+"?video=v2")
 	<-ca.Ready()
 	<-cb.Ready()
 
-	a.send(announce(swarmA, peerID(0), "started", 0))
-	a.next()
-	hijack := dial(t, urlB+"?video=v1")
-	hijack.send(announce(swarmA, peerID(0), "started", 0))
-	if r := hijack.next(); r["failure reason"] != ErrPeerIDTaken.Error() {
+	a.Send(announce(swarmA, peerID(0), "started", 0))
+	a.Next()
+	hijack := trackertest.MustDial(t, urlB+"?video=v1")
+	hijack.Send(announce(swarmA, peerID(0), "started", 0))
+	if r := hijack.Next(); r["failure reason"] != ErrPeerIDTaken.Error() {
 		t.Fatalf("peer id of another replica's socket: %v", r)
 	}
 	// A socket beside the victim says the victim stopped: that must not
 	// free the victim's id for the hijacker.
-	evictor := dial(t, urlA+"?video=v1")
-	evictor.send(announce(swarmA, peerID(3), "started", 0))
-	evictor.next()
-	evictor.send(announce(swarmA, peerID(0), "stopped", 0))
-	evictor.next()
-	hijack.send(announce(swarmA, peerID(0), "started", 0))
-	if r := hijack.next(); r["failure reason"] != ErrPeerIDTaken.Error() {
+	evictor := trackertest.MustDial(t, urlA+"?video=v1")
+	evictor.Send(announce(swarmA, peerID(3), "started", 0))
+	evictor.Next()
+	evictor.Send(announce(swarmA, peerID(0), "stopped", 0))
+	evictor.Next()
+	hijack.Send(announce(swarmA, peerID(0), "started", 0))
+	if r := hijack.Next(); r["failure reason"] != ErrPeerIDTaken.Error() {
 		t.Fatalf("peer id taken after another socket announced its stop: %v", r)
 	}
-	b.send(announce(swarmA, peerID(1), "started", 3))
-	if r := b.next(); r["incomplete"] != 2.0 {
+	b.Send(announce(swarmA, peerID(1), "started", 3))
+	if r := b.Next(); r["incomplete"] != 2.0 {
 		t.Fatalf("b's announce: %v", r)
 	}
-	o := a.next()
-	a.send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "to_peer_id": peerID(1),
+	o := a.Next()
+	a.Send(map[string]any{"action": "announce", "info_hash": swarmA, "peer_id": peerID(0), "to_peer_id": peerID(1),
 		"answer": map[string]any{"type": "answer", "sdp": "v=0 answer"}, "offer_id": o["offer_id"]})
-	if ans := b.next(); ans["answer"] == nil || ans["peer_id"] != peerID(0) {
+	if ans := b.Next(); ans["answer"] == nil || ans["peer_id"] != peerID(0) {
 		t.Fatalf("answer across replicas after a refused takeover: %v", ans)
 	}
-	bystander.send(announce(swarmB, peerID(2), "started", 0))
-	bystander.next()
+	bystander.Send(announce(swarmB, peerID(2), "started", 0))
+	bystander.Next()
 
 	trA.RevokeVideo(context.Background(), "v1")
-	a.revoked()
-	b.revoked()
-	hijack.revoked()
-	evictor.revoked()
-	bystander.send(map[string]any{"action": "scrape", "info_hash": swarmB})
-	if r := bystander.next(); r["action"] != "scrape" {
+	revoked(t, a)
+	revoked(t, b)
+	revoked(t, hijack)
+	revoked(t, evictor)
+	bystander.Send(map[string]any{"action": "scrape", "info_hash": swarmB})
+	if r := bystander.Next(); r["action"] != "scrape" {
 		t.Fatalf("another video's socket after the revocation: %v", r)
 	}
 }
@@ -495,14 +420,14 @@ func TestGrantRenewedUntilRefused(t *testing.T) {
 		})
 	}))
 	t.Cleanup(func() { srv.Close(); tr.Close() })
-	c := dial(t, "ws"+strings.TrimPrefix(srv.URL, "http"))
-	c.send(announce(swarmA, peerID(0), "started", 0))
-	c.next()
+	c := trackertest.MustDial(t, "ws"+strings.TrimPrefix(srv.URL, "http"))
+	c.Send(announce(swarmA, peerID(0), "started", 0))
+	c.Next()
 	waitFor(t, func() bool { return asked.Load() >= 3 })
-	c.send(map[string]any{"action": "scrape", "info_hash": swarmA})
-	if r := c.next(); r["action"] != "scrape" {
+	c.Send(map[string]any{"action": "scrape", "info_hash": swarmA})
+	if r := c.Next(); r["action"] != "scrape" {
 		t.Fatalf("a socket whose grant was renewed: %v", r)
 	}
 	allowed.Store(false)
-	c.closedFor(reasonExpired)
+	closedFor(t, c, reasonExpired)
 }
