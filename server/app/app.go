@@ -207,6 +207,9 @@ func (a *App) openMedia(ctx context.Context) (storage.Store, http.Handler, error
 	st, err := local.New(local.Config{
 		Dir: filepath.Join(a.cfg.DataDir, "media"), BaseURL: a.cfg.PublicURL + "/storage",
 		Secret: secret, Logger: a.log,
+		// a.Jobs is built after media storage; grants are used only once
+		// it exists.
+		GrantOpen: func(ctx context.Context, prefix string) bool { return a.Jobs.StagingOpen(ctx, prefix) },
 	})
 	if err != nil {
 		return nil, nil, err

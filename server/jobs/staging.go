@@ -26,6 +26,24 @@ func stagingPrefix(videoUUID, jobID string) string {
 	return "staging/" + videoUUID + "/" + jobID + "/"
 }
 
+// StagingOpen tells whether prefix is the staging prefix of a job still
+// queued or running: once its job ended, the upload grant on it is
+// withdrawn, so that a leaked grant cannot even fill staging.
+func (s *Service) StagingOpen(ctx context.Context, prefix string) bool {
+	parts := strings.Split(prefix, "/")
+	if len(parts) != 4 || parts[0] != "staging" || parts[3] != "" {
+		return false
+	}
+	j, err := s.db.JobByID(ctx, parts[2])
+	if err != nil {
+		if !errors.Is(err, database.ErrNotFound) {
+			s.log.ErrorContext(ctx, "jobs: check a staging prefix", "prefix", prefix, "err", err)
+		}
+		return false
+	}
+	return j.OutputPrefix == prefix && (j.State == database.JobQueued || j.State == database.JobProcessing)
+}
+
 // errIncomplete says a result does not back what it claims with files.
 var errIncomplete = errors.New("the result is incomplete")
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"path"
 	"strings"
 
 	"cuttle.video/storage"
@@ -34,6 +35,9 @@ func (s *Store) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if q := r.URL.Query(); signed == http.MethodPut && isGrant(q) {
 		maxBytes, err := s.verifyGrant(key, q)
+		if err == nil && s.grantOpen != nil && !s.grantOpen(r.Context(), path.Dir(key)+"/") {
+			err = errWithdrawn
+		}
 		if err != nil {
 			refuse(w, err)
 			return
@@ -52,6 +56,9 @@ func (s *Store) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.send(w, r, key)
 }
 
+// errWithdrawn refuses writes through a grant whose work has ended.
+var errWithdrawn = errors.New("local: grant withdrawn")
+
 // refuse answers a request whose signature or grant does not allow it.
 func refuse(w http.ResponseWriter, err error) {
 	detail := "The URL signature is missing or does not match."
@@ -60,6 +67,8 @@ func refuse(w http.ResponseWriter, err error) {
 		detail = "The URL has expired."
 	case errors.Is(err, storage.ErrNotGranted):
 		detail = "The grant does not cover this object name or its type."
+	case errors.Is(err, errWithdrawn):
+		detail = "The grant was withdrawn: the work it was given for has ended."
 	}
 	writeProblem(w, http.StatusForbidden, detail)
 }

@@ -8,6 +8,7 @@
 package local
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,6 +39,10 @@ type Config struct {
 	// Logger receives handler failures whose details are kept from clients.
 	// Nil means slog.Default().
 	Logger *slog.Logger
+	// GrantOpen tells whether writes through grants on prefix are still
+	// welcome, so that a grant can be withdrawn before it expires (its
+	// job ended). Nil: every unexpired grant is.
+	GrantOpen func(ctx context.Context, prefix string) bool
 }
 
 // Store keeps objects as files under a directory.
@@ -48,6 +53,7 @@ type Store struct {
 	mountPath string
 	secret    []byte
 	log       *slog.Logger
+	grantOpen func(ctx context.Context, prefix string) bool
 }
 
 var (
@@ -105,6 +111,7 @@ func New(cfg Config) (*Store, error) {
 		mountPath: strings.TrimSuffix(u.Path, "/"),
 		secret:    append([]byte(nil), cfg.Secret...),
 		log:       log,
+		grantOpen: cfg.GrantOpen,
 	}, nil
 }
 
