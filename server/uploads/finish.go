@@ -47,7 +47,7 @@ func (s *Service) finishUpload(ctx context.Context, u *database.User, m *videos.
 		if err != nil {
 			return nil, refusedFile{err}
 		}
-		if v, err = s.videos.Create(ctx, u, m, videos.Original{Size: f.size, Probe: res}, inCreate); err != nil {
+		if v, err = s.videos.Create(ctx, m, videos.Original{Size: f.size, Probe: res}, inCreate); err != nil {
 			return nil, err
 		}
 	}

@@ -103,7 +103,7 @@ func (s *Service) ValidateNew(ctx context.Context, u *database.User, m *Metadata
 // file moved into media storage after (StoreOriginal), so a crash in
 // between leaves a row whose original can still be moved by a retry
 // rather than an object nobody knows about.
-func (s *Service) Create(ctx context.Context, u *database.User, m *Metadata, o Original, inTx func(tx *database.DB, v *database.Video) error) (*database.Video, error) {
+func (s *Service) Create(ctx context.Context, m *Metadata, o Original, inTx func(tx *database.DB, v *database.Video) error) (*database.Video, error) {
 	id := uuid.New()
 	v := &database.Video{
 		UUID: id.String(), ShortUUID: ShortUUID(id), ChannelID: *m.ChannelID,
