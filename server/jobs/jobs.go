@@ -62,6 +62,11 @@ func New(cfg Config, db *database.DB, q queue.Queue, media storage.Store, log *s
 // row is the promise that the video gets transcoded: QueueAfterCommit
 // puts it on the queue, and Reconcile does if the process dies first.
 func (s *Service) TranscodeJob(ctx context.Context, tx *database.DB, v *database.Video) (*database.Job, error) {
+	// Locked first, so that an upload's finish and a reconciliation
+	// racing on the same video record one job between them.
+	if err := tx.LockVideoRow(ctx, v.ID); err != nil {
+		return nil, err
+	}
 	existing, err := tx.LatestJob(ctx, v.ID, string(job.VODHLS))
 	if err == nil && existing.State != database.JobFailed {
 		return nil, nil
@@ -224,7 +229,8 @@ func (s *Service) repairOrphans(ctx context.Context) error {
 			}
 			return err
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, database.ErrNotFound) {
+			// Not found: the video was deleted meanwhile.
 			errs = append(errs, fmt.Errorf("jobs: record job of video %s: %w", v.UUID, err))
 		}
 	}

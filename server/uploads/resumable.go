@@ -190,10 +190,18 @@ func (s *Service) complete(ctx context.Context, u *database.User, up *database.U
 		if err != nil {
 			return nil, problem.Internal(err)
 		}
-		if stored {
+		switch {
+		case stored:
 			return v, s.promiseTranscode(ctx, v, up.ID)
+		case v.OriginalProbe == "":
+			// A row recorded by an older release, before the probe was
+			// recorded with it: start afresh from the bytes.
+			if err := s.unmake(ctx, v); err != nil {
+				return nil, problem.Internal(err)
+			}
+		default:
+			f.video = v
 		}
-		f.video = v
 	}
 	v, err := s.finishUpload(ctx, u, &m, f, func(tx *database.DB, v *database.Video) error {
 		return tx.AttachUploadVideo(ctx, up.ID, v.ID)
