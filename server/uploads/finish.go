@@ -3,6 +3,7 @@ package uploads
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/problem"
@@ -82,10 +83,11 @@ func (s *Service) promiseTranscode(ctx context.Context, v *database.Video, uploa
 	return nil
 }
 
-// unmake removes the row of a video whose original could not be stored;
-// a resumable upload that made it survives, without it.
+// unmake removes the row of a video whose original could not be stored,
+// and whatever a failed move left under its prefixes; a resumable upload
+// that made it survives, without it.
 func (s *Service) unmake(ctx context.Context, v *database.Video) error {
-	return s.db.Tx(ctx, func(tx *database.DB) error {
+	err := s.db.Tx(ctx, func(tx *database.DB) error {
 		if err := tx.DetachUploadVideo(ctx, v.ID); err != nil {
 			return err
 		}
@@ -94,6 +96,11 @@ func (s *Service) unmake(ctx context.Context, v *database.Video) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("uploads: remove video %s: %w", v.UUID, err)
+	}
+	s.videos.RemoveVideoFiles(ctx, []string{v.UUID})
+	return nil
 }
 
 // refusedFile marks a failure caused by the file's bytes, which no retry
