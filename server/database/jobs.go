@@ -66,3 +66,14 @@ func (db *DB) UpdateJob(ctx context.Context, j *Job, fromStates []string, column
 	}
 	return expectRow(res, "update job")
 }
+
+// VideosWithoutPendingJob lists the videos waiting for transcoding that
+// have no job of jobType queued or running, oldest first.
+func (db *DB) VideosWithoutPendingJob(ctx context.Context, jobType string) ([]Video, error) {
+	var vs []Video
+	pending := db.bun.NewSelect().TableExpr("jobs AS pj").ColumnExpr("1").
+		Where("pj.video_id = video.id AND pj.type = ? AND pj.state IN (?)", jobType, bun.In([]string{JobQueued, JobProcessing}))
+	err := db.videoQuery(&vs).Where("video.state = ?", StateToTranscode).
+		Where("NOT EXISTS (?)", pending).OrderExpr("video.id ASC").Scan(ctx)
+	return vs, mapErr(err, "videos without pending job")
+}

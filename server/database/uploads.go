@@ -66,3 +66,10 @@ func (db *DB) AttachUploadVideo(ctx context.Context, id string, videoID int64) e
 	_, err := db.bun.NewUpdate().Model((*Upload)(nil)).Set("video_id = ?", videoID).Where("id = ?", id).Exec(ctx)
 	return mapErr(err, "attach upload video")
 }
+
+// DetachUploadVideo forgets the video row of an upload whose finish is
+// undone, so that the upload survives the row's deletion.
+func (db *DB) DetachUploadVideo(ctx context.Context, videoID int64) error {
+	_, err := db.bun.NewUpdate().Model((*Upload)(nil)).Set("video_id = NULL").Where("video_id = ?", videoID).Exec(ctx)
+	return mapErr(err, "detach upload video")
+}

@@ -144,3 +144,14 @@ func (db *DB) VideoUUIDs(ctx context.Context, accountID, channelID int64) ([]str
 	err := q.Scan(ctx, &uuids)
 	return uuids, mapErr(err, "video uuids")
 }
+
+// LockVideoRow holds a video's row until the transaction ends, so that
+// transactions deciding from what the video has run one after another:
+// PostgreSQL locks the row, SQLite takes its write lock.
+func (db *DB) LockVideoRow(ctx context.Context, id int64) error {
+	res, err := db.bun.NewUpdate().Model((*Video)(nil)).Set("id = id").Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return mapErr(err, "lock video row")
+	}
+	return expectRow(res, "lock video row")
+}

@@ -181,7 +181,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 		return err
 	})
 	if err == nil {
-		s.queueAfterCommit(ctx, next)
+		s.QueueAfterCommit(ctx, next)
 	}
 	return err
 }

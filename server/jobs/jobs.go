@@ -17,7 +17,6 @@ import (
 	"github.com/google/uuid"
 
 	"cuttle.video/server/database"
-	"cuttle.video/server/problem"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
 	"cuttle.video/transcoder/pipeline"
@@ -57,28 +56,32 @@ func New(cfg Config, db *database.DB, q queue.Queue, media storage.Store, log *s
 	return &Service{cfg: cfg, db: db, queue: q, media: media, log: log}
 }
 
-// Transcode records a transcoding job for a video whose original is
-// stored, then queues it. A queue that is down does not lose the job: it
-// stays queued in the database and is queued again later.
-func (s *Service) Transcode(ctx context.Context, v *database.Video) error {
-	// A resumed upload completion calls this again: one job is enough.
-	if existing, err := s.Latest(ctx, v.ID); err != nil {
-		return err
-	} else if existing != nil && existing.State != database.JobFailed {
-		return nil
+// TranscodeJob records, in tx, the transcoding job of a video whose
+// original has just reached media storage; nil when the video already has
+// one waiting, running or done (a resumed completion comes again). The
+// row is the promise that the video gets transcoded: QueueAfterCommit
+// puts it on the queue, and Reconcile does if the process dies first.
+func (s *Service) TranscodeJob(ctx context.Context, tx *database.DB, v *database.Video) (*database.Job, error) {
+	// Locked first, so that an upload's finish and a reconciliation
+	// racing on the same video record one job between them.
+	if err := tx.LockVideoRow(ctx, v.ID); err != nil {
+		return nil, err
+	}
+	existing, err := tx.LatestJob(ctx, v.ID, string(job.VODHLS))
+	if err == nil && existing.State != database.JobFailed {
+		return nil, nil
+	}
+	if err != nil && !errors.Is(err, database.ErrNotFound) {
+		return nil, err
 	}
 	id := uuid.NewString()
 	j := &database.Job{ID: id, Type: string(job.VODHLS), VideoID: v.ID, State: database.JobQueued,
 		OutputPrefix: stagingPrefix(v.UUID, id)}
-	if err := s.db.CreateJob(ctx, j); err != nil {
-		return problem.Internal(err)
+	if err := tx.CreateJob(ctx, j); err != nil {
+		return nil, err
 	}
 	j.Video = v
-	if err := s.enqueue(ctx, j); err != nil {
-		s.log.WarnContext(ctx, "queue transcoding job; will retry", "job", j.ID, "err", err)
-		s.retryLater()
-	}
-	return nil
+	return j, nil
 }
 
 // enqueue builds the job's payload, with fresh presigned URLs, and puts
@@ -164,20 +167,24 @@ func (s *Service) Close() {
 
 // Reconcile queues again every job the database says is waiting or
 // running but the queue does not hold: after a start, a queue restart
-// that lost its data, or a failed enqueue.
+// that lost its data, or a failed enqueue. First it gives a job to every
+// video whose original is stored but that waits for a transcoding no job
+// promises (a process that died before recording it, or data from before
+// the job was recorded with the original).
 func (s *Service) Reconcile(ctx context.Context) error {
+	repairErr := s.repairOrphans(ctx)
 	pending, err := s.db.JobsInStates(ctx, database.JobQueued, database.JobProcessing)
 	if err != nil {
-		return err
+		return errors.Join(repairErr, err)
 	}
 	if len(pending) == 0 {
-		return nil
+		return repairErr
 	}
 	present, err := s.queue.Waiting(ctx)
 	if err != nil {
-		return fmt.Errorf("jobs: list queue: %w", err)
+		return errors.Join(repairErr, fmt.Errorf("jobs: list queue: %w", err))
 	}
-	var errs []error
+	errs := []error{repairErr}
 	for i := range pending {
 		j := &pending[i]
 		if present[j.ID] {
@@ -188,6 +195,44 @@ func (s *Service) Reconcile(ctx context.Context) error {
 			continue
 		}
 		s.log.InfoContext(ctx, "re-queued job the queue did not hold", "job", j.ID, "video", j.Video.UUID)
+	}
+	return errors.Join(errs...)
+}
+
+// repairOrphans records the missing transcoding jobs that Reconcile then
+// queues. A video whose original never reached media storage is left
+// alone: its resumable upload finishes or expires it.
+func (s *Service) repairOrphans(ctx context.Context) error {
+	orphans, err := s.db.VideosWithoutPendingJob(ctx, string(job.VODHLS))
+	if err != nil {
+		return fmt.Errorf("jobs: videos without a job: %w", err)
+	}
+	var errs []error
+	for i := range orphans {
+		v := &orphans[i]
+		if _, err := s.media.Stat(ctx, v.OriginalKey); errors.Is(err, storage.ErrNotFound) {
+			continue
+		} else if err != nil {
+			errs = append(errs, fmt.Errorf("jobs: stat original of video %s: %w", v.UUID, err))
+			continue
+		}
+		if v.OriginalProbe == "" {
+			// The probe is recorded with the row; only a row written by an
+			// older release can lack it, and no ladder can be chosen.
+			s.log.WarnContext(ctx, "video waits for transcoding but its original was never probed", "video", v.UUID)
+			continue
+		}
+		err := s.db.Tx(ctx, func(tx *database.DB) error {
+			j, err := s.TranscodeJob(ctx, tx, v)
+			if err == nil && j != nil {
+				s.log.InfoContext(ctx, "recorded the missing transcoding job of a stored original", "job", j.ID, "video", v.UUID)
+			}
+			return err
+		})
+		if err != nil && !errors.Is(err, database.ErrNotFound) {
+			// Not found: the video was deleted meanwhile.
+			errs = append(errs, fmt.Errorf("jobs: record job of video %s: %w", v.UUID, err))
+		}
 	}
 	return errors.Join(errs...)
 }

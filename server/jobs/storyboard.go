@@ -69,9 +69,9 @@ func storyboardJob(ctx context.Context, tx *database.DB, v *database.Video, res 
 	return j, nil
 }
 
-// queueAfterCommit puts a job recorded in a transaction that committed
-// on the queue; a refusal is retried like any other.
-func (s *Service) queueAfterCommit(ctx context.Context, j *database.Job) {
+// QueueAfterCommit puts a job recorded in a transaction that committed
+// on the queue; a refusal is retried like any other. A nil job is none.
+func (s *Service) QueueAfterCommit(ctx context.Context, j *database.Job) {
 	if j == nil {
 		return
 	}

@@ -147,8 +147,19 @@ func (s *Server) start(t *testing.T) {
 // database, as after a crash or an upgrade. The URL changes.
 func (s *Server) Restart(t *testing.T) {
 	t.Helper()
+	s.RestartAfter(t, nil)
+}
+
+// RestartAfter stops the server, runs fn (when not nil) while nothing
+// else touches its data, so that fn can leave them as a process that
+// died half-way through would, then starts it again. The URL changes.
+func (s *Server) RestartAfter(t *testing.T, fn func()) {
+	t.Helper()
 	s.stop()
 	s.stop = func() {}
+	if fn != nil {
+		fn()
+	}
 	s.start(t)
 }
 

@@ -2,7 +2,6 @@ package uploads
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,35 +56,14 @@ func (s *Service) Spool(ctx context.Context, u *database.User, r io.Reader) (*Sp
 	return sp, nil
 }
 
-// FinishLegacy turns a spooled file into a video. On any error the spool
-// file is removed and no video is left behind.
+// FinishLegacy turns a spooled file into a video (see finishUpload). The
+// spool file is removed in any case.
 func (s *Service) FinishLegacy(ctx context.Context, u *database.User, m *videos.Metadata, sp *Spool) (*database.Video, error) {
 	defer sp.Remove()
-	if err := s.videos.ValidateNew(ctx, u, m); err != nil {
-		return nil, err
-	}
 	if err := s.checkQuota(ctx, u, sp.Size, true); err != nil {
 		return nil, err
 	}
-	res, err := s.probeOriginal(ctx, sp.Path)
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.videos.Create(ctx, u, m, nil)
-	if err != nil {
-		return nil, err
-	}
-	o := videos.Original{Path: sp.Path, Size: sp.Size, Probe: res}
-	if err := s.videos.AttachOriginal(ctx, v, o); err != nil {
-		if derr := s.videos.Delete(context.WithoutCancel(ctx), u, v.UUID); derr != nil {
-			err = errors.Join(err, derr)
-		}
-		return nil, err
-	}
-	if err := s.transcoder.Transcode(ctx, v); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return s.finishUpload(ctx, u, m, finished{path: sp.Path, size: sp.Size}, nil)
 }
 
 // formOverhead is generous room for the fields and boundaries around the

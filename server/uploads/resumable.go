@@ -175,89 +175,76 @@ func (s *Service) WriteChunk(ctx context.Context, u *database.User, id string, s
 	return s.progress(ctx, u, up)
 }
 
-// complete turns the finished file into a video. It is idempotent: when a
-// previous attempt stopped half-way (the row exists, the file may or may
-// not have moved) it finishes that attempt instead of starting another.
+// complete turns the finished file into a video (see finishUpload). It
+// is idempotent: when a previous attempt stopped half-way (the row
+// exists, the file may or may not have moved) it finishes that attempt
+// instead of starting another.
 func (s *Service) complete(ctx context.Context, u *database.User, up *database.Upload) (*database.Video, error) {
 	var m videos.Metadata
 	if err := json.Unmarshal([]byte(up.Metadata), &m); err != nil {
 		return nil, problem.Internal(fmt.Errorf("uploads: decode metadata of %s: %w", up.ID, err))
 	}
-	path := s.partPath(up.ID)
-	var v *database.Video
+	f := finished{path: s.partPath(up.ID), size: up.Size, uploadID: up.ID}
 	if up.VideoID != 0 {
-		existing, err := s.db.VideoByID(ctx, up.VideoID)
+		v, stored, err := s.earlierAttempt(ctx, up)
 		if err != nil {
 			return nil, problem.Internal(err)
 		}
-		v = existing
-		if done, err := s.videos.OriginalStored(ctx, v.OriginalKey); err != nil {
-			return nil, problem.Internal(err)
-		} else if done {
-			return v, s.finish(ctx, up.ID, v)
+		switch {
+		case stored:
+			return v, s.promiseTranscode(ctx, v, up.ID)
+		case v.OriginalProbe == "":
+			// A row recorded by an older release, before the probe was
+			// recorded with it: start afresh from the bytes.
+			if err := s.unmake(ctx, v); err != nil {
+				return nil, problem.Internal(err)
+			}
+		default:
+			f.video = v
 		}
 	}
-	res, err := s.probeOriginal(ctx, path)
-	if err != nil {
-		// The complete file is not usable: drop it so nothing lingers.
+	v, err := s.finishUpload(ctx, u, &m, f, func(tx *database.DB, v *database.Video) error {
+		return tx.AttachUploadVideo(ctx, up.ID, v.ID)
+	})
+	if errors.As(err, new(refusedFile)) {
+		// The complete file cannot become a video: drop it so nothing
+		// lingers.
 		if ferr := s.discard(ctx, up); ferr != nil {
 			s.log.ErrorContext(ctx, "discard refused upload", "upload", up.ID, "err", ferr)
 		}
-		return nil, err
 	}
-	if v == nil {
-		v, err = s.videos.Create(ctx, u, &m, func(tx *database.DB, v *database.Video) error {
-			return tx.AttachUploadVideo(ctx, up.ID, v.ID)
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	o := videos.Original{Path: path, Size: up.Size, Probe: res}
-	if err := s.videos.AttachOriginal(ctx, v, o); err != nil {
-		return nil, err
-	}
-	return v, s.finish(ctx, up.ID, v)
+	return v, err
 }
 
-// finish queues the transcoding and forgets the upload, in that order so
-// a crash in between is repaired by the client's next status query.
-func (s *Service) finish(ctx context.Context, id string, v *database.Video) error {
-	if err := s.transcoder.Transcode(ctx, v); err != nil {
-		return err
+// earlierAttempt loads the video row of an upload whose finish was
+// interrupted, and tells whether its original reached media storage.
+func (s *Service) earlierAttempt(ctx context.Context, up *database.Upload) (*database.Video, bool, error) {
+	v, err := s.db.VideoByID(ctx, up.VideoID)
+	if err != nil {
+		return nil, false, err
 	}
-	return s.forget(ctx, id)
-}
-
-func (s *Service) forget(ctx context.Context, id string) error {
-	if err := s.db.DeleteUpload(ctx, id); err != nil {
-		return problem.Internal(err)
-	}
-	return nil
+	stored, err := s.videos.OriginalStored(ctx, v.OriginalKey)
+	return v, stored, err
 }
 
 // discard removes an upload's file and row, and the video row of a
-// half-finished completion.
+// finish that stopped before the original was stored. A finish that
+// stopped after it is completed instead: the video is transcoded.
 func (s *Service) discard(ctx context.Context, up *database.Upload) error {
 	if err := os.Remove(s.partPath(up.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("uploads: remove part: %w", err)
 	}
 	if up.VideoID != 0 {
-		v, err := s.db.VideoByID(ctx, up.VideoID)
-		if err != nil && !errors.Is(err, database.ErrNotFound) {
+		v, stored, err := s.earlierAttempt(ctx, up)
+		switch {
+		case errors.Is(err, database.ErrNotFound):
+		case err != nil:
 			return err
-		}
-		// A video whose original reached storage is complete: only the
-		// upload record is left to remove.
-		if err == nil {
-			done, err := s.videos.OriginalStored(ctx, v.OriginalKey)
-			if err != nil {
+		case stored:
+			return s.promiseTranscode(ctx, v, up.ID)
+		default:
+			if err := s.db.DeleteVideo(ctx, v.ID); err != nil && !errors.Is(err, database.ErrNotFound) {
 				return err
-			}
-			if !done {
-				if err := s.db.DeleteVideo(ctx, v.ID); err != nil && !errors.Is(err, database.ErrNotFound) {
-					return err
-				}
 			}
 		}
 	}

@@ -36,10 +36,13 @@ type Config struct {
 	Expiry time.Duration
 }
 
-// Transcoder queues the transcoding of a video whose original is stored.
-// It must be idempotent: a resumed completion calls it again.
+// Transcoder promises the transcoding of a video whose original is
+// stored: TranscodeJob records the job in the caller's transaction (nil
+// when the video has one already: a resumed completion asks again), and
+// QueueAfterCommit queues it once that transaction committed.
 type Transcoder interface {
-	Transcode(ctx context.Context, v *database.Video) error
+	TranscodeJob(ctx context.Context, tx *database.DB, v *database.Video) (*database.Job, error)
+	QueueAfterCommit(ctx context.Context, j *database.Job)
 }
 
 // Service is the uploads processor.

@@ -50,9 +50,8 @@ func (s *Service) notifyAccessChanged(ctx context.Context, videoUUID string) {
 	}
 }
 
-// Original is an uploaded file waiting in a local path, already probed.
+// Original is what is known of an uploaded file once it was probed.
 type Original struct {
-	Path  string
 	Size  int64
 	Probe *probe.Result
 }
@@ -98,24 +97,31 @@ func (s *Service) ValidateNew(ctx context.Context, u *database.User, m *Metadata
 	return err
 }
 
-// Create turns an uploaded original into a video waiting for
-// transcoding. The row is written first (with inTx, when given, in the
-// same transaction) and the file moved into media storage after, so a
-// crash in between leaves a row whose original can still be moved by a
-// retry rather than an object nobody knows about.
-func (s *Service) Create(ctx context.Context, u *database.User, m *Metadata, inTx func(tx *database.DB, v *database.Video) error) (*database.Video, error) {
-	if err := s.ValidateNew(ctx, u, m); err != nil {
-		return nil, err
-	}
+// Create records a video waiting for transcoding, with what the probe of
+// its original found; the caller validated m (ValidateNew). The row is
+// written first (with inTx, when given, in the same transaction) and the
+// file moved into media storage after (StoreOriginal), so a crash in
+// between leaves a row whose original can still be moved by a retry
+// rather than an object nobody knows about.
+func (s *Service) Create(ctx context.Context, m *Metadata, o Original, inTx func(tx *database.DB, v *database.Video) error) (*database.Video, error) {
 	id := uuid.New()
 	v := &database.Video{
 		UUID: id.String(), ShortUUID: ShortUUID(id), ChannelID: *m.ChannelID,
 		Privacy: database.PrivacyPublic, State: database.StateToTranscode,
 		CommentsEnabled: true, DownloadEnabled: true,
 		OriginalKey: originalKey(id.String(), m.Filename), OriginalFilename: m.Filename,
+		OriginalSize: o.Size, Duration: int(o.Probe.Duration + 0.5),
+	}
+	probed, err := json.Marshal(o.Probe)
+	if err != nil {
+		return nil, problem.Internal(err)
+	}
+	v.OriginalProbe = string(probed)
+	if o.Probe.Video != nil {
+		v.Width, v.Height = o.Probe.Video.Width, o.Probe.Video.Height
 	}
 	m.apply(v)
-	err := s.db.Tx(ctx, func(tx *database.DB) error {
+	err = s.db.Tx(ctx, func(tx *database.DB) error {
 		if err := tx.CreateVideo(ctx, v); err != nil {
 			return err
 		}
@@ -135,23 +141,10 @@ func (s *Service) Create(ctx context.Context, u *database.User, m *Metadata, inT
 	return v, nil
 }
 
-// AttachOriginal moves the probed original into media storage, under the
-// key chosen when the row was created, and records what the probe found.
-func (s *Service) AttachOriginal(ctx context.Context, v *database.Video, o Original) error {
-	v.OriginalSize = o.Size
-	probed, err := json.Marshal(o.Probe)
-	if err != nil {
-		return problem.Internal(err)
-	}
-	v.OriginalProbe = string(probed)
-	v.Duration = int(o.Probe.Duration + 0.5)
-	if o.Probe.Video != nil {
-		v.Width, v.Height = o.Probe.Video.Width, o.Probe.Video.Height
-	}
-	if err := storage.PutFile(ctx, s.media, v.OriginalKey, o.Path, ""); err != nil {
-		return problem.Internal(err)
-	}
-	if err := s.db.UpdateVideo(ctx, v, false, "original_size", "duration", "width", "height", "original_probe"); err != nil {
+// StoreOriginal moves the original from path into media storage, under
+// the key chosen when the row was created.
+func (s *Service) StoreOriginal(ctx context.Context, v *database.Video, path string) error {
+	if err := storage.PutFile(ctx, s.media, v.OriginalKey, path, ""); err != nil {
 		return problem.Internal(err)
 	}
 	return nil
