@@ -4,20 +4,17 @@ import (
 	"cuttle.video/server/metrics"
 	"cuttle.video/server/p2p"
 	"cuttle.video/server/tracker"
+	"cuttle.video/server/videos"
 )
+
+var _ p2p.FileTokens = (*videos.Service)(nil)
 
 // openP2P builds peer-to-peer delivery: the swarm rules, the tracker
 // (spanning replicas through Redis when Redis is configured) and the
 // playback metrics. With P2P off there is no tracker.
 func (a *App) openP2P() (*p2p.Service, *tracker.Tracker, *metrics.Playback) {
-	// File tokens of non-public videos are checked by the videos service
-	// when it offers the check; without it only public and unlisted
-	// videos have swarms.
-	var tokens p2p.FileTokens
-	if ft, ok := any(a.Videos).(p2p.FileTokens); ok {
-		tokens = ft
-	}
-	svc := p2p.New(p2p.Config{Enabled: a.cfg.P2P.Enabled}, a.db, a.media, tokens, a.log)
+	// File tokens of non-public videos are checked by the videos service.
+	svc := p2p.New(p2p.Config{Enabled: a.cfg.P2P.Enabled}, a.db, a.media, a.Videos, a.log)
 	if !a.cfg.P2P.Enabled {
 		return svc, nil, metrics.NewPlayback()
 	}

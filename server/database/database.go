@@ -94,9 +94,6 @@ func (db *DB) Close() error { return db.root.Close() }
 // Ping checks the database answers, for health checks.
 func (db *DB) Ping(ctx context.Context) error { return db.root.PingContext(ctx) }
 
-// IsPostgres reports which dialect is in use.
-func (db *DB) IsPostgres() bool { return db.bun.Dialect().Name().String() == "pg" }
-
 // Tx runs fn in a transaction, committing when it returns nil.
 func (db *DB) Tx(ctx context.Context, fn func(tx *DB) error) error {
 	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {

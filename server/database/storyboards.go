@@ -39,10 +39,3 @@ func (db *DB) PutStoryboard(ctx context.Context, sb *Storyboard) error {
 		return mapErr(err, "insert storyboard")
 	})
 }
-
-// DeleteStoryboard forgets a video's storyboard, when a new transcoding
-// makes it stale.
-func (db *DB) DeleteStoryboard(ctx context.Context, videoID int64) error {
-	_, err := db.bun.NewDelete().Model((*Storyboard)(nil)).Where("video_id = ?", videoID).Exec(ctx)
-	return mapErr(err, "delete storyboard")
-}

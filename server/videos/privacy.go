@@ -127,16 +127,6 @@ func (s *Service) PutFile(ctx context.Context, videoID int64, name string, r io.
 	})
 }
 
-// DeleteFile removes a file of the video's media directory.
-func (s *Service) DeleteFile(ctx context.Context, videoID int64, name string) error {
-	if err := checkFileName(name); err != nil {
-		return err
-	}
-	return s.withFiles(ctx, videoID, func(v *database.Video) error {
-		return s.media.Delete(ctx, jobs.MediaPrefix(v)+name)
-	})
-}
-
 func (s *Service) withFiles(ctx context.Context, videoID int64, fn func(v *database.Video) error) error {
 	err := s.withFilesLocked(ctx, videoID, fn)
 	switch {
