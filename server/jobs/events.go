@@ -97,11 +97,10 @@ func (s *Service) complete(ctx context.Context, j *database.Job, e job.Event) er
 	}
 	var res job.VODHLSResult
 	if err := json.Unmarshal(e.Result, &res); err != nil {
-		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker,
-			Error: fmt.Sprintf("unreadable result: %v", err)})
+		return s.refuse(ctx, j, e, fmt.Sprintf("unreadable result: %v", err))
 	}
 	if err := errors.Join(checkResult(&res), checkComplete(&res)); err != nil {
-		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: err.Error()})
+		return s.refuse(ctx, j, e, err.Error())
 	}
 	return WithFilesLocked(ctx, s.db, s.media, j.VideoID, func(v *database.Video) error {
 		j.Video = v
@@ -113,7 +112,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	v := j.Video
 	prefix := MediaPrefix(v)
 	if err := checkStaged(ctx, s.media, j, res.Files); errors.Is(err, errIncomplete) {
-		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: err.Error()})
+		return s.refuse(ctx, j, e, err.Error())
 	} else if err != nil {
 		return err
 	}
@@ -124,7 +123,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 		written = prefix
 	}
 	if err := s.checkPlaylists(ctx, written, res); errors.Is(err, pipeline.ErrBadOutput) {
-		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: err.Error()})
+		return s.refuse(ctx, j, e, err.Error())
 	} else if err != nil {
 		return err
 	}
@@ -153,8 +152,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	}
 	delete(keep, MasterPlaylist)
 	if missing := slices.Sorted(maps.Keys(keep)); len(missing) > 0 {
-		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker,
-			Error: "outputs missing from media storage: " + strings.Join(missing, ", ")})
+		return s.refuse(ctx, j, e, "outputs missing from media storage: "+strings.Join(missing, ", "))
 	}
 	hls, err := json.Marshal(res)
 	if err != nil {
@@ -217,10 +215,8 @@ func (s *Service) checkPlaylists(ctx context.Context, prefix string, res *job.VO
 	for _, f := range res.Files {
 		declared[f] = true
 	}
+	// checkComplete made sure every playlist is among the files.
 	for _, r := range res.Renditions {
-		if !declared[r.Playlist] {
-			return fmt.Errorf("%w: playlist %s is not among the files written", pipeline.ErrBadOutput, r.Playlist)
-		}
 		data, err := storage.ReadAll(ctx, s.media, prefix+r.Playlist, pipeline.MaxPlaylistSize)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
@@ -235,6 +231,12 @@ func (s *Service) checkPlaylists(ctx context.Context, prefix string, res *job.VO
 		}
 	}
 	return nil
+}
+
+// refuse fails the job for good, for the worker attempt e reported: its
+// result is not one the server publishes.
+func (s *Service) refuse(ctx context.Context, j *database.Job, e job.Event, msg string) error {
+	return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: msg})
 }
 
 func (s *Service) fail(ctx context.Context, j *database.Job, e job.Event) error {

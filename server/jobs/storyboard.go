@@ -131,17 +131,14 @@ func (s *Service) completeStoryboard(ctx context.Context, j *database.Job, e job
 	if j.State == database.JobCompleted {
 		return nil
 	}
-	refuse := func(msg string) error {
-		return s.fail(ctx, j, job.Event{Type: job.EventFailed, Final: true, Attempt: e.Attempt, Worker: e.Worker, Error: msg})
-	}
 	var res job.StoryboardResult
 	if err := json.Unmarshal(e.Result, &res); err != nil {
-		return refuse(fmt.Sprintf("unreadable result: %v", err))
+		return s.refuse(ctx, j, e, fmt.Sprintf("unreadable result: %v", err))
 	}
 	l := res.Layout
 	if res.File != StoryboardFile || l.SpriteWidth <= 0 || l.SpriteHeight <= 0 || l.SpriteDuration <= 0 ||
 		l.Columns <= 0 || l.Rows <= 0 || l.Sprites <= 0 || l.Sprites > l.Columns*l.Rows {
-		return refuse(fmt.Sprintf("the result names file %q with layout %+v", res.File, l))
+		return s.refuse(ctx, j, e, fmt.Sprintf("the result names file %q with layout %+v", res.File, l))
 	}
 	return WithFilesLocked(ctx, s.db, s.media, j.VideoID, func(v *database.Video) error {
 		prefix := MediaPrefix(v)
@@ -149,7 +146,7 @@ func (s *Service) completeStoryboard(ctx context.Context, j *database.Job, e job
 			return err
 		}
 		if _, err := s.media.Stat(ctx, prefix+res.File); err != nil {
-			return refuse("the storyboard is missing from media storage")
+			return s.refuse(ctx, j, e, "the storyboard is missing from media storage")
 		}
 		return s.db.Tx(ctx, func(tx *database.DB) error {
 			now := time.Now().UTC()
