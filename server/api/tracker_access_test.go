@@ -78,86 +78,90 @@ func joined(t *testing.T, c *trackertest.Client, infoHash, peerID string, offers
 // (their addresses), cannot answer, and cannot come back without a token.
 // Deleting the video ends the remaining sockets.
 func TestTrackerSocketRevokedOnPrivacyChange(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fastTranscoding)
-	owner := s.NewUser(t, 2, -1)
-	anon := s.Anonymous(t)
-	up := published(t, owner, servertest.Clip(t), "Soon private", 1)
-	ih := swarmHash(t, anon, up.Video.UUID)
+	eachSetup(t, func(t *testing.T, start func(...func(*config.Config)) *servertest.Server) {
+		s := start(fastTranscoding)
+		owner := s.NewUser(t, 2, -1)
+		anon := s.Anonymous(t)
+		up := published(t, owner, servertest.Clip(t), "Soon private", 1)
+		ih := swarmHash(t, anon, up.Video.UUID)
 
-	spy := mustDialTracker(t, s, up.Video.UUID, "")
-	joined(t, spy, ih, trackerPeer(0), 0)
+		spy := mustDialTracker(t, s, up.Video.UUID, "")
+		joined(t, spy, ih, trackerPeer(0), 0)
 
-	owner.Do("PUT", "/api/v1/videos/"+up.Video.UUID, map[string]any{"privacy": 3}).Expect(http.StatusNoContent)
+		owner.Do("PUT", "/api/v1/videos/"+up.Video.UUID, map[string]any{"privacy": 3}).Expect(http.StatusNoContent)
 
-	viewer := mustDialTracker(t, s, up.Video.UUID, owner.FileToken(up.Video.UUID, ""))
-	joined(t, viewer, ih, trackerPeer(1), 5)
-	if reason := spy.CutOff(); !strings.Contains(reason, "access to this video changed") {
-		t.Fatalf("close reason %q", reason)
-	}
-	if _, status := dialTracker(t, s, up.Video.UUID, ""); status != http.StatusForbidden {
-		t.Fatalf("an anonymous socket after the change: %d", status)
-	}
+		viewer := mustDialTracker(t, s, up.Video.UUID, owner.FileToken(up.Video.UUID, ""))
+		joined(t, viewer, ih, trackerPeer(1), 5)
+		if reason := spy.CutOff(); !strings.Contains(reason, "access to this video changed") {
+			t.Fatalf("close reason %q", reason)
+		}
+		if _, status := dialTracker(t, s, up.Video.UUID, ""); status != http.StatusForbidden {
+			t.Fatalf("an anonymous socket after the change: %d", status)
+		}
 
-	owner.Do("DELETE", "/api/v1/videos/"+up.Video.UUID, nil).Expect(http.StatusNoContent)
-	viewer.CutOff()
+		owner.Do("DELETE", "/api/v1/videos/"+up.Video.UUID, nil).Expect(http.StatusNoContent)
+		viewer.CutOff()
+	})
 }
 
 // Replacing a video's passwords revokes the file tokens obtained with the
 // old ones, on the files and on the tracker.
 func TestPasswordChangeRevokesTokensAndSockets(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fastTranscoding)
-	owner := s.NewUser(t, 2, -1)
-	anon := s.Anonymous(t)
-	up := uploadProtected(t, owner, servertest.Clip(t), "hunter22")
-	id := up.Video.UUID
-	ih := swarmHash(t, owner, id)
-	v := waitPlayable(t, owner, id)
-	master := v.StreamingPlaylists[0].PlaylistURL
-	if i := strings.IndexByte(master, '?'); i >= 0 {
-		master = master[:i]
-	}
-	thumb := "/lazy-static/thumbnails/" + id + ".jpg"
-
-	old := anon.FileToken(id, "hunter22")
-	for _, f := range []string{master, thumb} {
-		if status, _ := anon.Fetch(f + "?videoFileToken=" + url.QueryEscape(old)); status != http.StatusOK {
-			t.Fatalf("%s with a fresh token: %d", f, status)
+	eachSetup(t, func(t *testing.T, start func(...func(*config.Config)) *servertest.Server) {
+		s := start(fastTranscoding)
+		owner := s.NewUser(t, 2, -1)
+		anon := s.Anonymous(t)
+		up := uploadProtected(t, owner, servertest.Clip(t), "hunter22")
+		id := up.Video.UUID
+		ih := swarmHash(t, owner, id)
+		v := waitPlayable(t, owner, id)
+		master := v.StreamingPlaylists[0].PlaylistURL
+		if i := strings.IndexByte(master, '?'); i >= 0 {
+			master = master[:i]
 		}
-	}
-	guest := mustDialTracker(t, s, id, old)
-	joined(t, guest, ih, trackerPeer(0), 0)
+		thumb := "/lazy-static/thumbnails/" + id + ".jpg"
 
-	owner.Do("PUT", "/api/v1/videos/"+id+"/passwords", map[string]any{"passwords": []string{"newpass99"}}).Expect(http.StatusNoContent)
-
-	if reason := guest.CutOff(); !strings.Contains(reason, "access to this video changed") {
-		t.Fatalf("close reason %q", reason)
-	}
-	for _, f := range []string{master, thumb} {
-		if status, _ := anon.Fetch(f + "?videoFileToken=" + url.QueryEscape(old)); status != http.StatusForbidden {
-			t.Fatalf("%s with a token from the old password: %d", f, status)
+		old := anon.FileToken(id, "hunter22")
+		for _, f := range []string{master, thumb} {
+			if status, _ := anon.Fetch(f + "?videoFileToken=" + url.QueryEscape(old)); status != http.StatusOK {
+				t.Fatalf("%s with a fresh token: %d", f, status)
+			}
 		}
-	}
-	if _, status := dialTracker(t, s, id, old); status != http.StatusForbidden {
-		t.Fatalf("a tracker socket with a token from the old password: %d", status)
-	}
-	if anon.FileToken(id, "hunter22") != "" {
-		t.Fatal("the old password still gives a token")
-	}
-	fresh := anon.FileToken(id, "newpass99")
-	joined(t, mustDialTracker(t, s, id, fresh), ih, trackerPeer(1), 0)
+		guest := mustDialTracker(t, s, id, old)
+		joined(t, guest, ih, trackerPeer(0), 0)
 
-	// Deleting a password (one of two) revokes too.
-	var second struct {
-		ID int64 `json:"id"`
-	}
-	owner.Do("POST", "/api/v1/videos/"+id+"/passwords", map[string]any{"password": "second-one"}).Expect(http.StatusOK).JSON(&second)
-	guest = mustDialTracker(t, s, id, fresh)
-	joined(t, guest, ih, trackerPeer(2), 0)
-	owner.Do("DELETE", "/api/v1/videos/"+id+"/passwords/"+strconv.FormatInt(second.ID, 10), nil).Expect(http.StatusNoContent)
-	guest.CutOff()
-	if status, _ := anon.Fetch(thumb + "?videoFileToken=" + url.QueryEscape(fresh)); status != http.StatusForbidden {
-		t.Fatalf("thumbnail with a token from before a password deletion: %d", status)
-	}
+		owner.Do("PUT", "/api/v1/videos/"+id+"/passwords", map[string]any{"passwords": []string{"newpass99"}}).Expect(http.StatusNoContent)
+
+		if reason := guest.CutOff(); !strings.Contains(reason, "access to this video changed") {
+			t.Fatalf("close reason %q", reason)
+		}
+		for _, f := range []string{master, thumb} {
+			if status, _ := anon.Fetch(f + "?videoFileToken=" + url.QueryEscape(old)); status != http.StatusForbidden {
+				t.Fatalf("%s with a token from the old password: %d", f, status)
+			}
+		}
+		if _, status := dialTracker(t, s, id, old); status != http.StatusForbidden {
+			t.Fatalf("a tracker socket with a token from the old password: %d", status)
+		}
+		if anon.FileToken(id, "hunter22") != "" {
+			t.Fatal("the old password still gives a token")
+		}
+		fresh := anon.FileToken(id, "newpass99")
+		joined(t, mustDialTracker(t, s, id, fresh), ih, trackerPeer(1), 0)
+
+		// Deleting a password (one of two) revokes too.
+		var second struct {
+			ID int64 `json:"id"`
+		}
+		owner.Do("POST", "/api/v1/videos/"+id+"/passwords", map[string]any{"password": "second-one"}).Expect(http.StatusOK).JSON(&second)
+		guest = mustDialTracker(t, s, id, fresh)
+		joined(t, guest, ih, trackerPeer(2), 0)
+		owner.Do("DELETE", "/api/v1/videos/"+id+"/passwords/"+strconv.FormatInt(second.ID, 10), nil).Expect(http.StatusNoContent)
+		guest.CutOff()
+		if status, _ := anon.Fetch(thumb + "?videoFileToken=" + url.QueryEscape(fresh)); status != http.StatusForbidden {
+			t.Fatalf("thumbnail with a token from before a password deletion: %d", status)
+		}
+	})
 }
 
 // A socket opened with a file token ends when the token does.
@@ -267,4 +271,20 @@ func TestTrackerRevocationAcrossReplicas(t *testing.T) {
 	if reason := spy.CutOff(); !strings.Contains(reason, "access to this video changed") {
 		t.Fatalf("close reason %q", reason)
 	}
+}
+
+// eachSetup runs fn on the embedded setup (SQLite, local media) and on
+// the scaled-out one's database and storage (PostgreSQL, S3); start
+// starts a server on the setup.
+func eachSetup(t *testing.T, fn func(t *testing.T, start func(...func(*config.Config)) *servertest.Server)) {
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		var base []func(*config.Config)
+		if b == servertest.Postgres {
+			tweak, _ := servertest.S3(t)
+			base = append(base, tweak)
+		}
+		fn(t, func(tweaks ...func(*config.Config)) *servertest.Server {
+			return servertest.Start(t, b, append(base, tweaks...)...)
+		})
+	})
 }
