@@ -5,37 +5,31 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"cuttle.video/server/captions"
 	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/languages"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/session"
 )
 
 // Captions:
 //
 //	GET /api/v1/videos/{id}/captions
 //	PUT|DELETE /api/v1/videos/{id}/captions/{captionLanguage}   (multipart field captionfile)
-//	GET /lazy-static/video-captions/{uuid}-{language}.vtt
 //
-// The files live in the video's media directory, so they are served as
-// its other files are, following its privacy.
-func (s *server) captionRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
+// The files themselves are media, served by delivery.
+func (s *server) captionRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/videos/:id/captions", s.listCaptions)
-	v1.PUT("/videos/:id/captions/:lang", s.requireUser, s.putCaption)
-	v1.DELETE("/videos/:id/captions/:lang", s.requireUser, s.deleteCaption)
-	for _, m := range []string{http.MethodGet, http.MethodHead} {
-		r.Handle(m, captionPath+":file", s.captionFile)
-	}
+	v1.PUT("/videos/:id/captions/:lang", session.RequireUser, s.putCaption)
+	v1.DELETE("/videos/:id/captions/:lang", session.RequireUser, s.deleteCaption)
 }
-
-const captionPath = "/lazy-static/video-captions/"
 
 // captionJSON follows PeerTube's VideoCaption.
 type captionJSON struct {
@@ -50,25 +44,25 @@ type captionJSON struct {
 // caption renders a caption for a viewer who may see v: the files of a
 // private video carry a file token for them, as its images do.
 func (s *server) caption(v *database.Video, c *database.Caption, q string) captionJSON {
-	p := captionPath + v.UUID + "-" + c.Language + ".vtt" + q
+	p := media.Caption(v, c.Language, q)
 	out := captionJSON{
 		Language:    idLabel[string]{ID: c.Language, Label: languages.Label(c.Language)},
 		CaptionPath: p, FileURL: s.PublicURL + p, UpdatedAt: c.UpdatedAt,
 	}
 	if v.State == database.StatePublished {
-		out.M3U8URL = s.mediaURL(v, jobs.CaptionPlaylist(c.Language)) + q
+		out.M3U8URL = s.URLs.File(v, jobs.CaptionPlaylist(c.Language)) + q
 	}
 	return out
 }
 
 func (s *server) listCaptions(c *gin.Context) {
-	v, cs, err := s.Captions.List(c.Request.Context(), viewer(c), c.Param("id"))
+	v, cs, err := s.Captions.List(c.Request.Context(), session.Viewer(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	out := list[captionJSON]{Total: len(cs), Data: make([]captionJSON, 0, len(cs))}
-	q := s.fileQuery(v)
+	q := s.URLs.Query(v)
 	for i := range cs {
 		out.Data = append(out.Data, s.caption(v, &cs[i], q))
 	}
@@ -80,38 +74,38 @@ func (s *server) listCaptions(c *gin.Context) {
 func (s *server) putCaption(c *gin.Context) {
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "multipart/form-data" {
-		s.fail(c, problem.New(http.StatusUnsupportedMediaType, "send the caption as multipart/form-data in the field captionfile"))
+		httpserve.Fail(c, problem.New(http.StatusUnsupportedMediaType, "send the caption as multipart/form-data in the field captionfile"))
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, captions.MaxFileSize+1<<20)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.fail(c, problem.BadRequest("malformed form: %v", err))
+		httpserve.Fail(c, problem.BadRequest("malformed form: %v", err))
 		return
 	}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			s.fail(c, problem.Invalid(map[string]string{"captionfile": "is required"}))
+			httpserve.Fail(c, problem.Invalid(map[string]string{"captionfile": "is required"}))
 			return
 		}
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.fail(c, problem.New(http.StatusRequestEntityTooLarge, "a caption file may hold at most %d MiB", captions.MaxFileSize>>20))
+			httpserve.Fail(c, problem.New(http.StatusRequestEntityTooLarge, "a caption file may hold at most %d MiB", captions.MaxFileSize>>20))
 			return
 		}
 		if err != nil {
-			s.fail(c, problem.BadRequest("malformed form: %v", err))
+			httpserve.Fail(c, problem.BadRequest("malformed form: %v", err))
 			return
 		}
 		if part.FormName() != "captionfile" {
 			part.Close()
 			continue
 		}
-		_, err = s.Captions.Put(c.Request.Context(), viewer(c), c.Param("id"), c.Param("lang"), part)
+		_, err = s.Captions.Put(c.Request.Context(), session.Viewer(c), c.Param("id"), c.Param("lang"), part)
 		part.Close()
 		if err != nil {
-			s.fail(c, err)
+			httpserve.Fail(c, err)
 			return
 		}
 		c.Status(http.StatusNoContent)
@@ -120,29 +114,9 @@ func (s *server) putCaption(c *gin.Context) {
 }
 
 func (s *server) deleteCaption(c *gin.Context) {
-	if err := s.Captions.Delete(c.Request.Context(), viewer(c), c.Param("id"), c.Param("lang")); err != nil {
-		s.fail(c, err)
+	if err := s.Captions.Delete(c.Request.Context(), session.Viewer(c), c.Param("id"), c.Param("lang")); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
-}
-
-// captionFile serves {uuid}-{language}.vtt from the video's media
-// directory.
-func (s *server) captionFile(c *gin.Context) {
-	name, ok := strings.CutSuffix(c.Param("file"), ".vtt")
-	if !ok || len(name) < 38 || name[36] != '-' {
-		s.fail(c, problem.NotFound("caption"))
-		return
-	}
-	id, lang := name[:36], name[37:]
-	if _, err := uuid.Parse(id); err != nil {
-		s.fail(c, problem.NotFound("caption"))
-		return
-	}
-	if lang, ok = languages.Normalize(lang); !ok {
-		s.fail(c, problem.NotFound("caption"))
-		return
-	}
-	s.serveVideoFile(c, id, jobs.CaptionFile(lang))
 }

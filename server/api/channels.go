@@ -6,20 +6,22 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/accounts"
+	"cuttle.video/server/httpserve"
+	"cuttle.video/server/session"
 	"cuttle.video/server/videos"
 )
 
 func (s *server) listChannels(c *gin.Context) { s.channelListFor(c, 0) }
 
 func (s *server) channelListFor(c *gin.Context, accountID int64) {
-	p, err := pageParams(c)
+	p, err := httpserve.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	chs, total, err := s.Accounts.ListChannels(c.Request.Context(), accountID, p.Start, p.Count, p.Sort)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	out := list[channelJSON]{Total: total, Data: make([]channelJSON, 0, len(chs))}
@@ -36,15 +38,15 @@ func (s *server) createChannel(c *gin.Context) {
 		Description *string `json:"description"`
 		Support     *string `json:"support"`
 	}
-	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &req); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
-	ch, err := s.Accounts.CreateChannel(c.Request.Context(), viewer(c), req.Name, accounts.ChannelFields{
+	ch, err := s.Accounts.CreateChannel(c.Request.Context(), session.Viewer(c), req.Name, accounts.ChannelFields{
 		DisplayName: req.DisplayName, Description: req.Description, Support: req.Support,
 	})
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"videoChannel": gin.H{"id": ch.ID}})
@@ -53,7 +55,7 @@ func (s *server) createChannel(c *gin.Context) {
 func (s *server) getChannel(c *gin.Context) {
 	ch, err := s.Accounts.Channel(c.Request.Context(), c.Param("handle"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, s.channel(ch))
@@ -61,20 +63,20 @@ func (s *server) getChannel(c *gin.Context) {
 
 func (s *server) updateChannel(c *gin.Context) {
 	var f accounts.ChannelFields
-	if err := decodeJSON(c, &f); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &f); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
-	if err := s.Accounts.UpdateChannel(c.Request.Context(), viewer(c), c.Param("handle"), f); err != nil {
-		s.fail(c, err)
+	if err := s.Accounts.UpdateChannel(c.Request.Context(), session.Viewer(c), c.Param("handle"), f); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
 func (s *server) deleteChannel(c *gin.Context) {
-	if err := s.Accounts.DeleteChannel(c.Request.Context(), viewer(c), c.Param("handle")); err != nil {
-		s.fail(c, err)
+	if err := s.Accounts.DeleteChannel(c.Request.Context(), session.Viewer(c), c.Param("handle")); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -83,7 +85,7 @@ func (s *server) deleteChannel(c *gin.Context) {
 func (s *server) channelVideos(c *gin.Context) {
 	ch, err := s.Accounts.Channel(c.Request.Context(), c.Param("handle"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	s.videoListFor(c, videos.ListParams{ChannelID: ch.ID})

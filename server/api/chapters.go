@@ -6,7 +6,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/chapters"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/session"
 )
 
 // Chapters:
@@ -15,7 +17,7 @@ import (
 //	GET /api/v1/videos/{id}/chapters.vtt   the same as a WebVTT chapters track
 func (s *server) chapterRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/videos/:id/chapters", s.getChapters)
-	v1.PUT("/videos/:id/chapters", s.requireUser, s.putChapters)
+	v1.PUT("/videos/:id/chapters", session.RequireUser, s.putChapters)
 	v1.GET("/videos/:id/chapters.vtt", s.chaptersVTT)
 }
 
@@ -24,9 +26,9 @@ type chaptersJSON struct {
 }
 
 func (s *server) getChapters(c *gin.Context) {
-	_, cs, err := s.Chapters.Get(c.Request.Context(), viewer(c), c.Param("id"))
+	_, cs, err := s.Chapters.Get(c.Request.Context(), session.Viewer(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, chaptersJSON{Chapters: cs})
@@ -36,16 +38,16 @@ func (s *server) putChapters(c *gin.Context) {
 	var body struct {
 		Chapters *[]chapters.Chapter `json:"chapters"`
 	}
-	if err := decodeJSON(c, &body); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &body); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	if body.Chapters == nil {
-		s.fail(c, problem.Invalid(map[string]string{"chapters": "is required"}))
+		httpserve.Fail(c, problem.Invalid(map[string]string{"chapters": "is required"}))
 		return
 	}
-	if err := s.Chapters.Replace(c.Request.Context(), viewer(c), c.Param("id"), *body.Chapters); err != nil {
-		s.fail(c, err)
+	if err := s.Chapters.Replace(c.Request.Context(), session.Viewer(c), c.Param("id"), *body.Chapters); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -55,12 +57,12 @@ func (s *server) putChapters(c *gin.Context) {
 // follows the video's privacy as the JSON does, and is not cached, since
 // an edit changes it at once.
 func (s *server) chaptersVTT(c *gin.Context) {
-	v, cs, err := s.Chapters.Get(c.Request.Context(), viewer(c), c.Param("id"))
+	v, cs, err := s.Chapters.Get(c.Request.Context(), session.Viewer(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "private, no-cache")
-	noSniff(c)
+	httpserve.NoSniff(c)
 	c.Data(http.StatusOK, "text/vtt; charset=utf-8", chapters.VTT(cs, v.Duration))
 }

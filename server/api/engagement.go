@@ -9,7 +9,9 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/engagement"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/session"
 	"cuttle.video/server/videos"
 )
 
@@ -23,13 +25,13 @@ import (
 //	POST|DELETE /api/v1/videos/{id}/comments/{commentId}
 func (s *server) engagementRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/videos/:id/views", s.addView)
-	v1.PUT("/videos/:id/rate", s.requireUser, s.rateVideo)
-	v1.GET("/users/me/videos/:id/rating", s.requireUser, s.myRating)
+	v1.PUT("/videos/:id/rate", session.RequireUser, s.rateVideo)
+	v1.GET("/users/me/videos/:id/rating", session.RequireUser, s.myRating)
 	v1.GET("/videos/:id/comment-threads", s.listThreads)
-	v1.POST("/videos/:id/comment-threads", s.requireUser, s.createThread)
+	v1.POST("/videos/:id/comment-threads", session.RequireUser, s.createThread)
 	v1.GET("/videos/:id/comment-threads/:threadId", s.getThread)
-	v1.POST("/videos/:id/comments/:commentId", s.requireUser, s.replyToComment)
-	v1.DELETE("/videos/:id/comments/:commentId", s.requireUser, s.deleteComment)
+	v1.POST("/videos/:id/comments/:commentId", session.RequireUser, s.replyToComment)
+	v1.DELETE("/videos/:id/comments/:commentId", session.RequireUser, s.deleteComment)
 }
 
 // pendingViews are the views counted but not written yet, which the
@@ -51,18 +53,18 @@ func (s *server) addView(c *gin.Context) {
 		SessionID   string   `json:"sessionId"`
 	}
 	if c.Request.ContentLength != 0 {
-		if err := decodeJSON(c, &body); err != nil {
-			s.fail(c, err)
+		if err := httpserve.DecodeJSON(c, &body); err != nil {
+			httpserve.Fail(c, err)
 			return
 		}
 	}
 	if body.CurrentTime != nil && *body.CurrentTime < 0 {
-		s.fail(c, problem.Invalid(map[string]string{"currentTime": "must be a number of seconds, at least 0"}))
+		httpserve.Fail(c, problem.Invalid(map[string]string{"currentTime": "must be a number of seconds, at least 0"}))
 		return
 	}
-	w := engagement.Viewer{User: viewer(c), Address: clientKey(c), UserAgent: c.GetHeader("User-Agent")}
+	w := engagement.Viewer{User: session.Viewer(c), Address: httpserve.ClientKey(c), UserAgent: c.GetHeader("User-Agent")}
 	if err := s.Engagement.View(c.Request.Context(), w, c.Param("id")); err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -72,21 +74,21 @@ func (s *server) rateVideo(c *gin.Context) {
 	var body struct {
 		Rating string `json:"rating"`
 	}
-	if err := decodeJSON(c, &body); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &body); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
-	if err := s.Engagement.Rate(c.Request.Context(), viewer(c), c.Param("id"), body.Rating); err != nil {
-		s.fail(c, err)
+	if err := s.Engagement.Rate(c.Request.Context(), session.Viewer(c), c.Param("id"), body.Rating); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
 func (s *server) myRating(c *gin.Context) {
-	v, rating, err := s.Engagement.RatingOf(c.Request.Context(), viewer(c), c.Param("id"))
+	v, rating, err := s.Engagement.RatingOf(c.Request.Context(), session.Viewer(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"id": v.ID, "rating": rating})
@@ -131,14 +133,14 @@ func commentsPolicy(v *database.Video) idLabel[int] {
 }
 
 func (s *server) listThreads(c *gin.Context) {
-	p, err := pageParams(c)
+	p, err := httpserve.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
-	v, page, err := s.Engagement.Threads(c.Request.Context(), viewer(c), c.Param("id"), p.Start, p.Count, p.Sort)
+	v, page, err := s.Engagement.Threads(c.Request.Context(), session.Viewer(c), c.Param("id"), p.Start, p.Count, p.Sort)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	out := struct {
@@ -158,14 +160,14 @@ type threadJSON struct {
 }
 
 func (s *server) getThread(c *gin.Context) {
-	threadID, err := idParam(c, "threadId")
+	threadID, err := httpserve.IDParam(c, "threadId")
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
-	v, cs, err := s.Engagement.Thread(c.Request.Context(), viewer(c), c.Param("id"), threadID)
+	v, cs, err := s.Engagement.Thread(c.Request.Context(), session.Viewer(c), c.Param("id"), threadID)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	// Replies come oldest first, so each one's parent is already placed.
@@ -195,9 +197,9 @@ type commentBody struct {
 func (s *server) createThread(c *gin.Context) { s.postComment(c, 0) }
 
 func (s *server) replyToComment(c *gin.Context) {
-	id, err := idParam(c, "commentId")
+	id, err := httpserve.IDParam(c, "commentId")
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	s.postComment(c, id)
@@ -205,26 +207,26 @@ func (s *server) replyToComment(c *gin.Context) {
 
 func (s *server) postComment(c *gin.Context, replyTo int64) {
 	var body commentBody
-	if err := decodeJSON(c, &body); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &body); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
-	v, cm, err := s.Engagement.Comment(c.Request.Context(), viewer(c), c.Param("id"), replyTo, body.Text)
+	v, cm, err := s.Engagement.Comment(c.Request.Context(), session.Viewer(c), c.Param("id"), replyTo, body.Text)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"comment": s.comment(v, cm)})
 }
 
 func (s *server) deleteComment(c *gin.Context) {
-	id, err := idParam(c, "commentId")
+	id, err := httpserve.IDParam(c, "commentId")
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
-	if err := s.Engagement.DeleteComment(c.Request.Context(), viewer(c), c.Param("id"), id); err != nil {
-		s.fail(c, err)
+	if err := s.Engagement.DeleteComment(c.Request.Context(), session.Viewer(c), c.Param("id"), id); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)

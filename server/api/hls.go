@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"cuttle.video/server/database"
@@ -37,39 +36,13 @@ type transcodingJSON struct {
 	Error    string  `json:"error,omitempty"`
 }
 
-// hlsResult decodes a video's last transcoding result; nil before one.
-func hlsResult(v *database.Video) *job.VODHLSResult {
-	if v.HLS == "" {
-		return nil
-	}
-	var res job.VODHLSResult
-	if err := json.Unmarshal([]byte(v.HLS), &res); err != nil {
-		return nil
-	}
-	return &res
-}
-
-// mediaURL is the absolute URL of a file of a video's HLS directory: on
-// the CDN or public bucket when there is one, else on this server. The
-// files of videos that are neither public nor unlisted are only on this
-// server's private path, which needs a videoFileToken.
-func (s *server) mediaURL(v *database.Video, file string) string {
-	if !jobs.PublicFiles(v.Privacy) {
-		return s.PublicURL + hlsPath + "private/" + v.UUID + "/" + file
-	}
-	if u, ok := s.MediaStore.PublicURL(jobs.MediaPrefix(v) + file); ok {
-		return u
-	}
-	return s.PublicURL + hlsPath + v.UUID + "/" + file
-}
-
 func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []streamingPlaylistJSON {
 	if res == nil || v.State != database.StatePublished {
 		return []streamingPlaylistJSON{}
 	}
 	p := streamingPlaylistJSON{
-		ID: v.ID, Type: 1, PlaylistURL: s.mediaURL(v, jobs.MasterPlaylist),
-		SegmentsSha256URL: s.mediaURL(v, res.SegmentsSHA256), Redundancies: []any{},
+		ID: v.ID, Type: 1, PlaylistURL: s.URLs.File(v, jobs.MasterPlaylist),
+		SegmentsSha256URL: s.URLs.File(v, res.SegmentsSHA256), Redundancies: []any{},
 	}
 	for _, r := range res.Renditions {
 		label := strconv.Itoa(r.Height) + "p"
@@ -78,7 +51,7 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		}
 		p.Files = append(p.Files, videoFileJSON{
 			Resolution: idLabel[int]{ID: r.Height, Label: label}, Size: r.Size, FPS: r.FPS,
-			Width: r.Width, Height: r.Height, PlaylistURL: s.mediaURL(v, r.Playlist),
+			Width: r.Width, Height: r.Height, PlaylistURL: s.URLs.File(v, r.Playlist),
 		})
 	}
 	return []streamingPlaylistJSON{p}
@@ -90,7 +63,7 @@ func transcoding(j *database.Job, withError bool) *transcodingJSON {
 	if j == nil {
 		return nil
 	}
-	out := &transcodingJSON{State: peertubeStates[j.State], Progress: j.Progress, Attempts: j.Attempts}
+	out := &transcodingJSON{State: jobs.PeerTubeState(j.State), Progress: j.Progress, Attempts: j.Attempts}
 	if withError {
 		out.Error = j.Error
 	}

@@ -7,6 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
+	"cuttle.video/server/jobs"
 )
 
 // jobJSON follows PeerTube's Job shape.
@@ -24,15 +26,9 @@ type jobJSON struct {
 	FinishedOn  *time.Time `json:"finishedOn"`
 }
 
-// peertubeStates names our job states as PeerTube's job list does.
-var peertubeStates = map[string]string{
-	database.JobQueued: "waiting", database.JobProcessing: "active",
-	database.JobCompleted: "completed", database.JobFailed: "failed",
-}
-
 func jobOut(j *database.Job) jobJSON {
 	out := jobJSON{
-		ID: j.ID, State: peertubeStates[j.State], Type: j.Type, Progress: int(j.Progress*100 + 0.5),
+		ID: j.ID, State: jobs.PeerTubeState(j.State), Type: j.Type, Progress: int(j.Progress*100 + 0.5),
 		Attempts: j.Attempts, Worker: j.Worker, CreatedAt: j.CreatedAt, ProcessedOn: j.StartedAt, FinishedOn: j.FinishedAt,
 		Data: gin.H{},
 	}
@@ -46,14 +42,14 @@ func jobOut(j *database.Job) jobJSON {
 }
 
 func (s *server) listJobs(c *gin.Context) {
-	p, err := pageParams(c)
+	p, err := httpserve.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	js, total, err := s.Jobs.List(c.Request.Context(), c.Param("state"), p.Start, p.Count)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	out := list[jobJSON]{Total: total, Data: make([]jobJSON, 0, len(js))}
@@ -67,7 +63,7 @@ func (s *server) listJobs(c *gin.Context) {
 // wildcard with the list's {state}.
 func (s *server) retryJob(c *gin.Context) {
 	if err := s.Jobs.Retry(c.Request.Context(), c.Param("state")); err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)

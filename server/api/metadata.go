@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/videos"
 )
@@ -136,7 +137,7 @@ func (s *server) metadataFromRequest(c *gin.Context) (*videos.Metadata, error) {
 	switch {
 	case mt == "application/json":
 		m := &videos.Metadata{}
-		return m, decodeJSON(c, m)
+		return m, httpserve.DecodeJSON(c, m)
 	case mt == "multipart/form-data" || mt == "application/x-www-form-urlencoded":
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
 		if err := c.Request.ParseMultipartForm(1 << 20); err != nil && err != http.ErrNotMultipart {

@@ -2,19 +2,19 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/accounts"
-	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/session"
 )
 
 func (s *server) localClient(c *gin.Context) {
 	cl, err := s.Accounts.Client(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"client_id": cl.ClientID, "client_secret": cl.ClientSecret})
@@ -22,7 +22,8 @@ func (s *server) localClient(c *gin.Context) {
 
 // token is the OAuth2 token endpoint, form-encoded as the spec wants.
 func (s *server) token(c *gin.Context) {
-	if !s.allowLogin(c) {
+	if err := s.Sessions.AllowAttempt(c); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
@@ -31,7 +32,7 @@ func (s *server) token(c *gin.Context) {
 	var err error
 	switch grant := c.PostForm("grant_type"); grant {
 	case "password":
-		pair, err = s.Accounts.Login(ctx, id, secret, c.PostForm("username"), c.PostForm("password"), clientKey(c))
+		pair, err = s.Accounts.Login(ctx, id, secret, c.PostForm("username"), c.PostForm("password"), httpserve.ClientKey(c))
 	case "refresh_token":
 		pair, err = s.Accounts.Refresh(ctx, id, secret, c.PostForm("refresh_token"))
 	default:
@@ -39,7 +40,7 @@ func (s *server) token(c *gin.Context) {
 			WithCode(problem.CodeUnsupportedGrantType)
 	}
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
@@ -53,22 +54,10 @@ func (s *server) token(c *gin.Context) {
 }
 
 func (s *server) revokeToken(c *gin.Context) {
-	t := c.MustGet(tokenKey).(*database.Token)
+	t := session.Token(c)
 	if err := s.Accounts.Revoke(c.Request.Context(), t.ID); err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{})
-}
-
-// allowLogin applies the per-address limit on password checks (logins and
-// password changes); when it holds, it answers 429 and returns false.
-func (s *server) allowLogin(c *gin.Context) bool {
-	ok, retry := s.LoginLimiter.Allow(clientKey(c))
-	if !ok {
-		secs := int(retry.Seconds()) + 1
-		s.fail(c, problem.New(http.StatusTooManyRequests, "too many login attempts; retry in %d seconds", secs).
-			WithHeader("Retry-After", strconv.Itoa(secs)))
-	}
-	return ok
 }

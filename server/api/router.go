@@ -1,12 +1,13 @@
-// Package api is the HTTP face of the server: PeerTube-compatible REST
-// routes under /api/v1 and health checks. Handlers only authenticate,
-// bind and validate input shapes; the rules live in the processing
-// packages (accounts, videos, uploads).
+// Package api is PeerTube's REST API, every route under /api/v1, and the
+// machine endpoints beside it (health, playback metrics). Handlers only
+// authenticate, bind and validate input shapes, call one processing
+// package and shape the answer as PeerTube does; the rules live in the
+// processing packages (accounts, videos, uploads, ...). The pages (web)
+// and the media bytes (delivery) are its siblings.
 package api
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 
@@ -16,39 +17,37 @@ import (
 	"cuttle.video/server/auth"
 	"cuttle.video/server/captions"
 	"cuttle.video/server/chapters"
+	"cuttle.video/server/database"
 	"cuttle.video/server/engagement"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/instance"
 	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/metrics"
-	"cuttle.video/server/p2p"
+	"cuttle.video/server/session"
 	"cuttle.video/server/tracker"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
-	"cuttle.video/storage"
-	"cuttle.video/transcoder/pipeline"
 )
 
 // Deps is everything the handlers need, built by the composition root.
 type Deps struct {
 	PublicURL string
 	Accounts  *accounts.Service
+	Sessions  *session.Sessions
 	Videos    *videos.Service
 	Uploads   *uploads.Service
 	// LoginLimiter bounds token requests per client address.
 	LoginLimiter *auth.Limiter
-	// Clients says how clients are told apart and bounds their bodies.
-	Clients Clients
+	// Clients gives video uploads their longer body grace.
+	Clients httpserve.Clients
 	// Ready reports whether the server's backing services answer.
 	Ready func(ctx context.Context) error
-	// Media serves signed URLs of local media storage; nil with S3.
-	Media http.Handler
-	// MediaStore holds originals and renditions.
-	MediaStore storage.Store
-	Jobs       *jobs.Service
-	Log        *slog.Logger
-	// P2P, Tracker and Playback serve peer-to-peer delivery; Tracker is
-	// nil when the admin turned P2P off.
-	P2P      *p2p.Service
+	// URLs addresses the media files the answers point to.
+	URLs *media.URLs
+	Jobs *jobs.Service
+	// Tracker is nil when the admin turned P2P off; Playback sums up
+	// the players' reports.
 	Tracker  *tracker.Tracker
 	Playback *metrics.Playback
 	// Instance holds the settings admins change from the web interface.
@@ -66,92 +65,86 @@ type server struct {
 	hostname string
 }
 
-// New returns the HTTP handler of the whole server.
-func New(d Deps) http.Handler {
-	gin.SetMode(gin.ReleaseMode)
-	r := gin.New()
-	r.HandleMethodNotAllowed = true
+// Mount registers the API's routes on r. This is the one table of
+// /api/v1: each group below lists its routes beside its handlers.
+func Mount(r *gin.Engine, d Deps) {
 	s := &server{Deps: d}
-	s.trustProxies(r)
 	if u, err := url.Parse(d.PublicURL); err == nil {
 		s.hostname = u.Host
 	}
-	r.Use(s.requestLog, s.recoverPanic, s.limitBody)
-	r.NoRoute(s.noRoute)
-	r.NoMethod(func(c *gin.Context) { s.fail(c, methodNotAllowed(c)) })
-
 	r.GET("/healthz", s.health)
-	r.GET("/w/:id", s.watch)
-	r.GET("/videos/watch/:id", s.watch)
-	r.GET("/player/*file", compressedAssets(), s.playerAssets())
-	for _, m := range []string{http.MethodGet, http.MethodHead} {
-		r.Handle(m, hlsPath+":uuid/:file", s.hlsFile)
-		r.Handle(m, thumbnailPath+":file", s.image(pipeline.ThumbnailFile))
-		r.Handle(m, previewPath+":file", s.image(pipeline.PreviewFile))
-	}
-	if d.Media != nil {
-		r.Any("/storage/*key", gin.WrapH(http.StripPrefix("/storage", d.Media)))
+	if s.Playback != nil {
+		// Admins only: the sums say how much the instance serves.
+		r.GET("/metrics", s.Sessions.Authenticate, session.RequireUser, session.RequireRole(database.RoleAdmin),
+			gin.WrapH(s.Playback.Handler(s.Tracker)))
 	}
 
-	v1 := r.Group("/api/v1", s.authenticate)
+	v1 := r.Group("/api/v1", session.VideoPassword, s.Sessions.Authenticate)
+	admin := []gin.HandlerFunc{session.RequireUser, session.RequireRole(database.RoleAdmin)}
 	v1.GET("/oauth-clients/local", s.localClient)
-	v1.POST("/users/token", smallForm(s.fail), s.token)
-	v1.POST("/users/revoke-token", s.requireUser, s.revokeToken)
+	v1.POST("/users/token", httpserve.SmallForm(httpserve.Fail), s.token)
+	v1.POST("/users/revoke-token", session.RequireUser, s.revokeToken)
+	v1.POST("/users/register", s.register)
 
-	v1.GET("/users/me", s.requireUser, s.me)
-	v1.PUT("/users/me", s.requireUser, s.updateMe)
-	v1.GET("/users/me/video-quota-used", s.requireUser, s.myQuota)
-	v1.GET("/users/me/videos", s.requireUser, s.myVideos)
-	admin := v1.Group("/users", s.requireUser, s.requireRole(0))
-	admin.GET("", s.listUsers)
-	admin.POST("", s.createUser)
-	admin.GET("/:id", s.getUser)
-	admin.PUT("/:id", s.updateUser)
-	admin.DELETE("/:id", s.deleteUser)
+	v1.GET("/users/me", session.RequireUser, s.me)
+	v1.PUT("/users/me", session.RequireUser, s.updateMe)
+	v1.GET("/users/me/video-quota-used", session.RequireUser, s.myQuota)
+	v1.GET("/users/me/videos", session.RequireUser, s.myVideos)
+	users := v1.Group("/users", admin...)
+	users.GET("", s.listUsers)
+	users.POST("", s.createUser)
+	users.GET("/:id", s.getUser)
+	users.PUT("/:id", s.updateUser)
+	users.DELETE("/:id", s.deleteUser)
 
-	jobsAdmin := v1.Group("/jobs", s.requireUser, s.requireRole(0))
+	jobsAdmin := v1.Group("/jobs", admin...)
 	jobsAdmin.GET("", s.listJobs)
 	jobsAdmin.GET("/:state", s.listJobs)
 	jobsAdmin.POST("/:state/retry", s.retryJob)
+
+	v1.GET("/config", s.publicConfig)
+	v1.GET("/config/custom", session.RequireUser, session.RequireRole(database.RoleAdmin), s.customConfig)
+	v1.PUT("/config/custom", session.RequireUser, session.RequireRole(database.RoleAdmin), s.updateCustomConfig)
 
 	v1.GET("/accounts/:name", s.getAccount)
 	v1.GET("/accounts/:name/videos", s.accountVideos)
 	v1.GET("/accounts/:name/video-channels", s.accountChannels)
 
 	v1.GET("/video-channels", s.listChannels)
-	v1.POST("/video-channels", s.requireUser, s.createChannel)
+	v1.POST("/video-channels", session.RequireUser, s.createChannel)
 	v1.GET("/video-channels/:handle", s.getChannel)
-	v1.PUT("/video-channels/:handle", s.requireUser, s.updateChannel)
-	v1.DELETE("/video-channels/:handle", s.requireUser, s.deleteChannel)
+	v1.PUT("/video-channels/:handle", session.RequireUser, s.updateChannel)
+	v1.DELETE("/video-channels/:handle", session.RequireUser, s.deleteChannel)
 	v1.GET("/video-channels/:handle/videos", s.channelVideos)
 
+	v1.GET("/search/videos", s.searchVideos)
 	v1.GET("/videos", s.listVideos)
-	v1.GET("/videos/categories", s.labels(categories))
-	v1.GET("/videos/licences", s.labels(licences))
+	v1.GET("/videos/categories", s.labels(videos.Categories))
+	v1.GET("/videos/licences", s.labels(videos.Licences))
 	v1.GET("/videos/privacies", s.labels(videos.Privacies))
-	v1.POST("/videos/upload", s.uploadBody, s.requireUser, s.uploadLegacy)
-	v1.POST("/videos/upload-resumable", s.requireUser, s.uploadInit)
-	v1.PUT("/videos/upload-resumable", s.uploadBody, s.requireUser, s.uploadChunk)
-	v1.DELETE("/videos/upload-resumable", s.requireUser, s.uploadCancel)
+	v1.POST("/videos/upload", s.Clients.UploadBody, session.RequireUser, s.uploadLegacy)
+	v1.POST("/videos/upload-resumable", session.RequireUser, s.uploadInit)
+	v1.PUT("/videos/upload-resumable", s.Clients.UploadBody, session.RequireUser, s.uploadChunk)
+	v1.DELETE("/videos/upload-resumable", session.RequireUser, s.uploadCancel)
 	v1.GET("/videos/:id", s.getVideo)
 	v1.GET("/videos/:id/description", s.getVideoDescription)
-	v1.PUT("/videos/:id", s.requireUser, s.updateVideo)
-	v1.DELETE("/videos/:id", s.requireUser, s.deleteVideo)
-	// Feature routes: one call per feature, each defined beside its
+	v1.PUT("/videos/:id", session.RequireUser, s.updateVideo)
+	v1.DELETE("/videos/:id", session.RequireUser, s.deleteVideo)
+	// What a video carries besides its media, each group beside its
 	// handlers.
-	s.p2pRoutes(r, v1)
-	s.webRoutes(r, v1)
-	s.privacyRoutes(r, v1)
+	s.passwordRoutes(v1)
 	s.chapterRoutes(v1)
-	s.captionRoutes(r, v1)
-	s.storyboardRoutes(r, v1)
+	s.captionRoutes(v1)
+	s.storyboardRoutes(v1)
 	s.engagementRoutes(v1)
-	return r
+	if s.Playback != nil {
+		v1.POST("/metrics/playback", s.playbackReport)
+	}
 }
 
 func (s *server) health(c *gin.Context) {
 	if err := s.Ready(c.Request.Context()); err != nil {
-		s.Log.ErrorContext(c.Request.Context(), "health check", "err", err)
+		httpserve.Logger(c).ErrorContext(c.Request.Context(), "health check", "err", err)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
 		return
 	}

@@ -2,27 +2,21 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
+	"cuttle.video/server/httpserve"
+	"cuttle.video/server/media"
+	"cuttle.video/server/session"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
-
-	"cuttle.video/server/jobs"
-	"cuttle.video/server/problem"
 )
 
 // Storyboards:
 //
 //	GET /api/v1/videos/{id}/storyboards
-//	GET /lazy-static/storyboards/{uuid}.jpg
-func (s *server) storyboardRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
+//
+// The sheets themselves are media, served by delivery.
+func (s *server) storyboardRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/videos/:id/storyboards", s.listStoryboards)
-	for _, m := range []string{http.MethodGet, http.MethodHead} {
-		r.Handle(m, storyboardPath+":file", s.storyboardFile)
-	}
 }
-
-const storyboardPath = "/lazy-static/storyboards/"
 
 // storyboardJSON follows PeerTube's Storyboard.
 type storyboardJSON struct {
@@ -37,20 +31,20 @@ type storyboardJSON struct {
 
 func (s *server) listStoryboards(c *gin.Context) {
 	ctx := c.Request.Context()
-	v, err := s.Videos.Get(ctx, viewer(c), c.Param("id"))
+	v, err := s.Videos.Get(ctx, session.Viewer(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	sb, err := s.Jobs.Storyboard(ctx, v)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	out := []storyboardJSON{}
 	if sb != nil {
 		// A private video's sheet carries a file token, as its images do.
-		p := storyboardPath + v.UUID + ".jpg" + s.fileQuery(v)
+		p := media.Storyboard(v, s.URLs.Query(v))
 		out = append(out, storyboardJSON{
 			StoryboardPath: p, FileURL: s.PublicURL + p,
 			TotalHeight: sb.Rows * sb.SpriteHeight, TotalWidth: sb.Columns * sb.SpriteWidth,
@@ -58,13 +52,4 @@ func (s *server) listStoryboards(c *gin.Context) {
 		})
 	}
 	c.JSON(http.StatusOK, gin.H{"storyboards": out})
-}
-
-func (s *server) storyboardFile(c *gin.Context) {
-	id, ok := strings.CutSuffix(c.Param("file"), ".jpg")
-	if _, err := uuid.Parse(id); !ok || err != nil {
-		s.fail(c, problem.NotFound("storyboard"))
-		return
-	}
-	s.serveVideoFile(c, id, jobs.StoryboardFile)
 }

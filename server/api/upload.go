@@ -12,7 +12,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/session"
 	"cuttle.video/server/uploads"
 )
 
@@ -82,16 +84,16 @@ func (b *formBudget) refusal(err error) error {
 // the videofile part goes straight to a spool file, in whatever order
 // they come; other parts are read through and dropped.
 func (s *server) uploadLegacy(c *gin.Context) {
-	ctx, u := c.Request.Context(), viewer(c)
+	ctx, u := c.Request.Context(), session.Viewer(c)
 	if err := s.Uploads.PrecheckBody(ctx, u, c.Request.ContentLength); err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	budget := &formBudget{ReadCloser: c.Request.Body, left: maxFormBytes}
 	c.Request.Body = budget
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.fail(c, problem.BadRequest("send the video as multipart/form-data: %v", err))
+		httpserve.Fail(c, problem.BadRequest("send the video as multipart/form-data: %v", err))
 		return
 	}
 	fields := formFields{}
@@ -105,11 +107,11 @@ func (s *server) uploadLegacy(c *gin.Context) {
 			break
 		}
 		if err != nil {
-			s.fail(c, budget.refusal(problem.BadRequest("malformed multipart body: %v", err)))
+			httpserve.Fail(c, budget.refusal(problem.BadRequest("malformed multipart body: %v", err)))
 			return
 		}
 		if parts == maxFormParts {
-			s.fail(c, problem.New(http.StatusRequestEntityTooLarge, "the form has more than %d parts", maxFormParts))
+			httpserve.Fail(c, problem.New(http.StatusRequestEntityTooLarge, "the form has more than %d parts", maxFormParts))
 			return
 		}
 		switch {
@@ -120,7 +122,7 @@ func (s *server) uploadLegacy(c *gin.Context) {
 				return err
 			})
 			if err != nil {
-				s.fail(c, err)
+				httpserve.Fail(c, err)
 				return
 			}
 		case part.FileName() != "":
@@ -130,17 +132,17 @@ func (s *server) uploadLegacy(c *gin.Context) {
 				return err
 			})
 			if err != nil {
-				s.fail(c, problem.BadRequest("the form was cut while reading file %q", part.FormName()).WithErr(err))
+				httpserve.Fail(c, problem.BadRequest("the form was cut while reading file %q", part.FormName()).WithErr(err))
 				return
 			}
 		case knownField(part.FormName()):
 			v, err := readField(part, part.FormName())
 			if err != nil {
-				s.fail(c, budget.refusal(err))
+				httpserve.Fail(c, budget.refusal(err))
 				return
 			}
 			if fieldBytes += len(v); fieldBytes > maxFieldsSize {
-				s.fail(c, problem.New(http.StatusRequestEntityTooLarge, "the form's text fields exceed %d bytes", maxFieldsSize))
+				httpserve.Fail(c, problem.New(http.StatusRequestEntityTooLarge, "the form's text fields exceed %d bytes", maxFieldsSize))
 				return
 			}
 			fields.add(part.FormName(), v)
@@ -148,18 +150,18 @@ func (s *server) uploadLegacy(c *gin.Context) {
 		// NextPart reads unknown fields through, within the budget.
 	}
 	if spool == nil {
-		s.fail(c, problem.Invalid(map[string]string{"videofile": "is required"}))
+		httpserve.Fail(c, problem.Invalid(map[string]string{"videofile": "is required"}))
 		return
 	}
 	m, err := fields.metadata()
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	m.Filename = filename
 	v, err := s.Uploads.FinishLegacy(ctx, u, m, spool)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, uploadResponse(v))
@@ -168,12 +170,12 @@ func (s *server) uploadLegacy(c *gin.Context) {
 func (s *server) uploadInit(c *gin.Context) {
 	size, err := strconv.ParseInt(c.GetHeader("X-Upload-Content-Length"), 10, 64)
 	if err != nil {
-		s.fail(c, problem.Invalid(map[string]string{"X-Upload-Content-Length": "header must give the file size in bytes"}))
+		httpserve.Fail(c, problem.Invalid(map[string]string{"X-Upload-Content-Length": "header must give the file size in bytes"}))
 		return
 	}
 	m, err := s.metadataFromRequest(c)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	if m.Filename == "" {
@@ -182,9 +184,9 @@ func (s *server) uploadInit(c *gin.Context) {
 			m.Filename = c.Request.PostFormValue("filename")
 		}
 	}
-	up, err := s.Uploads.Init(c.Request.Context(), viewer(c), m, size, c.GetHeader("X-Upload-Content-Type"))
+	up, err := s.Uploads.Init(c.Request.Context(), session.Viewer(c), m, size, c.GetHeader("X-Upload-Content-Type"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Header("Location", s.PublicURL+"/api/v1/videos/upload-resumable?upload_id="+up.ID)
@@ -210,10 +212,10 @@ func uploadID(c *gin.Context) (string, error) {
 func (s *server) uploadChunk(c *gin.Context) {
 	id, err := uploadID(c)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
-	ctx, u := c.Request.Context(), viewer(c)
+	ctx, u := c.Request.Context(), session.Viewer(c)
 	cr := c.GetHeader("Content-Range")
 	var p *uploads.Progress
 	if m := statusRangeRE.FindStringSubmatch(cr); m != nil {
@@ -237,7 +239,7 @@ func (s *server) uploadChunk(c *gin.Context) {
 		err = problem.Invalid(map[string]string{"Content-Range": "must be \"bytes first-last/total\" or \"bytes */total\""})
 	}
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	if p.Video != nil {
@@ -254,11 +256,11 @@ func (s *server) uploadChunk(c *gin.Context) {
 func (s *server) uploadCancel(c *gin.Context) {
 	id, err := uploadID(c)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
-	if err := s.Uploads.Cancel(c.Request.Context(), viewer(c), id); err != nil {
-		s.fail(c, err)
+	if err := s.Uploads.Cancel(c.Request.Context(), session.Viewer(c), id); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)

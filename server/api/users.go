@@ -7,20 +7,22 @@ import (
 
 	"cuttle.video/server/accounts"
 	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
+	"cuttle.video/server/session"
 	"cuttle.video/server/videos"
 )
 
 func (s *server) me(c *gin.Context) {
-	u := viewer(c)
+	u := session.Viewer(c)
 	ctx := c.Request.Context()
-	chs, _, err := s.Accounts.ListChannels(ctx, u.Account.ID, 0, maxCount, "createdAt")
+	chs, _, err := s.Accounts.ListChannels(ctx, u.Account.ID, 0, httpserve.MaxCount, "createdAt")
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	used, daily, err := s.Accounts.QuotaUsed(ctx, u.ID)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, struct {
@@ -32,24 +34,27 @@ func (s *server) me(c *gin.Context) {
 
 func (s *server) updateMe(c *gin.Context) {
 	var up accounts.ProfileUpdate
-	if err := decodeJSON(c, &up); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &up); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
-	if up.Password != nil && !s.allowLogin(c) {
-		return
+	if up.Password != nil {
+		if err := s.Sessions.AllowAttempt(c); err != nil {
+			httpserve.Fail(c, err)
+			return
+		}
 	}
-	if err := s.Accounts.UpdateProfile(c.Request.Context(), viewer(c), up, clientKey(c)); err != nil {
-		s.fail(c, err)
+	if err := s.Accounts.UpdateProfile(c.Request.Context(), session.Viewer(c), up, httpserve.ClientKey(c)); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
 func (s *server) myQuota(c *gin.Context) {
-	used, daily, err := s.Accounts.QuotaUsed(c.Request.Context(), viewer(c).ID)
+	used, daily, err := s.Accounts.QuotaUsed(c.Request.Context(), session.Viewer(c).ID)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"videoQuotaUsed": used, "videoQuotaUsedDaily": daily})
@@ -60,14 +65,14 @@ func (s *server) myVideos(c *gin.Context) {
 }
 
 func (s *server) listUsers(c *gin.Context) {
-	p, err := pageParams(c)
+	p, err := httpserve.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	users, total, err := s.Accounts.ListUsers(c.Request.Context(), p.Start, p.Count, p.Sort)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	out := list[userJSON]{Total: total, Data: make([]userJSON, 0, len(users))}
@@ -89,8 +94,8 @@ type createUserRequest struct {
 
 func (s *server) createUser(c *gin.Context) {
 	var req createUserRequest
-	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &req); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	role := database.RoleUser
@@ -102,52 +107,52 @@ func (s *server) createUser(c *gin.Context) {
 		VideoQuota: req.VideoQuota, VideoQuotaDaily: req.VideoQuotaDaily, ChannelName: req.ChannelName,
 	})
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"user": gin.H{"id": u.ID, "account": gin.H{"id": u.Account.ID}}})
 }
 
 func (s *server) getUser(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpserve.IDParam(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	u, err := s.Accounts.User(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, s.user(u, nil))
 }
 
 func (s *server) updateUser(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpserve.IDParam(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	var up accounts.UserUpdate
-	if err := decodeJSON(c, &up); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &up); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	if err := s.Accounts.UpdateUser(c.Request.Context(), id, up); err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
 func (s *server) deleteUser(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpserve.IDParam(c, "id")
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	if err := s.Accounts.DeleteUser(c.Request.Context(), id); err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -156,7 +161,7 @@ func (s *server) deleteUser(c *gin.Context) {
 func (s *server) getAccount(c *gin.Context) {
 	a, err := s.Accounts.Account(c.Request.Context(), c.Param("name"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, s.account(a))
@@ -165,7 +170,7 @@ func (s *server) getAccount(c *gin.Context) {
 func (s *server) accountVideos(c *gin.Context) {
 	a, err := s.Accounts.Account(c.Request.Context(), c.Param("name"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	s.videoListFor(c, videos.ListParams{AccountID: a.ID})
@@ -174,7 +179,7 @@ func (s *server) accountVideos(c *gin.Context) {
 func (s *server) accountChannels(c *gin.Context) {
 	a, err := s.Accounts.Account(c.Request.Context(), c.Param("name"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	s.channelListFor(c, a.ID)

@@ -6,7 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/session"
 	"cuttle.video/server/videos"
 )
 
@@ -14,44 +16,44 @@ func (s *server) listVideos(c *gin.Context) { s.videoListFor(c, videos.ListParam
 
 // videoListFor serves every video list; base says whose videos.
 func (s *server) videoListFor(c *gin.Context, base videos.ListParams) {
-	p, err := pageParams(c)
+	p, err := httpserve.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	base.Start, base.Count, base.Sort = p.Start, p.Count, p.Sort
 	if v := c.Query("include"); v != "" {
 		if base.Include, err = strconv.Atoi(v); err != nil {
-			s.fail(c, problem.Invalid(map[string]string{"include": "must be a number"}))
+			httpserve.Fail(c, problem.Invalid(map[string]string{"include": "must be a number"}))
 			return
 		}
 	}
-	vs, total, err := s.Videos.List(c.Request.Context(), viewer(c), base)
+	vs, total, err := s.Videos.List(c.Request.Context(), session.Viewer(c), base)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, s.videoList(vs, total))
 }
 
 func (s *server) getVideo(c *gin.Context) {
-	v, err := s.Videos.Get(c.Request.Context(), viewer(c), c.Param("id"))
+	v, err := s.Videos.Get(c.Request.Context(), session.Viewer(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	j, err := s.Jobs.Latest(c.Request.Context(), v.ID)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.videoDetails(v, j, videos.CanManage(viewer(c), v)))
+	c.JSON(http.StatusOK, s.videoDetails(v, j, videos.CanManage(session.Viewer(c), v)))
 }
 
 func (s *server) getVideoDescription(c *gin.Context) {
-	v, err := s.Videos.Get(c.Request.Context(), viewer(c), c.Param("id"))
+	v, err := s.Videos.Get(c.Request.Context(), session.Viewer(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"description": v.Description})
@@ -62,19 +64,19 @@ func (s *server) getVideoDescription(c *gin.Context) {
 func (s *server) updateVideo(c *gin.Context) {
 	m, err := s.metadataFromRequest(c)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
-	if _, err := s.Videos.Update(c.Request.Context(), viewer(c), c.Param("id"), m); err != nil {
-		s.fail(c, err)
+	if _, err := s.Videos.Update(c.Request.Context(), session.Viewer(c), c.Param("id"), m); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
 func (s *server) deleteVideo(c *gin.Context) {
-	if err := s.Videos.Delete(c.Request.Context(), viewer(c), c.Param("id")); err != nil {
-		s.fail(c, err)
+	if err := s.Videos.Delete(c.Request.Context(), session.Viewer(c), c.Param("id")); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)

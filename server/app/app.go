@@ -17,14 +17,12 @@ import (
 	"time"
 
 	"cuttle.video/server/accounts"
-	"cuttle.video/server/api"
-	"cuttle.video/server/auth"
 	"cuttle.video/server/captions"
 	"cuttle.video/server/chapters"
 	"cuttle.video/server/config"
 	"cuttle.video/server/database"
 	"cuttle.video/server/engagement"
-	"cuttle.video/server/instance"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/netlimit"
 	"cuttle.video/server/uploads"
@@ -45,15 +43,18 @@ type Options struct {
 
 // App is a running server's parts.
 type App struct {
-	cfg      config.Config
-	log      *slog.Logger
-	db       *database.DB
-	media    storage.Store
-	closers  []func() error
-	Accounts *accounts.Service
-	Videos   *videos.Service
-	Uploads  *uploads.Service
-	Jobs     *jobs.Service
+	cfg   config.Config
+	log   *slog.Logger
+	db    *database.DB
+	media storage.Store
+	// localMedia is media when it is the data directory, nil with S3:
+	// its signed URLs are served by delivery.
+	localMedia *local.Store
+	closers    []func() error
+	Accounts   *accounts.Service
+	Videos     *videos.Service
+	Uploads    *uploads.Service
+	Jobs       *jobs.Service
 	// Chapters, Captions and Engagement are the rules of what a video
 	// carries besides its media; see features.go.
 	Chapters   *chapters.Service
@@ -79,6 +80,8 @@ type App struct {
 
 // New builds the server. On error, whatever was opened is closed again.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (_ *App, err error) {
+	// Every service's log lines name the request they served.
+	log = httpserve.TagRequests(log)
 	a := &App{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
@@ -89,8 +92,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	a.closers = append(a.closers, a.db.Close)
-	var mediaHandler http.Handler
-	if a.media, mediaHandler, err = a.openMedia(ctx); err != nil {
+	if a.media, err = a.openMedia(ctx); err != nil {
 		return nil, err
 	}
 	secret, err := a.secret()
@@ -138,29 +140,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	a.openFeatures(opts)
-	a.handler = api.New(api.Deps{
-		PublicURL:    cfg.PublicURL,
-		Accounts:     a.Accounts,
-		Videos:       a.Videos,
-		Uploads:      a.Uploads,
-		LoginLimiter: auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now),
-		Ready:        a.ready,
-		Media:        mediaHandler,
-		MediaStore:   a.media,
-		Jobs:         a.Jobs,
-		Log:          log,
-		P2P:          p2pService,
-		Tracker:      tracker,
-		Playback:     playback,
-		Chapters:     a.Chapters,
-		Captions:     a.Captions,
-		Engagement:   a.Engagement,
-		Instance:     instance.New(a.db, instance.Settings{Name: "Cuttle", SignupEnabled: cfg.Signup.Enabled}, opts.Now),
-		Clients: api.Clients{
-			TrustedProxies: cfg.TrustedProxies, IPHeader: cfg.ClientIPHeader, BodyMinRate: int64(cfg.Connections.BodyMinRate),
-			BodyGrace: cfg.Connections.BodyGrace, UploadBodyGrace: cfg.Connections.UploadBodyGrace,
-		},
-	})
+	a.handler = a.routes(p2pService, tracker, playback, opts)
 	return a, nil
 }
 
@@ -182,7 +162,7 @@ func (a *App) warnIfKeysResolved(ctx context.Context, st *s3.Store) {
 	}
 }
 
-func (a *App) openMedia(ctx context.Context) (storage.Store, http.Handler, error) {
+func (a *App) openMedia(ctx context.Context) (storage.Store, error) {
 	if a.cfg.S3.Enabled() {
 		st, err := s3.New(ctx, s3.Config{
 			Endpoint: a.cfg.S3.Endpoint, Region: a.cfg.S3.Region, Bucket: a.cfg.S3.Bucket,
@@ -190,19 +170,19 @@ func (a *App) openMedia(ctx context.Context) (storage.Store, http.Handler, error
 			PathStyle: a.cfg.S3.PathStyle, PublicBaseURL: a.cfg.S3.PublicBaseURL,
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if err := st.EnsureBucket(ctx); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if a.cfg.RedisURL != "" {
 			a.warnIfKeysResolved(ctx, st)
 		}
-		return st, nil, nil
+		return st, nil
 	}
 	secret, err := a.secret()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	st, err := local.New(local.Config{
 		Dir: filepath.Join(a.cfg.DataDir, "media"), BaseURL: a.cfg.PublicURL + "/storage",
@@ -212,10 +192,11 @@ func (a *App) openMedia(ctx context.Context) (storage.Store, http.Handler, error
 		GrantOpen: func(ctx context.Context, prefix string) bool { return a.Jobs.StagingOpen(ctx, prefix) },
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	a.closers = append(a.closers, st.Close)
-	return st, st.Handler(), nil
+	a.localMedia = st
+	return st, nil
 }
 
 // secret returns the configured signing secret, or one generated into the

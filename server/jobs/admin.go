@@ -18,6 +18,16 @@ var States = map[string]string{
 	"failed":    database.JobFailed,
 }
 
+// PeerTubeState is PeerTube's name of one of our job states.
+func PeerTubeState(ours string) string {
+	for name, st := range States {
+		if st == ours {
+			return name
+		}
+	}
+	return ""
+}
+
 // List returns a page of jobs in a PeerTube state name ("" for all).
 func (s *Service) List(ctx context.Context, state string, start, count int) ([]database.Job, int, error) {
 	ours := ""

@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"net/http"
@@ -8,8 +8,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
+	"cuttle.video/server/session"
 	"cuttle.video/server/videos"
-	"cuttle.video/server/web"
 )
 
 // option is an entry of a select.
@@ -33,11 +34,11 @@ type uploadPage struct {
 	Privacies []option
 }
 
-func (s *server) uploadPage(c *gin.Context) {
+func (s *pages) uploadPage(c *gin.Context) {
 	site := s.site(c, "upload")
-	u := viewer(c)
+	u := session.Viewer(c)
 	ctx := c.Request.Context()
-	chs, _, err := s.Accounts.ListChannels(ctx, u.Account.ID, 0, maxCount, "createdAt")
+	chs, _, err := s.Accounts.ListChannels(ctx, u.Account.ID, 0, httpserve.MaxCount, "createdAt")
 	if err != nil {
 		s.pageError(c, site, err)
 		return
@@ -59,21 +60,21 @@ func (s *server) uploadPage(c *gin.Context) {
 	}
 	// Password protection needs passwords, which the edit page sets.
 	for _, p := range []int{database.PrivacyPublic, database.PrivacyUnlisted, database.PrivacyInternal, database.PrivacyPrivate} {
-		data.Privacies = append(data.Privacies, option{Value: strconv.Itoa(p), Label: web.T(site.Lang, "privacy."+strconv.Itoa(p))})
+		data.Privacies = append(data.Privacies, option{Value: strconv.Itoa(p), Label: T(site.Lang, "privacy."+strconv.Itoa(p))})
 	}
-	s.renderPage(c, http.StatusOK, "upload.html", web.Page{Site: site, Title: web.T(site.Lang, "upload.title"), Data: data})
+	s.renderPage(c, http.StatusOK, "upload.html", Page{Site: site, Title: T(site.Lang, "upload.title"), Data: data})
 }
 
 type myVideosPage struct {
 	Total            int
-	Videos           []web.VideoCard
-	Pager            web.Pager
+	Videos           []VideoCard
+	Pager            Pager
 	QuotaUsed, Quota int64
 }
 
-func (s *server) myVideosPage(c *gin.Context) {
+func (s *pages) myVideosPage(c *gin.Context) {
 	site := s.site(c, "my")
-	u := viewer(c)
+	u := session.Viewer(c)
 	ctx := c.Request.Context()
 	page := pageNumber(c)
 	vs, total, err := s.Videos.List(ctx, u, videos.ListParams{Mine: true, Start: (page - 1) * perPage, Count: perPage, Sort: "-createdAt"})
@@ -86,8 +87,8 @@ func (s *server) myVideosPage(c *gin.Context) {
 		s.pageError(c, site, err)
 		return
 	}
-	s.renderPage(c, http.StatusOK, "my-videos.html", web.Page{Site: site, Title: web.T(site.Lang, "my.title"), Data: myVideosPage{
-		Total: total, Videos: s.cards(site.Lang, vs), Pager: web.NewPager(page, perPage, total, *c.Request.URL),
+	s.renderPage(c, http.StatusOK, "my-videos.html", Page{Site: site, Title: T(site.Lang, "my.title"), Data: myVideosPage{
+		Total: total, Videos: s.cards(site.Lang, vs), Pager: NewPager(page, perPage, total, *c.Request.URL),
 		QuotaUsed: used, Quota: u.VideoQuota,
 	}})
 }
@@ -111,9 +112,9 @@ var captionLanguages = []option{
 	{Value: "ar", Label: "العربية"},
 }
 
-func (s *server) editVideoPage(c *gin.Context) {
+func (s *pages) editVideoPage(c *gin.Context) {
 	site := s.site(c, "my")
-	u := viewer(c)
+	u := session.Viewer(c)
 	v, err := s.Videos.Manageable(c.Request.Context(), u, c.Param("id"))
 	if err != nil {
 		s.pageError(c, site, err)
@@ -130,11 +131,11 @@ func (s *server) editVideoPage(c *gin.Context) {
 	}
 	data.Tags = strings.Join(tags, ", ")
 	for _, p := range []int{database.PrivacyPublic, database.PrivacyUnlisted, database.PrivacyInternal, database.PrivacyPrivate, database.PrivacyPassword} {
-		data.Privacies = append(data.Privacies, option{Value: strconv.Itoa(p), Label: web.T(site.Lang, "privacy."+strconv.Itoa(p)), Selected: v.Privacy == p})
+		data.Privacies = append(data.Privacies, option{Value: strconv.Itoa(p), Label: T(site.Lang, "privacy."+strconv.Itoa(p)), Selected: v.Privacy == p})
 	}
-	data.Categories = append(data.Categories, option{Value: "", Label: web.T(site.Lang, "edit.noCategory"), Selected: v.Category == 0})
-	for id := 1; id <= len(categories); id++ {
-		data.Categories = append(data.Categories, option{Value: strconv.Itoa(id), Label: web.T(site.Lang, "category."+strconv.Itoa(id)), Selected: v.Category == id})
+	data.Categories = append(data.Categories, option{Value: "", Label: T(site.Lang, "edit.noCategory"), Selected: v.Category == 0})
+	for id := 1; id <= len(videos.Categories); id++ {
+		data.Categories = append(data.Categories, option{Value: strconv.Itoa(id), Label: T(site.Lang, "category."+strconv.Itoa(id)), Selected: v.Category == id})
 	}
-	s.renderPage(c, http.StatusOK, "edit-video.html", web.Page{Site: site, Title: web.T(site.Lang, "edit.title") + " " + v.Name, Data: data})
+	s.renderPage(c, http.StatusOK, "edit-video.html", Page{Site: site, Title: T(site.Lang, "edit.title") + " " + v.Name, Data: data})
 }

@@ -1,4 +1,4 @@
-package api
+package delivery
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/pipeline"
@@ -68,13 +69,13 @@ func rewritePlaylist(pl []byte, f func(uri string) (string, error)) ([]byte, err
 // readPlaylist reads a playlist from media storage. On failure the
 // answer is written and ok is false.
 func (s *server) readPlaylist(c *gin.Context, key string) (body []byte, ok bool) {
-	body, err := storage.ReadAll(c.Request.Context(), s.MediaStore, key, pipeline.MaxPlaylistSize)
+	body, err := storage.ReadAll(c.Request.Context(), s.Store, key, pipeline.MaxPlaylistSize)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		s.fail(c, problem.NotFound("file"))
+		httpserve.Fail(c, problem.NotFound("file"))
 		return nil, false
 	case err != nil:
-		s.fail(c, problem.Internal(err))
+		httpserve.Fail(c, problem.Internal(err))
 		return nil, false
 	}
 	return body, true

@@ -1,4 +1,4 @@
-package api
+package delivery
 
 import (
 	"net/http"
@@ -10,8 +10,11 @@ import (
 	"github.com/google/uuid"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/session"
 	"cuttle.video/server/videos"
 	"cuttle.video/storage"
 )
@@ -24,14 +27,11 @@ import (
 // presigned ones straight from the bucket with S3, so segment bytes never
 // pass through the server there. Those URLs expire with the token.
 
-// fileTokenParam is PeerTube's query parameter for file tokens.
-const fileTokenParam = "videoFileToken"
-
 // privateHLSFile serves /static/streaming-playlists/hls/private/{uuid}/{file}.
 func (s *server) privateHLSFile(c *gin.Context) {
 	id, file := c.Param("uuid"), c.Param("file")
 	if _, err := uuid.Parse(id); err != nil || !mediaFileRE.MatchString(file) {
-		s.fail(c, problem.NotFound("file"))
+		httpserve.Fail(c, problem.NotFound("file"))
 		return
 	}
 	v, tok, ok := s.fileAccess(c, id)
@@ -40,7 +40,7 @@ func (s *server) privateHLSFile(c *gin.Context) {
 	}
 	if jobs.PublicFiles(v.Privacy) {
 		// Public files are under the public path, not here.
-		s.fail(c, problem.NotFound("file"))
+		httpserve.Fail(c, problem.NotFound("file"))
 		return
 	}
 	s.servePrivateFile(c, v, tok, file)
@@ -67,13 +67,14 @@ func (s *server) serveVideoFile(c *gin.Context, videoUUID, file string) {
 // session) and asks whether it may read the video's files. On refusal
 // the answer is written and ok is false.
 func (s *server) fileAccess(c *gin.Context, videoUUID string) (*database.Video, videos.FileToken, bool) {
-	s.authenticate(c)
+	session.VideoPassword(c)
+	s.Sessions.Authenticate(c)
 	if c.IsAborted() {
 		return nil, videos.FileToken{}, false
 	}
-	v, tok, err := s.Videos.FileAccess(c.Request.Context(), videoUUID, viewer(c), c.Query(fileTokenParam))
+	v, tok, err := s.Videos.FileAccess(c.Request.Context(), videoUUID, session.Viewer(c), c.Query(media.FileTokenParam))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return nil, videos.FileToken{}, false
 	}
 	return v, tok, true
@@ -97,33 +98,23 @@ func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok vid
 	if !ok {
 		return
 	}
-	query := "?" + fileTokenParam + "=" + url.QueryEscape(tok.Token)
+	query := "?" + media.FileTokenParam + "=" + url.QueryEscape(tok.Token)
 	out, err := rewritePlaylist(body, func(uri string) (string, error) {
 		switch err := localURI(uri); {
 		case err != nil:
 			return "", err
-		case s.Media == nil && path.Ext(uri) != ".m3u8":
+		case s.Redirect && path.Ext(uri) != ".m3u8":
 			// S3: a presigned URL per file, so the bucket serves them.
-			return s.MediaStore.PresignGet(ctx, prefix+uri, ttl)
+			return s.Store.PresignGet(ctx, prefix+uri, ttl)
 		default:
 			return uri + query, nil
 		}
 	})
 	if err != nil {
-		s.fail(c, playlistProblem(err))
+		httpserve.Fail(c, playlistProblem(err))
 		return
 	}
 	c.Header("Cache-Control", "private, no-store")
 	mediaHeaders(c)
 	c.Data(http.StatusOK, storage.ContentTypeFor(file), out)
-}
-
-// fileQuery is the query string that opens the files of v for whoever
-// was allowed to load it: empty for public and unlisted videos, a fresh
-// file token otherwise. Only answers to viewers who may see v carry it.
-func (s *server) fileQuery(v *database.Video) string {
-	if jobs.PublicFiles(v.Privacy) {
-		return ""
-	}
-	return "?" + fileTokenParam + "=" + url.QueryEscape(s.Videos.IssueFileToken(v).Token)
 }

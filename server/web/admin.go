@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"net/http"
@@ -9,8 +9,8 @@ import (
 
 	"cuttle.video/server/accounts"
 	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/jobs"
-	"cuttle.video/server/web"
 )
 
 type adminUserRow struct {
@@ -25,7 +25,7 @@ type adminUserRow struct {
 type adminUsersPage struct {
 	Total        int
 	Users        []adminUserRow
-	Pager        web.Pager
+	Pager        Pager
 	Roles        []option
 	DefaultQuota string
 }
@@ -33,7 +33,7 @@ type adminUsersPage struct {
 func roleOptions(lang string, current int) []option {
 	var out []option
 	for _, r := range []int{database.RoleUser, database.RoleModerator, database.RoleAdmin} {
-		out = append(out, option{Value: strconv.Itoa(r), Label: web.T(lang, "role."+strconv.Itoa(r)), Selected: r == current})
+		out = append(out, option{Value: strconv.Itoa(r), Label: T(lang, "role."+strconv.Itoa(r)), Selected: r == current})
 	}
 	return out
 }
@@ -46,7 +46,7 @@ func gib(bytes int64) string {
 	return strconv.FormatFloat(float64(bytes)/(1<<30), 'f', -1, 64)
 }
 
-func (s *server) adminUsersPage(c *gin.Context) {
+func (s *pages) adminUsersPage(c *gin.Context) {
 	site := s.site(c, "admin")
 	ctx := c.Request.Context()
 	page := pageNumber(c)
@@ -55,7 +55,7 @@ func (s *server) adminUsersPage(c *gin.Context) {
 		s.pageError(c, site, err)
 		return
 	}
-	data := adminUsersPage{Total: total, Pager: web.NewPager(page, perPage, total, *c.Request.URL),
+	data := adminUsersPage{Total: total, Pager: NewPager(page, perPage, total, *c.Request.URL),
 		Roles: roleOptions(site.Lang, database.RoleUser), DefaultQuota: "-1"}
 	for _, u := range users {
 		used, _, err := s.Accounts.QuotaUsed(ctx, u.ID)
@@ -64,11 +64,11 @@ func (s *server) adminUsersPage(c *gin.Context) {
 			return
 		}
 		data.Users = append(data.Users, adminUserRow{
-			ID: u.ID, Username: u.Username, Email: u.Email, Role: web.T(site.Lang, "role."+strconv.Itoa(u.Role)),
+			ID: u.ID, Username: u.Username, Email: u.Email, Role: T(site.Lang, "role."+strconv.Itoa(u.Role)),
 			Quota: u.VideoQuota, QuotaUsed: used, Blocked: u.Blocked, Created: u.CreatedAt,
 		})
 	}
-	s.renderPage(c, http.StatusOK, "admin-users.html", web.Page{Site: site, Title: web.T(site.Lang, "admin.users"), Data: data})
+	s.renderPage(c, http.StatusOK, "admin-users.html", Page{Site: site, Title: T(site.Lang, "admin.users"), Data: data})
 }
 
 type adminUserPage struct {
@@ -80,10 +80,10 @@ type adminUserPage struct {
 	Blocked, Deletable      bool
 }
 
-func (s *server) adminUserPage(c *gin.Context) {
+func (s *pages) adminUserPage(c *gin.Context) {
 	site := s.site(c, "admin")
 	ctx := c.Request.Context()
-	id, err := idParam(c, "id")
+	id, err := httpserve.IDParam(c, "id")
 	if err != nil {
 		s.pageError(c, site, err)
 		return
@@ -98,7 +98,7 @@ func (s *server) adminUserPage(c *gin.Context) {
 		s.pageError(c, site, err)
 		return
 	}
-	s.renderPage(c, http.StatusOK, "admin-user.html", web.Page{Site: site, Title: u.Username, Data: adminUserPage{
+	s.renderPage(c, http.StatusOK, "admin-user.html", Page{Site: site, Title: u.Username, Data: adminUserPage{
 		ID: u.ID, Username: u.Username, Email: u.Email, Roles: roleOptions(site.Lang, u.Role),
 		QuotaGiB: gib(u.VideoQuota), DailyQuotaGiB: gib(u.VideoQuotaDaily), QuotaUsed: used,
 		Blocked: u.Blocked, Deletable: u.Username != accounts.RootUsername,
@@ -129,14 +129,14 @@ type adminJobsPage struct {
 	States  []choice
 	Total   int
 	Jobs    []adminJobRow
-	Pager   web.Pager
+	Pager   Pager
 }
 
 // jobStates are the filters of the jobs page, in PeerTube's names; ""
 // is every state.
 var jobStates = []string{"", "waiting", "active", "failed", "completed"}
 
-func (s *server) adminJobsPage(c *gin.Context) {
+func (s *pages) adminJobsPage(c *gin.Context) {
 	site := s.site(c, "admin")
 	ctx := c.Request.Context()
 	state := c.Query("state")
@@ -154,23 +154,21 @@ func (s *server) adminJobsPage(c *gin.Context) {
 		s.pageError(c, site, err)
 		return
 	}
-	data := adminJobsPage{Total: total, Pager: web.NewPager(page, perPage, total, *c.Request.URL)}
+	data := adminJobsPage{Total: total, Pager: NewPager(page, perPage, total, *c.Request.URL)}
 	for _, st := range jobStates {
 		link := "/admin/jobs"
 		if st != "" {
 			link += "?state=" + st
 		}
-		data.States = append(data.States, choice{Label: web.T(site.Lang, "jobs.state."+stateKey(st)), URL: link, Current: st == state})
+		data.States = append(data.States, choice{Label: T(site.Lang, "jobs.state."+stateKey(st)), URL: link, Current: st == state})
 	}
 	for i := range js {
-		out := jobOut(&js[i])
-		row := adminJobRow{ID: out.ID, Type: out.Type, State: out.State, StateLabel: web.T(site.Lang, "jobs.is."+out.State),
-			Progress: out.Progress, Attempts: out.Attempts, Worker: out.Worker, Created: out.CreatedAt,
-			Retryable: js[i].State == database.JobFailed}
-		if out.Error != nil {
-			row.Error = *out.Error
-		}
-		if v := js[i].Video; v != nil {
+		j := &js[i]
+		st := jobs.PeerTubeState(j.State)
+		row := adminJobRow{ID: j.ID, Type: j.Type, State: st, StateLabel: T(site.Lang, "jobs.is."+st),
+			Progress: int(j.Progress*100 + 0.5), Attempts: j.Attempts, Worker: j.Worker, Created: j.CreatedAt,
+			Retryable: j.State == database.JobFailed, Error: j.Error}
+		if v := j.Video; v != nil {
 			row.VideoName, row.VideoShortUUID = v.Name, v.ShortUUID
 		}
 		data.Jobs = append(data.Jobs, row)
@@ -178,13 +176,13 @@ func (s *server) adminJobsPage(c *gin.Context) {
 	now := time.Now()
 	for _, r := range runners {
 		row := adminRunnerRow{Name: r.Name, Jobs: r.Jobs, LastSeen: r.LastSeen, Busy: r.Current != nil,
-			LastSeenText: web.T(site.Lang, "runners.ago", now.Sub(r.LastSeen).Round(time.Second).String())}
+			LastSeenText: T(site.Lang, "runners.ago", now.Sub(r.LastSeen).Round(time.Second).String())}
 		if r.Current != nil && r.Current.Video != nil {
-			row.Current = web.T(site.Lang, "runners.currentJob", r.Current.Video.Name, int(r.Current.Progress*100+0.5))
+			row.Current = T(site.Lang, "runners.currentJob", r.Current.Video.Name, int(r.Current.Progress*100+0.5))
 		}
 		data.Runners = append(data.Runners, row)
 	}
-	s.renderPage(c, http.StatusOK, "admin-jobs.html", web.Page{Site: site, Title: web.T(site.Lang, "admin.jobs"), Data: data})
+	s.renderPage(c, http.StatusOK, "admin-jobs.html", Page{Site: site, Title: T(site.Lang, "admin.jobs"), Data: data})
 }
 
 func stateKey(st string) string {
@@ -194,12 +192,12 @@ func stateKey(st string) string {
 	return st
 }
 
-func (s *server) adminSettingsPage(c *gin.Context) {
+func (s *pages) adminSettingsPage(c *gin.Context) {
 	site := s.site(c, "admin")
 	st, err := s.Instance.Get(c.Request.Context())
 	if err != nil {
 		s.pageError(c, site, err)
 		return
 	}
-	s.renderPage(c, http.StatusOK, "admin-settings.html", web.Page{Site: site, Title: web.T(site.Lang, "admin.settings"), Data: st})
+	s.renderPage(c, http.StatusOK, "admin-settings.html", Page{Site: site, Title: T(site.Lang, "admin.settings"), Data: st})
 }

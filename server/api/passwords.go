@@ -7,36 +7,23 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/problem"
-	"cuttle.video/server/videos"
+	"cuttle.video/server/session"
 )
 
 // Privacy: video passwords, file tokens, and the private media routes.
 //
 //	GET|PUT|POST /api/v1/videos/{id}/passwords, DELETE .../passwords/{passwordId}
 //	POST /api/v1/videos/{id}/token
-//	GET /static/streaming-playlists/hls/private/{uuid}/{file}?videoFileToken=...
-func (s *server) privacyRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
-	v1.GET("/videos/:id/passwords", s.requireUser, s.listVideoPasswords)
-	v1.PUT("/videos/:id/passwords", s.requireUser, s.replaceVideoPasswords)
-	v1.POST("/videos/:id/passwords", s.requireUser, s.addVideoPassword)
-	v1.DELETE("/videos/:id/passwords/:passwordId", s.requireUser, s.deleteVideoPassword)
+//
+// The private files those tokens open are served by delivery.
+func (s *server) passwordRoutes(v1 *gin.RouterGroup) {
+	v1.GET("/videos/:id/passwords", session.RequireUser, s.listVideoPasswords)
+	v1.PUT("/videos/:id/passwords", session.RequireUser, s.replaceVideoPasswords)
+	v1.POST("/videos/:id/passwords", session.RequireUser, s.addVideoPassword)
+	v1.DELETE("/videos/:id/passwords/:passwordId", session.RequireUser, s.deleteVideoPassword)
 	v1.POST("/videos/:id/token", s.videoFileToken)
-	for _, m := range []string{http.MethodGet, http.MethodHead} {
-		r.Handle(m, hlsPath+"private/:uuid/:file", s.privateHLSFile)
-	}
-}
-
-// videoPasswordHeader is PeerTube's header for the password of a
-// password-protected video.
-const videoPasswordHeader = "x-peertube-video-password"
-
-// withVideoPassword hands the password a viewer sent, with their address
-// for the guess limits, to whatever loads the video for them.
-func (s *server) withVideoPassword(c *gin.Context) {
-	if pw := c.GetHeader(videoPasswordHeader); pw != "" {
-		c.Request = c.Request.WithContext(videos.WithVideoPassword(c.Request.Context(), pw, clientKey(c)))
-	}
 }
 
 // videoPasswordJSON follows PeerTube's VideoPassword.
@@ -53,14 +40,14 @@ func videoPasswordOut(p *database.VideoPassword) videoPasswordJSON {
 }
 
 func (s *server) listVideoPasswords(c *gin.Context) {
-	p, err := pageParams(c)
+	p, err := httpserve.PageParams(c)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
-	ps, total, err := s.Videos.Passwords(c.Request.Context(), viewer(c), c.Param("id"), p.Start, p.Count, p.Sort)
+	ps, total, err := s.Videos.Passwords(c.Request.Context(), session.Viewer(c), c.Param("id"), p.Start, p.Count, p.Sort)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	out := list[videoPasswordJSON]{Total: total, Data: make([]videoPasswordJSON, 0, len(ps))}
@@ -76,16 +63,16 @@ func (s *server) replaceVideoPasswords(c *gin.Context) {
 	var body struct {
 		Passwords *[]string `json:"passwords"`
 	}
-	if err := decodeJSON(c, &body); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &body); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	if body.Passwords == nil {
-		s.fail(c, problem.Invalid(map[string]string{"passwords": "is required"}))
+		httpserve.Fail(c, problem.Invalid(map[string]string{"passwords": "is required"}))
 		return
 	}
-	if err := s.Videos.ReplacePasswords(c.Request.Context(), viewer(c), c.Param("id"), *body.Passwords); err != nil {
-		s.fail(c, err)
+	if err := s.Videos.ReplacePasswords(c.Request.Context(), session.Viewer(c), c.Param("id"), *body.Passwords); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -96,26 +83,26 @@ func (s *server) addVideoPassword(c *gin.Context) {
 	var body struct {
 		Password string `json:"password"`
 	}
-	if err := decodeJSON(c, &body); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &body); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
-	p, err := s.Videos.AddPassword(c.Request.Context(), viewer(c), c.Param("id"), body.Password)
+	p, err := s.Videos.AddPassword(c.Request.Context(), session.Viewer(c), c.Param("id"), body.Password)
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, videoPasswordOut(p))
 }
 
 func (s *server) deleteVideoPassword(c *gin.Context) {
-	id, err := idParam(c, "passwordId")
+	id, err := httpserve.IDParam(c, "passwordId")
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
-	if err := s.Videos.DeletePassword(c.Request.Context(), viewer(c), c.Param("id"), id); err != nil {
-		s.fail(c, err)
+	if err := s.Videos.DeletePassword(c.Request.Context(), session.Viewer(c), c.Param("id"), id); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -125,9 +112,9 @@ func (s *server) deleteVideoPassword(c *gin.Context) {
 // token that opens the video's files, for whoever may see the video
 // (with its password, for password-protected ones).
 func (s *server) videoFileToken(c *gin.Context) {
-	v, err := s.Videos.Get(c.Request.Context(), viewer(c), c.Param("id"))
+	v, err := s.Videos.Get(c.Request.Context(), session.Viewer(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	t := s.Videos.IssueFileToken(v)

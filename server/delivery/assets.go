@@ -1,4 +1,4 @@
-package api
+package delivery
 
 import (
 	"bytes"
@@ -15,6 +15,16 @@ import (
 
 	"cuttle.video/player"
 )
+
+// playerAssets serves the player bundle; its URLs carry a version, so it
+// can be cached for good.
+func playerAssets() gin.HandlerFunc {
+	files := http.FileServer(http.FS(player.Assets()))
+	return func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+		http.StripPrefix("/player", files).ServeHTTP(c.Writer, c.Request)
+	}
+}
 
 // compressedAssets answers requests for the bundle's scripts and styles
 // with a gzip copy when the client takes one: the watch page's script

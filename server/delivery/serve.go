@@ -1,4 +1,4 @@
-package api
+package delivery
 
 import (
 	"errors"
@@ -13,20 +13,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
-)
-
-// Media files are served under PeerTube's paths:
-//   /static/streaming-playlists/hls/{uuid}/{file}
-//   /static/streaming-playlists/hls/private/{uuid}/{file} (private_files.go)
-//   /lazy-static/thumbnails/{uuid}.jpg, /lazy-static/previews/{uuid}.jpg
-
-const (
-	hlsPath       = "/static/streaming-playlists/hls/"
-	thumbnailPath = "/lazy-static/thumbnails/"
-	previewPath   = "/lazy-static/previews/"
 )
 
 var mediaFileRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
@@ -34,7 +24,7 @@ var mediaFileRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 func (s *server) hlsFile(c *gin.Context) {
 	id, file := c.Param("uuid"), c.Param("file")
 	if _, err := uuid.Parse(id); err != nil || !mediaFileRE.MatchString(file) {
-		s.fail(c, problem.NotFound("file"))
+		httpserve.Fail(c, problem.NotFound("file"))
 		return
 	}
 	// Only public and unlisted videos have files under this prefix, so
@@ -54,7 +44,7 @@ func (s *server) servePublicPlaylist(c *gin.Context, key string) {
 		return
 	}
 	if _, err := rewritePlaylist(body, func(uri string) (string, error) { return uri, localURI(uri) }); err != nil {
-		s.fail(c, playlistProblem(err))
+		httpserve.Fail(c, playlistProblem(err))
 		return
 	}
 	c.Header("Cache-Control", publicMedia.mutable)
@@ -68,7 +58,7 @@ func (s *server) image(file string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := strings.CutSuffix(c.Param("file"), ".jpg")
 		if _, err := uuid.Parse(id); !ok || err != nil {
-			s.fail(c, problem.NotFound("image"))
+			httpserve.Fail(c, problem.NotFound("image"))
 			return
 		}
 		s.serveVideoFile(c, id, file)
@@ -107,23 +97,23 @@ func (s *server) serveMediaWith(c *gin.Context, key string, policy mediaPolicy) 
 	if playlistLike(key) {
 		cache = policy.mutable
 	}
-	if s.Media == nil && !playlistLike(key) {
-		url, err := s.MediaStore.PresignGet(ctx, key, policy.presignTTL)
+	if s.Redirect && !playlistLike(key) {
+		url, err := s.Store.PresignGet(ctx, key, policy.presignTTL)
 		if err != nil {
-			s.fail(c, problem.Internal(err))
+			httpserve.Fail(c, problem.Internal(err))
 			return
 		}
 		c.Header("Cache-Control", policy.redirect)
 		c.Redirect(http.StatusFound, url)
 		return
 	}
-	rc, info, err := s.MediaStore.Get(ctx, key, nil)
+	rc, info, err := s.Store.Get(ctx, key, nil)
 	if errors.Is(err, storage.ErrNotFound) {
-		s.fail(c, problem.NotFound("file"))
+		httpserve.Fail(c, problem.NotFound("file"))
 		return
 	}
 	if err != nil {
-		s.fail(c, problem.Internal(err))
+		httpserve.Fail(c, problem.Internal(err))
 		return
 	}
 	defer rc.Close()
@@ -146,7 +136,7 @@ func (s *server) serveMediaWith(c *gin.Context, key string, policy mediaPolicy) 
 // is ever taken for a page or a script.
 func mediaHeaders(c *gin.Context) {
 	c.Header("Access-Control-Allow-Origin", "*")
-	noSniff(c)
+	httpserve.NoSniff(c)
 }
 
 func noSniff(c *gin.Context) { c.Header("X-Content-Type-Options", "nosniff") }

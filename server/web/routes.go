@@ -1,6 +1,7 @@
-package api
+package web
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,28 +10,66 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/player"
+	"cuttle.video/server/accounts"
+	"cuttle.video/server/captions"
+	"cuttle.video/server/chapters"
 	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
+	"cuttle.video/server/instance"
+	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
+	"cuttle.video/server/p2p"
 	"cuttle.video/server/problem"
-	"cuttle.video/server/web"
+	"cuttle.video/server/session"
+	"cuttle.video/server/tracker"
+	"cuttle.video/server/uploads"
+	"cuttle.video/server/videos"
 )
 
-// The web interface: pages rendered here with html/template (see package
-// web), whose few scripts call the JSON API with the session cookie.
+// Deps is everything the pages need, built by the composition root.
+type Deps struct {
+	PublicURL string
+	Accounts  *accounts.Service
+	Sessions  *session.Sessions
+	Videos    *videos.Service
+	Uploads   *uploads.Service
+	Jobs      *jobs.Service
+	Instance  *instance.Service
+	Chapters  *chapters.Service
+	Captions  *captions.Service
+	// URLs addresses the media the pages play and show.
+	URLs *media.URLs
+	// P2P and Tracker serve peer-to-peer delivery; Tracker is nil when
+	// the admin turned P2P off.
+	P2P     *p2p.Service
+	Tracker *tracker.Tracker
+	Log     *slog.Logger
+}
 
-// webRoutes registers the pages on r and the API they need on v1.
-func (s *server) webRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
+// pages holds the handlers of the web interface: pages rendered here
+// with html/template, whose few scripts call the JSON API with the
+// session cookie.
+type pages struct{ Deps }
+
+// Mount registers the pages on r, and answers paths nothing serves: a
+// page for browsers, problem+json for the API and other programs.
+func Mount(r *gin.Engine, d Deps) {
+	s := &pages{Deps: d}
+	r.NoRoute(s.noRoute)
 	r.GET("/", s.homePage)
+	r.GET("/w/:id", s.watch)
+	r.GET("/videos/watch/:id", s.watch)
+	r.GET("/videos/embed/:id", s.embedPage)
 	r.GET("/videos/browse", s.browsePage)
 	r.GET("/search", s.searchPage)
 	r.GET("/c/:handle", s.channelPage)
 	r.GET("/a/:name", s.accountPage)
-	r.GET("/videos/embed/:id", s.embedPage)
 	r.GET("/login", s.loginPage)
-	r.POST("/login", smallForm(s.formError), s.loginSubmit)
-	r.POST("/logout", smallForm(s.formError), s.logoutSubmit)
+	r.POST("/login", httpserve.SmallForm(s.formError), s.loginSubmit)
+	r.POST("/logout", httpserve.SmallForm(s.formError), s.logoutSubmit)
 	r.GET("/signup", s.signupPage)
-	r.POST("/signup", smallForm(s.formError), s.signupSubmit)
-	r.POST("/language", smallForm(s.formError), s.languageSubmit)
+	r.POST("/signup", httpserve.SmallForm(s.formError), s.signupSubmit)
+	r.POST("/language", httpserve.SmallForm(s.formError), s.languageSubmit)
 	r.GET("/videos/upload", s.pageUser, s.uploadPage)
 	r.GET("/my/videos", s.pageUser, s.myVideosPage)
 	r.GET("/my/videos/:id/edit", s.pageUser, s.editVideoPage)
@@ -40,31 +79,28 @@ func (s *server) webRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
 	admin.GET("/users/:id", s.adminUserPage)
 	admin.GET("/jobs", s.adminJobsPage)
 	admin.GET("/settings", s.adminSettingsPage)
-
-	v1.GET("/search/videos", s.searchVideos)
-	v1.POST("/users/register", s.register)
-	v1.GET("/config", s.publicConfig)
-	v1.GET("/config/custom", s.requireUser, s.requireRole(database.RoleAdmin), s.customConfig)
-	v1.PUT("/config/custom", s.requireUser, s.requireRole(database.RoleAdmin), s.updateCustomConfig)
 }
+
+// langCookie holds the language a visitor chose.
+const langCookie = "cuttle_lang"
 
 // site gathers what every page's header needs; nav names the current
 // section.
-func (s *server) site(c *gin.Context, nav string) web.Site {
-	sess := s.pageSession(c)
+func (s *pages) site(c *gin.Context, nav string) Site {
+	sess := s.Sessions.Page(c)
 	ctx := c.Request.Context()
 	lang, _ := c.Cookie(langCookie)
 	st, err := s.Instance.Get(ctx)
 	if err != nil {
 		s.Log.ErrorContext(ctx, "instance settings", "err", err)
 	}
-	out := web.Site{
-		Lang: web.Negotiate(lang, c.GetHeader("Accept-Language")), Name: st.Name, CSRF: sess.csrf,
+	out := Site{
+		Lang: Negotiate(lang, c.GetHeader("Accept-Language")), Name: st.Name, CSRF: sess.CSRF,
 		Path: c.Request.URL.RequestURI(), SignupEnabled: st.SignupEnabled, AssetVersion: player.Version(), Nav: nav,
 	}
-	if sess.token != nil {
-		u := sess.token.User
-		out.User = &web.User{Name: u.Username, Admin: u.Role == database.RoleAdmin}
+	if sess.Token != nil {
+		u := sess.Token.User
+		out.User = &User{Name: u.Username, Admin: u.Role == database.RoleAdmin}
 		if u.Account != nil {
 			out.User.DisplayName = u.Account.DisplayName
 		}
@@ -73,9 +109,9 @@ func (s *server) site(c *gin.Context, nav string) web.Site {
 }
 
 // renderPage writes a page; a failure here is a template bug, logged.
-func (s *server) renderPage(c *gin.Context, status int, name string, p web.Page) {
+func (s *pages) renderPage(c *gin.Context, status int, name string, p Page) {
 	c.Header("Vary", "Cookie, Accept-Language")
-	if err := web.Render(c.Writer, status, name, p); err != nil {
+	if err := Render(c.Writer, status, name, p); err != nil {
 		s.Log.ErrorContext(c.Request.Context(), "render page", "page", name, "err", err)
 	}
 	c.Abort()
@@ -91,12 +127,9 @@ type messagePage struct {
 // pageError shows err as a page: a request for a page that needs a login
 // goes to the login form, anything else says what went wrong in the
 // visitor's language, never the internal cause.
-func (s *server) pageError(c *gin.Context, site web.Site, err error) {
+func (s *pages) pageError(c *gin.Context, site Site, err error) {
 	p := problem.From(err)
-	ctx := c.Request.Context()
-	if p.Status >= 500 {
-		s.Log.ErrorContext(ctx, "page failed", "request_id", c.GetString(requestIDKey), "path", c.Request.URL.Path, "err", p.Error())
-	}
+	httpserve.LogRefusal(c, p, "page")
 	key := "error.internal"
 	switch p.Status {
 	case http.StatusUnauthorized:
@@ -112,28 +145,28 @@ func (s *server) pageError(c *gin.Context, site web.Site, err error) {
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
 		key = "error.badRequest"
 	}
-	s.renderPage(c, p.Status, "message.html", web.Page{Site: site, Title: web.T(site.Lang, key+".title"),
-		Data: messagePage{Message: web.T(site.Lang, key), Link: "/", LinkText: web.T(site.Lang, "error.home")}})
+	s.renderPage(c, p.Status, "message.html", Page{Site: site, Title: T(site.Lang, key+".title"),
+		Data: messagePage{Message: T(site.Lang, key), Link: "/", LinkText: T(site.Lang, "error.home")}})
 }
 
 // formError answers a refused form post with an error page.
-func (s *server) formError(c *gin.Context, err error) { s.pageError(c, s.site(c, ""), err) }
+func (s *pages) formError(c *gin.Context, err error) { s.pageError(c, s.site(c, ""), err) }
 
-func (s *server) toLogin(c *gin.Context) {
+func (s *pages) toLogin(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 	c.Abort()
 }
 
 // pageUser sends visitors without a session to the login form.
-func (s *server) pageUser(c *gin.Context) {
-	if s.pageSession(c).token == nil {
+func (s *pages) pageUser(c *gin.Context) {
+	if s.Sessions.Page(c).Token == nil {
 		s.toLogin(c)
 	}
 }
 
 // pageAdmin lets administrators through.
-func (s *server) pageAdmin(c *gin.Context) {
-	if u := viewer(c); u == nil || u.Role != database.RoleAdmin {
+func (s *pages) pageAdmin(c *gin.Context) {
+	if u := session.Viewer(c); u == nil || u.Role != database.RoleAdmin {
 		s.pageError(c, s.site(c, "admin"), problem.Forbidden("administrators only"))
 	}
 }
@@ -153,11 +186,11 @@ func pageNumber(c *gin.Context) int {
 
 // noRoute answers unknown paths: a page for browsers, problem+json for
 // the API and other clients.
-func (s *server) noRoute(c *gin.Context) {
+func (s *pages) noRoute(c *gin.Context) {
 	if c.Request.Method == http.MethodGet && !strings.HasPrefix(c.Request.URL.Path, "/api/") &&
 		strings.Contains(c.GetHeader("Accept"), "text/html") {
 		s.pageError(c, s.site(c, ""), problem.NotFound("page"))
 		return
 	}
-	s.fail(c, notFoundRoute(c))
+	httpserve.NotFound(c)
 }

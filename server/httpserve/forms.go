@@ -1,4 +1,4 @@
-package api
+package httpserve
 
 import (
 	"errors"
@@ -16,12 +16,12 @@ import (
 // fields. Reading them whole before any check is then harmless.
 const maxSmallForm = 8 << 10
 
-// smallForm parses the request's small urlencoded form before the
+// SmallForm parses the request's small urlencoded form before the
 // handler runs, refusing anything else unread: multipart bodies would
 // otherwise be spooled to temporary files, of any size, before the
 // handler could rate limit the request. fail answers a refusal the
 // route's way (a problem document, or a page).
-func smallForm(fail func(*gin.Context, error)) gin.HandlerFunc {
+func SmallForm(fail func(*gin.Context, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := parseSmallForm(c.Writer, c.Request); err != nil {
 			fail(c, err)

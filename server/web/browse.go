@@ -1,4 +1,4 @@
-package api
+package web
 
 import (
 	"net/http"
@@ -8,25 +8,27 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
+	"cuttle.video/server/media"
+	"cuttle.video/server/session"
 	"cuttle.video/server/videos"
-	"cuttle.video/server/web"
 )
 
 // cards turns videos into what a list shows of them.
-func (s *server) cards(lang string, vs []database.Video) []web.VideoCard {
-	out := make([]web.VideoCard, 0, len(vs))
+func (s *pages) cards(lang string, vs []database.Video) []VideoCard {
+	out := make([]VideoCard, 0, len(vs))
 	for i := range vs {
 		v := &vs[i]
-		card := web.VideoCard{
+		card := VideoCard{
 			ID: v.ID, ShortUUID: v.ShortUUID, Name: v.Name, Duration: v.Duration, Views: v.Views,
 			Published: v.PublishedAt, Privacy: v.Privacy, State: v.State,
-			PrivacyLabel: web.T(lang, "privacy."+strconv.Itoa(v.Privacy)), StateLabel: web.T(lang, "state."+strconv.Itoa(v.State)),
+			PrivacyLabel: T(lang, "privacy."+strconv.Itoa(v.Privacy)), StateLabel: T(lang, "state."+strconv.Itoa(v.State)),
 		}
 		if v.Channel != nil {
 			card.ChannelName, card.ChannelHandle = v.Channel.DisplayName, v.Channel.Name
 		}
-		if res := hlsResult(v); res != nil && res.Thumbnail != "" && v.State == database.StatePublished {
-			card.Thumbnail = thumbnailPath + v.UUID + ".jpg"
+		if res := media.Result(v); res != nil && res.Thumbnail != "" && v.State == database.StatePublished {
+			card.Thumbnail = media.Thumbnail(v, "")
 		}
 		out = append(out, card)
 	}
@@ -34,27 +36,27 @@ func (s *server) cards(lang string, vs []database.Video) []web.VideoCard {
 }
 
 type homePage struct {
-	Recent, MostViewed     []web.VideoCard
+	Recent, MostViewed     []VideoCard
 	MoreRecent, MoreViewed bool
 }
 
 // homeCount is how many videos each row of the home page shows.
 const homeCount = 8
 
-func (s *server) homePage(c *gin.Context) {
+func (s *pages) homePage(c *gin.Context) {
 	site := s.site(c, "home")
 	ctx := c.Request.Context()
-	recent, nRecent, err := s.Videos.List(ctx, viewer(c), videos.ListParams{Count: homeCount, Sort: "-publishedAt"})
+	recent, nRecent, err := s.Videos.List(ctx, session.Viewer(c), videos.ListParams{Count: homeCount, Sort: "-publishedAt"})
 	if err != nil {
 		s.pageError(c, site, err)
 		return
 	}
-	viewed, nViewed, err := s.Videos.List(ctx, viewer(c), videos.ListParams{Count: homeCount, Sort: "-views"})
+	viewed, nViewed, err := s.Videos.List(ctx, session.Viewer(c), videos.ListParams{Count: homeCount, Sort: "-views"})
 	if err != nil {
 		s.pageError(c, site, err)
 		return
 	}
-	s.renderPage(c, http.StatusOK, "home.html", web.Page{Site: site, Data: homePage{
+	s.renderPage(c, http.StatusOK, "home.html", Page{Site: site, Data: homePage{
 		Recent: s.cards(site.Lang, recent), MostViewed: s.cards(site.Lang, viewed),
 		MoreRecent: nRecent > homeCount, MoreViewed: nViewed > homeCount,
 	}})
@@ -66,8 +68,8 @@ type listPage struct {
 	Channels                         []channelLink
 	Sorts                            []choice
 	Total                            int
-	Videos                           []web.VideoCard
-	Pager                            web.Pager
+	Videos                           []VideoCard
+	Pager                            Pager
 }
 
 type channelLink struct{ Name, Handle string }
@@ -86,36 +88,36 @@ var browseSorts = []struct{ sort, key string }{
 
 // fillVideoList fills the common part of a list page from params, reading
 // the page number from the request.
-func (s *server) fillVideoList(c *gin.Context, site web.Site, p videos.ListParams, data *listPage) error {
+func (s *pages) fillVideoList(c *gin.Context, site Site, p videos.ListParams, data *listPage) error {
 	page := pageNumber(c)
 	p.Start, p.Count = (page-1)*perPage, perPage
-	vs, total, err := s.Videos.List(c.Request.Context(), viewer(c), p)
+	vs, total, err := s.Videos.List(c.Request.Context(), session.Viewer(c), p)
 	if err != nil {
 		return err
 	}
 	data.Total, data.Videos = total, s.cards(site.Lang, vs)
-	data.Pager = web.NewPager(page, perPage, total, *c.Request.URL)
+	data.Pager = NewPager(page, perPage, total, *c.Request.URL)
 	return nil
 }
 
-func (s *server) browsePage(c *gin.Context) {
+func (s *pages) browsePage(c *gin.Context) {
 	site := s.site(c, "browse")
 	sort := c.Query("sort")
 	if sort != "-views" {
 		sort = "-publishedAt"
 	}
-	data := listPage{Heading: web.T(site.Lang, "browse.title")}
+	data := listPage{Heading: T(site.Lang, "browse.title")}
 	for _, o := range browseSorts {
-		data.Sorts = append(data.Sorts, choice{Label: web.T(site.Lang, o.key), URL: "/videos/browse?sort=" + url.QueryEscape(o.sort), Current: o.sort == sort})
+		data.Sorts = append(data.Sorts, choice{Label: T(site.Lang, o.key), URL: "/videos/browse?sort=" + url.QueryEscape(o.sort), Current: o.sort == sort})
 	}
 	if err := s.fillVideoList(c, site, videos.ListParams{Sort: sort}, &data); err != nil {
 		s.pageError(c, site, err)
 		return
 	}
-	s.renderPage(c, http.StatusOK, "videos.html", web.Page{Site: site, Title: data.Heading, Data: data})
+	s.renderPage(c, http.StatusOK, "videos.html", Page{Site: site, Title: data.Heading, Data: data})
 }
 
-func (s *server) searchPage(c *gin.Context) {
+func (s *pages) searchPage(c *gin.Context) {
 	site := s.site(c, "search")
 	search, tags := c.Query("search"), c.QueryArray("tagsOneOf")
 	site.Search = search
@@ -123,21 +125,21 @@ func (s *server) searchPage(c *gin.Context) {
 		s.pageError(c, site, err)
 		return
 	}
-	data := listPage{Heading: web.T(site.Lang, "search.title")}
+	data := listPage{Heading: T(site.Lang, "search.title")}
 	switch {
 	case search != "":
-		data.Heading = web.T(site.Lang, "search.results", search)
+		data.Heading = T(site.Lang, "search.results", search)
 	case len(tags) > 0:
-		data.Heading = web.T(site.Lang, "search.tag", tags[0])
+		data.Heading = T(site.Lang, "search.tag", tags[0])
 	}
 	if err := s.fillVideoList(c, site, videos.ListParams{Search: search, TagsOneOf: tags}, &data); err != nil {
 		s.pageError(c, site, err)
 		return
 	}
-	s.renderPage(c, http.StatusOK, "videos.html", web.Page{Site: site, Title: data.Heading, Data: data})
+	s.renderPage(c, http.StatusOK, "videos.html", Page{Site: site, Title: data.Heading, Data: data})
 }
 
-func (s *server) channelPage(c *gin.Context) {
+func (s *pages) channelPage(c *gin.Context) {
 	site := s.site(c, "")
 	ch, err := s.Accounts.Channel(c.Request.Context(), c.Param("handle"))
 	if err != nil {
@@ -146,16 +148,16 @@ func (s *server) channelPage(c *gin.Context) {
 	}
 	data := listPage{Heading: ch.DisplayName, Description: ch.Description}
 	if ch.Account != nil {
-		data.Subheading = web.T(site.Lang, "channel.by", ch.Account.DisplayName)
+		data.Subheading = T(site.Lang, "channel.by", ch.Account.DisplayName)
 	}
 	if err := s.fillVideoList(c, site, videos.ListParams{ChannelID: ch.ID}, &data); err != nil {
 		s.pageError(c, site, err)
 		return
 	}
-	s.renderPage(c, http.StatusOK, "videos.html", web.Page{Site: site, Title: data.Heading, Data: data})
+	s.renderPage(c, http.StatusOK, "videos.html", Page{Site: site, Title: data.Heading, Data: data})
 }
 
-func (s *server) accountPage(c *gin.Context) {
+func (s *pages) accountPage(c *gin.Context) {
 	site := s.site(c, "")
 	ctx := c.Request.Context()
 	a, err := s.Accounts.Account(ctx, c.Param("name"))
@@ -163,7 +165,7 @@ func (s *server) accountPage(c *gin.Context) {
 		s.pageError(c, site, err)
 		return
 	}
-	chs, _, err := s.Accounts.ListChannels(ctx, a.ID, 0, maxCount, "createdAt")
+	chs, _, err := s.Accounts.ListChannels(ctx, a.ID, 0, httpserve.MaxCount, "createdAt")
 	if err != nil {
 		s.pageError(c, site, err)
 		return
@@ -176,5 +178,5 @@ func (s *server) accountPage(c *gin.Context) {
 		s.pageError(c, site, err)
 		return
 	}
-	s.renderPage(c, http.StatusOK, "videos.html", web.Page{Site: site, Title: data.Heading, Data: data})
+	s.renderPage(c, http.StatusOK, "videos.html", Page{Site: site, Title: data.Heading, Data: data})
 }

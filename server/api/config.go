@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/instance"
 )
 
@@ -23,7 +24,7 @@ type signupJSON struct {
 func (s *server) publicConfig(c *gin.Context) {
 	st, err := s.Instance.Get(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{
@@ -51,7 +52,7 @@ type customConfigJSON struct {
 func (s *server) customConfig(c *gin.Context) {
 	st, err := s.Instance.Get(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	var out customConfigJSON
@@ -64,15 +65,15 @@ func (s *server) customConfig(c *gin.Context) {
 // their value.
 func (s *server) updateCustomConfig(c *gin.Context) {
 	var in customConfigJSON
-	if err := decodeJSON(c, &in); err != nil {
-		s.fail(c, err)
+	if err := httpserve.DecodeJSON(c, &in); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	if err := s.Instance.Set(c.Request.Context(), instance.Update{
 		Name: in.Instance.Name, ShortDescription: in.Instance.ShortDescription, Description: in.Instance.Description,
 		SignupEnabled: in.Signup.Enabled,
 	}); err != nil {
-		s.fail(c, err)
+		httpserve.Fail(c, err)
 		return
 	}
 	s.customConfig(c)

@@ -1,0 +1,53 @@
+package app
+
+import (
+	"net/http"
+
+	"cuttle.video/server/api"
+	"cuttle.video/server/auth"
+	"cuttle.video/server/database"
+	"cuttle.video/server/delivery"
+	"cuttle.video/server/httpserve"
+	"cuttle.video/server/instance"
+	"cuttle.video/server/media"
+	"cuttle.video/server/metrics"
+	"cuttle.video/server/p2p"
+	"cuttle.video/server/session"
+	"cuttle.video/server/tracker"
+	"cuttle.video/server/web"
+)
+
+// routes mounts the server's three faces on one router: the PeerTube
+// API, the pages and media delivery. They share the plumbing of
+// httpserve, the viewer of session and the addresses of media, and never
+// import each other.
+func (a *App) routes(p2pService *p2p.Service, tr *tracker.Tracker, playback *metrics.Playback, opts Options) http.Handler {
+	cfg := a.cfg
+	clients := httpserve.Clients{
+		TrustedProxies: cfg.TrustedProxies, IPHeader: cfg.ClientIPHeader, BodyMinRate: int64(cfg.Connections.BodyMinRate),
+		BodyGrace: cfg.Connections.BodyGrace, UploadBodyGrace: cfg.Connections.UploadBodyGrace,
+	}
+	r := httpserve.NewEngine(a.log, clients)
+	sessions := session.New(a.Accounts, cfg.PublicURL, auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now))
+	urls := media.NewURLs(cfg.PublicURL, a.media, func(v *database.Video) string { return a.Videos.IssueFileToken(v).Token })
+	settings := instance.New(a.db, instance.Settings{Name: "Cuttle", SignupEnabled: cfg.Signup.Enabled}, opts.Now)
+	api.Mount(r, api.Deps{
+		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
+		Clients: clients, Ready: a.ready, URLs: urls, Jobs: a.Jobs, Tracker: tr, Playback: playback,
+		Instance: settings, Chapters: a.Chapters, Captions: a.Captions, Engagement: a.Engagement,
+	})
+	web.Mount(r, web.Deps{
+		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
+		Jobs: a.Jobs, Instance: settings, Chapters: a.Chapters, Captions: a.Captions, URLs: urls,
+		P2P: p2pService, Tracker: tr, Log: a.log,
+	})
+	d := delivery.Deps{
+		Sessions: sessions, Videos: a.Videos, Store: a.media, Redirect: cfg.S3.Enabled(),
+		P2P: p2pService, Tracker: tr,
+	}
+	if a.localMedia != nil {
+		d.Storage, d.StoragePath = a.localMedia.Handler(), a.localMedia.MountPath()
+	}
+	delivery.Mount(r, d)
+	return r
+}

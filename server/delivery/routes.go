@@ -1,0 +1,64 @@
+// Package delivery serves media bytes under PeerTube's paths: the HLS
+// files of public videos at file speed, those of private videos with a
+// file token and rewritten playlists, the images, captions and
+// storyboards that follow their video's privacy, the player bundle, the
+// signed mount of local media storage that runners and presigned URLs
+// use, and the P2P tracker through which viewers share segments. With
+// S3, segment requests are redirected to presigned URLs, so their bytes
+// never pass through the server.
+package delivery
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/server/media"
+	"cuttle.video/server/p2p"
+	"cuttle.video/server/session"
+	"cuttle.video/server/tracker"
+	"cuttle.video/server/videos"
+	"cuttle.video/storage"
+	"cuttle.video/transcoder/pipeline"
+)
+
+// Deps is everything delivery needs, built by the composition root.
+type Deps struct {
+	Sessions *session.Sessions
+	Videos   *videos.Service
+	// Store holds the media. Redirect says to answer requests for
+	// segments and images with a redirect to a presigned URL (S3)
+	// rather than relay their bytes.
+	Store    storage.Store
+	Redirect bool
+	// Storage serves the signed URLs of local media storage under
+	// StoragePath; nil with S3.
+	Storage     http.Handler
+	StoragePath string
+	// P2P and Tracker serve peer-to-peer delivery; Tracker is nil when
+	// the admin turned P2P off.
+	P2P     *p2p.Service
+	Tracker *tracker.Tracker
+}
+
+type server struct{ Deps }
+
+// Mount registers delivery's routes on r.
+func Mount(r *gin.Engine, d Deps) {
+	s := &server{Deps: d}
+	r.GET("/player/*file", compressedAssets(), playerAssets())
+	for _, m := range []string{http.MethodGet, http.MethodHead} {
+		r.Handle(m, media.HLSPath+":uuid/:file", s.hlsFile)
+		r.Handle(m, media.PrivateHLSPath+":uuid/:file", s.privateHLSFile)
+		r.Handle(m, media.ThumbnailPath+":file", s.image(pipeline.ThumbnailFile))
+		r.Handle(m, media.PreviewPath+":file", s.image(pipeline.PreviewFile))
+		r.Handle(m, media.CaptionPath+":file", s.captionFile)
+		r.Handle(m, media.StoryboardPath+":file", s.storyboardFile)
+	}
+	if d.Storage != nil {
+		r.Any(d.StoragePath+"/*key", gin.WrapH(http.StripPrefix(d.StoragePath, d.Storage)))
+	}
+	if d.Tracker != nil {
+		r.GET(p2p.TrackerPath, s.trackerSocket)
+	}
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/player"
+	"cuttle.video/server/database"
+	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
+	"cuttle.video/server/p2p"
+	"cuttle.video/server/problem"
+)
+
+// embedPlayer is the data of embed.html.
+type embedPlayer struct {
+	Playlist, Poster, Tracker, UUID string
+	Notice, WatchURL                string
+}
+
+// embedPage is /videos/embed/{uuid}: the player alone, for an iframe on
+// another site. It shows what an anonymous visitor may watch, as other
+// sites' frames carry no session (the cookies are SameSite=Lax).
+func (s *pages) embedPage(c *gin.Context) {
+	site := s.site(c, "")
+	ctx := c.Request.Context()
+	page := Page{Site: site, Title: T(site.Lang, "embed.unavailable")}
+	v, err := s.Videos.Get(ctx, nil, c.Param("id"))
+	if err != nil {
+		p := problem.From(err)
+		data := embedPlayer{Notice: T(site.Lang, "embed.missing")}
+		if p.Code == problem.CodeVideoRequiresPassword || p.Code == problem.CodeIncorrectVideoPassword {
+			data.Notice = T(site.Lang, "embed.password")
+		}
+		page.Data = data
+		s.renderPage(c, p.Status, "embed.html", page)
+		return
+	}
+	page.Title = v.Name
+	data := embedPlayer{UUID: v.UUID, WatchURL: s.PublicURL + "/w/" + v.ShortUUID}
+	status := http.StatusOK
+	switch {
+	case !player.Built():
+		data.Notice, status = T(site.Lang, "embed.notBuilt"), http.StatusServiceUnavailable
+	case v.State == database.StatePublished:
+		data.Playlist, data.Tracker, data.Poster = s.playback(v)
+	case v.State == database.StateTranscodingFailed:
+		data.Notice = T(site.Lang, "embed.failed")
+	default:
+		data.Notice = T(site.Lang, "embed.transcoding")
+	}
+	page.Data = data
+	s.renderPage(c, status, "embed.html", page)
+}
+
+// share is the share dialog's content for a video: its link, and an
+// iframe of its embed page.
+func (s *pages) share(v *database.Video) *Share {
+	return &Share{
+		Link: s.PublicURL + "/w/" + v.ShortUUID,
+		Embed: fmt.Sprintf(`<iframe title="%s" width="560" height="315" src="%s/videos/embed/%s" `+
+			`style="border: 0" allow="autoplay; fullscreen; picture-in-picture" allowfullscreen `+
+			`sandbox="allow-same-origin allow-scripts allow-popups"></iframe>`,
+			html.EscapeString(v.Name), s.PublicURL, v.UUID),
+		AssetVersion: player.Version(),
+	}
+}
+
+// playback is what a player needs to play a published video: its master
+// playlist, its tracker socket (empty when P2P is off) and its poster
+// (empty without a preview). The pages are only rendered for viewers who
+// may see the video, so a non-public video's URLs carry a file token.
+func (s *pages) playback(v *database.Video) (playlist, tracker, poster string) {
+	q := s.URLs.Query(v)
+	playlist = s.URLs.File(v, jobs.MasterPlaylist) + q
+	if res := media.Result(v); res != nil && res.Preview != "" {
+		poster = s.PublicURL + media.Preview(v, q)
+	}
+	return playlist, s.trackerURL(v), poster
+}
+
+// trackerURL is the tracker socket URL the watch page gives the player;
+// empty when P2P is off. The page is only rendered for viewers who may
+// see the video, so a non-public video's URL carries a file token, as its
+// playlist URL does.
+func (s *pages) trackerURL(v *database.Video) string {
+	if s.Tracker == nil || s.P2P == nil || !s.P2P.Enabled() {
+		return ""
+	}
+	token := ""
+	if !jobs.PublicFiles(v.Privacy) {
+		token = s.Videos.IssueFileToken(v).Token
+	}
+	return p2p.TrackerURL(s.PublicURL, v.UUID, token)
+}

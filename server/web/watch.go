@@ -1,0 +1,168 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/player"
+	"cuttle.video/server/database"
+	"cuttle.video/server/languages"
+	"cuttle.video/server/media"
+	"cuttle.video/server/problem"
+	"cuttle.video/server/session"
+)
+
+// The watch page's template; it is parsed with the other pages (see
+// site.go), whose header it includes.
+//
+//go:embed templates
+var templates embed.FS
+
+// WatchPage is what the watch page shows.
+type WatchPage struct {
+	Title        string
+	Video        *database.Video
+	Channel      string
+	Published    string
+	PublishedISO string
+	// Playlist is the master playlist URL; empty while the video cannot
+	// be played, and Notice says why.
+	Playlist string
+	Poster   string
+	Notice   string
+	// AssetVersion busts caches of the player bundle.
+	AssetVersion string
+	// Tracker is the P2P tracker socket URL for this video; empty when
+	// peer-to-peer delivery is off.
+	Tracker string
+	// PasswordVideo is the id of a password-protected video: the page
+	// asks for its password instead of showing it.
+	PasswordVideo string
+	// Chapters are listed under the player, which reads them from the
+	// WebVTT track at ChaptersTrack; Captions are the subtitle languages.
+	Chapters      []WatchChapter
+	ChaptersTrack string
+	Captions      []WatchCaption
+	// Site is what the shared header shows; Share fills the share dialog
+	// of a published video.
+	Site  Site
+	Share *Share
+}
+
+// RenderWatch writes the watch page with status.
+func RenderWatch(w http.ResponseWriter, status int, p WatchPage) error {
+	return site.render(w, status, p.Site.Lang, "watch.html", p)
+}
+
+// WatchChapter is one entry of the watch page's chapter list.
+type WatchChapter struct {
+	Seconds int
+	// Time is Seconds as a clock, "1:02:03" or "02:03".
+	Time  string
+	Title string
+}
+
+// WatchCaption is one caption language of the watch page; the player
+// finds the subtitles themselves in the master playlist.
+type WatchCaption struct {
+	Language string
+	Label    string
+	// URL is the WebVTT file, for downloading.
+	URL string
+}
+
+// watch renders the watch page at /w/{shortUUID} and /videos/watch/{uuid}
+// for whoever may see the video: anyone for public ones, the signed-in
+// owner, moderators or users of the instance for the others.
+func (s *pages) watch(c *gin.Context) {
+	ctx := c.Request.Context()
+	s.Sessions.Page(c)
+	page := WatchPage{Title: "Video", AssetVersion: player.Version(), Site: s.site(c, "")}
+	lang := page.Site.Lang
+	v, err := s.Videos.Get(ctx, session.Viewer(c), c.Param("id"))
+	if err != nil {
+		p := problem.From(err)
+		page.Notice = T(lang, "watch.missing")
+		if p.Status == http.StatusUnauthorized || p.Status == http.StatusForbidden {
+			page.Notice = T(lang, "watch.notPublic")
+		}
+		if p.Code == problem.CodeVideoRequiresPassword && player.Built() {
+			// The page asks for the password and plays the video itself.
+			page.Title, page.PasswordVideo = T(lang, "watch.password.title"), c.Param("id")
+			page.Notice = T(lang, "watch.password.notice")
+			s.render(c, http.StatusOK, page)
+			return
+		}
+		s.render(c, p.Status, page)
+		return
+	}
+	page.Title, page.Video = v.Name, v
+	if v.Channel != nil {
+		page.Channel = v.Channel.DisplayName
+	}
+	page.Published, page.PublishedISO = v.PublishedAt.Format("2 January 2006"), v.PublishedAt.Format(time.RFC3339)
+	status := http.StatusOK
+	switch {
+	case !player.Built():
+		page.Notice, status = T(lang, "watch.notBuilt"), http.StatusServiceUnavailable
+	case v.State == database.StatePublished:
+		page.Playlist, page.Tracker, page.Poster = s.playback(v)
+		page.Share = s.share(v)
+		s.watchExtras(ctx, v, &page)
+	case v.State == database.StateTranscodingFailed:
+		// Only those who may manage the video reach it before it is
+		// published, so the reason is theirs to read.
+		page.Notice = T(lang, "watch.failed", v.StateReason)
+	default:
+		page.Notice = T(lang, "watch.transcoding")
+		if j, err := s.Jobs.Latest(ctx, v.ID); err == nil && j != nil && j.Progress > 0 {
+			page.Notice = T(lang, "watch.transcodingProgress", int(j.Progress*100))
+		}
+	}
+	s.render(c, status, page)
+}
+
+func (s *pages) render(c *gin.Context, status int, page WatchPage) {
+	if err := RenderWatch(c.Writer, status, page); err != nil {
+		s.Log.ErrorContext(c.Request.Context(), "render page", "err", err)
+	}
+}
+
+// watchExtras adds the chapters and captions of a playable video to its
+// watch page. The video plays without them, so a failure to load them
+// is logged and the page shown anyway.
+func (s *pages) watchExtras(ctx context.Context, v *database.Video, page *WatchPage) {
+	cs, err := s.Chapters.Of(ctx, v)
+	if err != nil {
+		s.Log.WarnContext(ctx, "watch page: chapters", "video", v.UUID, "err", err)
+	}
+	if len(cs) > 0 {
+		page.ChaptersTrack = "/api/v1/videos/" + v.UUID + "/chapters.vtt"
+		for _, c := range cs {
+			page.Chapters = append(page.Chapters, WatchChapter{Seconds: c.Timecode, Time: clock(c.Timecode), Title: c.Title})
+		}
+	}
+	caps, err := s.Captions.Of(ctx, v)
+	if err != nil {
+		s.Log.WarnContext(ctx, "watch page: captions", "video", v.UUID, "err", err)
+	}
+	for _, c := range caps {
+		page.Captions = append(page.Captions, WatchCaption{
+			Language: c.Language, Label: languages.Label(c.Language),
+			URL: media.Caption(v, c.Language, s.URLs.Query(v)),
+		})
+	}
+}
+
+// clock writes seconds as players do: 02:03, or 1:02:03 past an hour.
+func clock(s int) string {
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%02d:%02d", s/60, s%60)
+}
