@@ -14,7 +14,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/accounts"
-	"cuttle.video/server/auth"
 	"cuttle.video/server/captions"
 	"cuttle.video/server/chapters"
 	"cuttle.video/server/database"
@@ -37,8 +36,6 @@ type Deps struct {
 	Sessions  *session.Sessions
 	Videos    *videos.Service
 	Uploads   *uploads.Service
-	// LoginLimiter bounds token requests per client address.
-	LoginLimiter *auth.Limiter
 	// Clients gives video uploads their longer body grace.
 	Clients httpserve.Clients
 	// Ready reports whether the server's backing services answer.
