@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the browser player: bundles player/web/src/watch.js (with hls.js)
-# into player/dist/watch.js and copies watch.css next to it. The Go package
-# cuttle.video/player embeds player/dist, so run this before `go build` for a
+# into player/bundle/dist/watch.js and copies watch.css next to it, and the
+# web interface's scripts and styles from src/site. The Go package
+# cuttle.video/player/bundle embeds that directory, so run this before `go build` for a
 # server that can play videos.
 #
 # Installs npm packages only when node_modules is missing or older than
-# package-lock.json, and skips the bundle when player/dist is newer than
+# package-lock.json, and skips the bundle when its outputs are newer than
 # every source, so calling it on every build costs next to nothing.
 #
 #   scripts/build-player.sh           build if anything changed
@@ -28,7 +29,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
-dist=../dist
+dist=../bundle/dist
 outputs=("$dist/watch.js" "$dist/watch.css" "$dist/site.js" "$dist/upload.js" "$dist/site.css")
 
 # npm writes node_modules/.package-lock.json after every install, so it is
@@ -57,7 +58,7 @@ size_report() {
   local bytes gz
   bytes=$(wc -c <"$dist/watch.js")
   gz=$(gzip -9c "$dist/watch.js" | wc -c)
-  echo "build-player: player/dist/watch.js $((bytes / 1024)) KiB ($((gz / 1024)) KiB gzipped), watch.css $(wc -c <"$dist/watch.css") bytes"
+  echo "build-player: player/bundle/dist/watch.js $((bytes / 1024)) KiB ($((gz / 1024)) KiB gzipped), watch.css $(wc -c <"$dist/watch.css") bytes"
 }
 
 if [[ $force == 0 ]] && up_to_date; then

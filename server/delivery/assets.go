@@ -13,13 +13,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"cuttle.video/player"
+	"cuttle.video/player/bundle"
 )
 
 // playerAssets serves the player bundle; its URLs carry a version, so it
 // can be cached for good.
 func playerAssets() gin.HandlerFunc {
-	files := http.FileServer(http.FS(player.Assets()))
+	files := http.FileServer(http.FS(bundle.Assets()))
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "public, max-age=31536000, immutable")
 		http.StripPrefix("/player", files).ServeHTTP(c.Writer, c.Request)
@@ -41,7 +41,7 @@ func compressedAssets() gin.HandlerFunc {
 		if b, ok := cache[name]; ok {
 			return b, b != nil
 		}
-		raw, err := fs.ReadFile(player.Assets(), name)
+		raw, err := fs.ReadFile(bundle.Assets(), name)
 		if err != nil {
 			// Not cached: a missing file costs a stat, and the file server
 			// answers 404.

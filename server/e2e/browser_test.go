@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"cuttle.video/player"
+	"cuttle.video/player/bundle"
 	"cuttle.video/server/servertest"
 )
 
@@ -24,8 +24,8 @@ func browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Contex
 		}
 		t.Skip("chromium is not installed; run through make test")
 	}
-	if !player.Built() {
-		t.Fatal(player.ErrNotBuilt)
+	if !bundle.Built() {
+		t.Fatal(bundle.ErrNotBuilt)
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),

@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun/driver/sqliteshim"
 
-	"cuttle.video/player"
+	"cuttle.video/player/bundle"
 	"cuttle.video/server/config"
 	"cuttle.video/server/servertest"
 )
@@ -91,7 +91,7 @@ func TestNetworkFailureLeaksNoURL(t *testing.T) {
 	}
 	// The owner's watch page, in their browser session, keeps the detail.
 	page := owner.Raw("GET", "/w/"+up.Video.ShortUUID, nil, http.Header{"Cookie": {"cuttle_session=" + owner.Token}}).Body
-	if player.Built() && !strings.Contains(string(page), "connection refused") {
+	if bundle.Built() && !strings.Contains(string(page), "connection refused") {
 		t.Error("the owner's watch page does not say why the video failed")
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"cuttle.video/player"
+	"cuttle.video/player/bundle"
 	"cuttle.video/server/database"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/media"
@@ -43,7 +43,7 @@ func (s *pages) embedPage(c *gin.Context) {
 	data := embedPlayer{UUID: v.UUID, WatchURL: s.PublicURL + "/w/" + v.ShortUUID}
 	status := http.StatusOK
 	switch {
-	case !player.Built():
+	case !bundle.Built():
 		data.Notice, status = T(site.Lang, "embed.notBuilt"), http.StatusServiceUnavailable
 	case v.State == database.StatePublished:
 		data.Playlist, data.Tracker, data.Poster = s.playback(v)
@@ -65,7 +65,7 @@ func (s *pages) share(v *database.Video) *Share {
 			`style="border: 0" allow="autoplay; fullscreen; picture-in-picture" allowfullscreen `+
 			`sandbox="allow-same-origin allow-scripts allow-popups"></iframe>`,
 			html.EscapeString(v.Name), s.PublicURL, v.UUID),
-		AssetVersion: player.Version(),
+		AssetVersion: bundle.Version(),
 	}
 }
 

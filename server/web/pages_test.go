@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"cuttle.video/player"
+	"cuttle.video/player/bundle"
 	"cuttle.video/server/config"
 	"cuttle.video/server/servertest"
 )
@@ -402,16 +402,16 @@ func TestWebBrowseAndSearch(t *testing.T) {
 }
 
 func TestCompressedAssets(t *testing.T) {
-	if !player.Built() {
+	if !bundle.Built() {
 		t.Skip("the player bundle is not built")
 	}
 	s := servertest.Start(t, servertest.SQLite)
-	raw, err := fs.ReadFile(player.Assets(), player.Script)
+	raw, err := fs.ReadFile(bundle.Assets(), bundle.Script)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := newWebBrowser(t, s)
-	res := b.do("GET", "/player/watch.js?v="+player.Version(), nil, http.Header{"Accept-Encoding": {"br, gzip"}})
+	res := b.do("GET", "/player/watch.js?v="+bundle.Version(), nil, http.Header{"Accept-Encoding": {"br, gzip"}})
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
 		t.Fatalf("gzip answer: %d %v", res.StatusCode, res.Header)
 	}

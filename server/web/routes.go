@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"cuttle.video/player"
+	"cuttle.video/player/bundle"
 	"cuttle.video/server/accounts"
 	"cuttle.video/server/captions"
 	"cuttle.video/server/chapters"
@@ -96,7 +96,7 @@ func (s *pages) site(c *gin.Context, nav string) Site {
 	}
 	out := Site{
 		Lang: Negotiate(lang, c.GetHeader("Accept-Language")), Name: st.Name, CSRF: sess.CSRF,
-		Path: c.Request.URL.RequestURI(), SignupEnabled: st.SignupEnabled, AssetVersion: player.Version(), Nav: nav,
+		Path: c.Request.URL.RequestURI(), SignupEnabled: st.SignupEnabled, AssetVersion: bundle.Version(), Nav: nav,
 	}
 	if sess.Token != nil {
 		u := sess.Token.User

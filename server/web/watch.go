@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"cuttle.video/player"
+	"cuttle.video/player/bundle"
 	"cuttle.video/server/database"
 	"cuttle.video/server/languages"
 	"cuttle.video/server/media"
@@ -82,7 +82,7 @@ type WatchCaption struct {
 func (s *pages) watch(c *gin.Context) {
 	ctx := c.Request.Context()
 	s.Sessions.Page(c)
-	page := WatchPage{Title: "Video", AssetVersion: player.Version(), Site: s.site(c, "")}
+	page := WatchPage{Title: "Video", AssetVersion: bundle.Version(), Site: s.site(c, "")}
 	lang := page.Site.Lang
 	v, err := s.Videos.Get(ctx, session.Viewer(c), c.Param("id"))
 	if err != nil {
@@ -91,7 +91,7 @@ func (s *pages) watch(c *gin.Context) {
 		if p.Status == http.StatusUnauthorized || p.Status == http.StatusForbidden {
 			page.Notice = T(lang, "watch.notPublic")
 		}
-		if p.Code == problem.CodeVideoRequiresPassword && player.Built() {
+		if p.Code == problem.CodeVideoRequiresPassword && bundle.Built() {
 			// The page asks for the password and plays the video itself.
 			page.Title, page.PasswordVideo = T(lang, "watch.password.title"), c.Param("id")
 			page.Notice = T(lang, "watch.password.notice")
@@ -108,7 +108,7 @@ func (s *pages) watch(c *gin.Context) {
 	page.Published, page.PublishedISO = v.PublishedAt.Format("2 January 2006"), v.PublishedAt.Format(time.RFC3339)
 	status := http.StatusOK
 	switch {
-	case !player.Built():
+	case !bundle.Built():
 		page.Notice, status = T(lang, "watch.notBuilt"), http.StatusServiceUnavailable
 	case v.State == database.StatePublished:
 		page.Playlist, page.Tracker, page.Poster = s.playback(v)

@@ -1,8 +1,8 @@
-// Package player embeds the browser player of the watch page: the bundle
-// that scripts/build-player.sh writes to dist/ (hls.js and the page script
-// in watch.js, the page styles in watch.css), and the scripts and styles of
-// the web interface's other pages (site.js, upload.js and site.css, from
-// web/src/site).
+// Package bundle embeds what browsers run, as scripts/build-player.sh
+// bundles it into dist/ from player/web/src: the player of the watch page
+// (hls.js, p2p-media-loader and the page script in watch.js, its styles in
+// watch.css), and the scripts and styles of the web interface's other
+// pages (site.js, upload.js and site.css, from web/src/site).
 //
 // The bundle is build output and not committed. A fresh clone still
 // compiles because dist/ holds a committed README.md, but until the script
@@ -10,8 +10,8 @@
 // page and answer ErrNotBuilt otherwise.
 //
 // The page markup the script expects is described at the top of
-// web/src/watch.js.
-package player
+// player/web/src/watch.js.
+package bundle
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package player
+package bundle
 
 import (
 	"io/fs"
