@@ -111,7 +111,7 @@ func (s *Service) ListChannels(ctx context.Context, accountID int64, start, coun
 
 // CanManageChannel tells whether u owns the channel or moderates.
 func CanManageChannel(u *database.User, c *database.Channel) bool {
-	return u.Role <= database.RoleModerator || c.AccountID == u.Account.ID
+	return u.Role >= database.RoleModerator || c.AccountID == u.Account.ID
 }
 
 // UpdateChannel changes a channel the user may manage.

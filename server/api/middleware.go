@@ -52,12 +52,11 @@ func (s *server) requireUser(c *gin.Context) {
 	}
 }
 
-// requireRole lets through users whose role id is at most maxRole
-// (0 admin, 1 moderator, 2 user).
-func (s *server) requireRole(maxRole int) gin.HandlerFunc {
+// requireRole lets through users with at least the given role.
+func (s *server) requireRole(role database.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if u := viewer(c); u == nil || u.Role > maxRole {
-			s.fail(c, problem.New(http.StatusForbidden, "this requires the %s role", roleLabels[maxRole]))
+		if u := viewer(c); u == nil || u.Role < role {
+			s.fail(c, problem.New(http.StatusForbidden, "this requires the %s role", roleLabels[role.ID()]))
 		}
 	}
 }

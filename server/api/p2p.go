@@ -24,7 +24,7 @@ func (s *server) p2pRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
 	if s.Playback != nil {
 		v1.POST("/metrics/playback", s.playbackReport)
 		// Admins only: the sums say how much the instance serves.
-		r.GET("/metrics", s.authenticate, s.requireUser, s.requireRole(0), gin.WrapH(s.Playback.Handler(s.Tracker)))
+		r.GET("/metrics", s.authenticate, s.requireUser, s.requireRole(database.RoleAdmin), gin.WrapH(s.Playback.Handler(s.Tracker)))
 	}
 }
 

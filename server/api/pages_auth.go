@@ -1,9 +1,9 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -69,7 +69,7 @@ func (s *server) tryLogin(c *gin.Context, username, password string) (int, strin
 	case p.Status == http.StatusTooManyRequests:
 		c.Header("Retry-After", p.Header.Get("Retry-After"))
 		return http.StatusTooManyRequests, "login.tooMany"
-	case p.Code == problem.CodeInvalidGrant && strings.Contains(p.Detail, "blocked"):
+	case errors.Is(err, accounts.ErrBlocked):
 		return http.StatusForbidden, "login.blocked"
 	case p.Code == problem.CodeInvalidGrant:
 		return http.StatusBadRequest, "login.invalid"
@@ -117,12 +117,12 @@ func (s *server) signupClosed(c *gin.Context, site web.Site) {
 // signupSubmit creates the account and logs its owner in.
 func (s *server) signupSubmit(c *gin.Context) {
 	site := s.site(c, "signup")
-	if !site.SignupEnabled {
+	data := signupPage{Username: c.PostForm("username"), Email: c.PostForm("email")}
+	status, err := s.registerUser(c, registration{Username: data.Username, Email: data.Email, Password: c.PostForm("password")})
+	if errors.Is(err, accounts.ErrSignupClosed) {
 		s.signupClosed(c, site)
 		return
 	}
-	data := signupPage{Username: c.PostForm("username"), Email: c.PostForm("email")}
-	status, err := s.registerUser(c, registration{Username: data.Username, Email: data.Email, Password: c.PostForm("password")})
 	if err == nil {
 		if status, key := s.tryLogin(c, data.Username, c.PostForm("password")); status != http.StatusOK {
 			data.Error = web.T(site.Lang, key)
@@ -179,15 +179,6 @@ func (s *server) registerUser(c *gin.Context, r registration) (int, error) {
 
 // register is PeerTube's POST /api/v1/users/register.
 func (s *server) register(c *gin.Context) {
-	st, err := s.Instance.Get(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !st.SignupEnabled {
-		s.fail(c, problem.Forbidden("registration is not enabled on this instance"))
-		return
-	}
 	var r registration
 	if err := decodeJSON(c, &r); err != nil {
 		s.fail(c, err)

@@ -133,7 +133,7 @@ func (s *server) editVideoPage(c *gin.Context) {
 		data.Privacies = append(data.Privacies, option{Value: strconv.Itoa(p), Label: web.T(site.Lang, "privacy."+strconv.Itoa(p)), Selected: v.Privacy == p})
 	}
 	data.Categories = append(data.Categories, option{Value: "", Label: web.T(site.Lang, "edit.noCategory"), Selected: v.Category == 0})
-	for id := 1; id <= len(categories); id++ {
+	for id := 1; id <= len(videos.Categories); id++ {
 		data.Categories = append(data.Categories, option{Value: strconv.Itoa(id), Label: web.T(site.Lang, "category."+strconv.Itoa(id)), Selected: v.Category == id})
 	}
 	s.renderPage(c, http.StatusOK, "edit-video.html", web.Page{Site: site, Title: web.T(site.Lang, "edit.title") + " " + v.Name, Data: data})

@@ -16,6 +16,7 @@ import (
 	"cuttle.video/server/auth"
 	"cuttle.video/server/captions"
 	"cuttle.video/server/chapters"
+	"cuttle.video/server/database"
 	"cuttle.video/server/engagement"
 	"cuttle.video/server/instance"
 	"cuttle.video/server/jobs"
@@ -102,14 +103,14 @@ func New(d Deps) http.Handler {
 	v1.PUT("/users/me", s.requireUser, s.updateMe)
 	v1.GET("/users/me/video-quota-used", s.requireUser, s.myQuota)
 	v1.GET("/users/me/videos", s.requireUser, s.myVideos)
-	admin := v1.Group("/users", s.requireUser, s.requireRole(0))
+	admin := v1.Group("/users", s.requireUser, s.requireRole(database.RoleAdmin))
 	admin.GET("", s.listUsers)
 	admin.POST("", s.createUser)
 	admin.GET("/:id", s.getUser)
 	admin.PUT("/:id", s.updateUser)
 	admin.DELETE("/:id", s.deleteUser)
 
-	jobsAdmin := v1.Group("/jobs", s.requireUser, s.requireRole(0))
+	jobsAdmin := v1.Group("/jobs", s.requireUser, s.requireRole(database.RoleAdmin))
 	jobsAdmin.GET("", s.listJobs)
 	jobsAdmin.GET("/:state", s.listJobs)
 	jobsAdmin.POST("/:state/retry", s.retryJob)
@@ -126,8 +127,8 @@ func New(d Deps) http.Handler {
 	v1.GET("/video-channels/:handle/videos", s.channelVideos)
 
 	v1.GET("/videos", s.listVideos)
-	v1.GET("/videos/categories", s.labels(categories))
-	v1.GET("/videos/licences", s.labels(licences))
+	v1.GET("/videos/categories", s.labels(videos.Categories))
+	v1.GET("/videos/licences", s.labels(videos.Licences))
 	v1.GET("/videos/privacies", s.labels(videos.Privacies))
 	v1.POST("/videos/upload", s.uploadBody, s.requireUser, s.uploadLegacy)
 	v1.POST("/videos/upload-resumable", s.requireUser, s.uploadInit)

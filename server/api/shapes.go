@@ -17,18 +17,6 @@ type idLabel[T any] struct {
 
 var roleLabels = map[int]string{0: "Administrator", 1: "Moderator", 2: "User"}
 
-var categories = map[int]string{
-	1: "Music", 2: "Films", 3: "Vehicles", 4: "Art", 5: "Sports", 6: "Travels", 7: "Gaming",
-	8: "People", 9: "Comedy", 10: "Entertainment", 11: "News & Politics", 12: "How To",
-	13: "Education", 14: "Activism", 15: "Science & Technology", 16: "Animals", 17: "Kids", 18: "Food",
-}
-
-var licences = map[int]string{
-	1: "Attribution", 2: "Attribution - Share Alike", 3: "Attribution - No Derivatives",
-	4: "Attribution - Non Commercial", 5: "Attribution - Non Commercial - Share Alike",
-	6: "Attribution - Non Commercial - No Derivatives", 7: "Public Domain Dedication",
-}
-
 // optionalLabel renders an id that 0 means "not set" as PeerTube does:
 // a null id labelled "Unknown".
 func optionalLabel(id int, labels map[int]string) idLabel[*int] {
@@ -151,7 +139,7 @@ func (s *server) channel(ch *database.Channel) channelJSON {
 func (s *server) user(u *database.User, channels []database.Channel) userJSON {
 	out := userJSON{
 		ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: true,
-		Role:       idLabel[int]{ID: u.Role, Label: roleLabels[u.Role]},
+		Role:       idLabel[int]{ID: u.Role.ID(), Label: roleLabels[u.Role.ID()]},
 		VideoQuota: u.VideoQuota, VideoQuotaDaily: u.VideoQuotaDaily, Blocked: u.Blocked, CreatedAt: u.CreatedAt,
 	}
 	if u.Account != nil {
@@ -170,7 +158,7 @@ func (s *server) video(v *database.Video) videoJSON {
 	}
 	out := videoJSON{
 		ID: v.ID, UUID: v.UUID, ShortUUID: v.ShortUUID, URL: s.PublicURL + "/videos/watch/" + v.UUID,
-		Name: v.Name, Category: optionalLabel(v.Category, categories), Licence: optionalLabel(v.Licence, licences),
+		Name: v.Name, Category: optionalLabel(v.Category, videos.Categories), Licence: optionalLabel(v.Licence, videos.Licences),
 		Language: lang, Privacy: idLabel[int]{ID: v.Privacy, Label: videos.Privacies[v.Privacy]},
 		NSFW: v.NSFW, Description: v.Description, IsLocal: true, Duration: v.Duration,
 		Views: v.Views + s.pendingViews(v.ID), Likes: v.Likes, Dislikes: v.Dislikes, EmbedPath: "/videos/embed/" + v.UUID,

@@ -86,7 +86,11 @@ func TestUserAdministration(t *testing.T) {
 		root.Do("PUT", userPath, map[string]any{"blocked": true}).Expect(http.StatusNoContent)
 		alice.Do("GET", "/api/v1/users/me", nil).Problem(http.StatusUnauthorized)
 		anon := s.Anonymous(t)
-		anon.TokenRequest(url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"alice-secret"}}).Problem(http.StatusBadRequest)
+		if p := anon.TokenRequest(url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"alice-secret"}}).Problem(http.StatusBadRequest); p.Code != "invalid_grant" || p.Detail != "Invalid grant: user is blocked" {
+			t.Fatalf("blocked login: %+v", p)
+		}
+		newWebBrowser(t, s).post("/login", url.Values{"username": {"alice"}, "password": {"alice-secret"}}).
+			expect(t, http.StatusForbidden, "This account is blocked.")
 		root.Do("PUT", userPath, map[string]any{"blocked": false}).Expect(http.StatusNoContent)
 
 		// An admin password reset ends sessions too.

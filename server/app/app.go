@@ -24,7 +24,6 @@ import (
 	"cuttle.video/server/config"
 	"cuttle.video/server/database"
 	"cuttle.video/server/engagement"
-	"cuttle.video/server/instance"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/netlimit"
 	"cuttle.video/server/uploads"
@@ -107,7 +106,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		// the next change of the video, moves them.
 		log.Error("finish moving video files after a privacy change", "err", err)
 	}
-	a.Accounts = accounts.New(a.db, a.Videos, int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, opts.Now), opts.Now, log)
+	settings := instanceSettings(a.db, cfg, opts.Now)
+	a.Accounts = accounts.New(a.db, a.Videos, settings, int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, opts.Now), opts.Now, log)
 	a.Jobs = jobs.New(jobs.Config{SegmentSeconds: cfg.Transcoding.SegmentSeconds, URLTTL: jobURLTTL,
 		TimeLimitFactor: cfg.Transcoding.TimeLimitFactor},
 		a.db, a.queue, a.media, log)
@@ -155,7 +155,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Chapters:     a.Chapters,
 		Captions:     a.Captions,
 		Engagement:   a.Engagement,
-		Instance:     instance.New(a.db, instance.Settings{Name: "Cuttle", SignupEnabled: cfg.Signup.Enabled}, opts.Now),
+		Instance:     settings,
 		Clients: api.Clients{
 			TrustedProxies: cfg.TrustedProxies, IPHeader: cfg.ClientIPHeader, BodyMinRate: int64(cfg.Connections.BodyMinRate),
 			BodyGrace: cfg.Connections.BodyGrace, UploadBodyGrace: cfg.Connections.UploadBodyGrace,
