@@ -122,23 +122,13 @@ func (s *Service) UserByName(ctx context.Context, name string) (*database.User, 
 	return u, nil
 }
 
-// userSorts maps PeerTube's sort parameter to a safe ORDER BY.
-var userSorts = map[string]string{
-	"id": "u.id ASC", "-id": "u.id DESC",
-	"username": "u.username ASC", "-username": "u.username DESC",
-	"createdAt": "u.created_at ASC", "-createdAt": "u.created_at DESC",
-}
-
 // ListUsers returns a page of users.
-func (s *Service) ListUsers(ctx context.Context, start, count int, sort string) ([]database.User, int, error) {
-	order, ok := userSorts[sort]
-	if !ok {
-		if sort != "" {
-			return nil, 0, problem.Invalid(map[string]string{"sort": "must be one of id, username, createdAt, optionally prefixed with -"})
-		}
-		order = userSorts["-createdAt"]
+func (s *Service) ListUsers(ctx context.Context, start, count int, sortKey string) ([]database.User, int, error) {
+	sort, err := database.UserSort(sortKey)
+	if err != nil {
+		return nil, 0, problem.Invalid(map[string]string{"sort": err.Error()})
 	}
-	users, total, err := s.db.ListUsers(ctx, start, count, order)
+	users, total, err := s.db.ListUsers(ctx, start, count, sort)
 	if err != nil {
 		return nil, 0, problem.Internal(err)
 	}
