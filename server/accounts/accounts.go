@@ -1,5 +1,6 @@
 // Package accounts holds the rules for users, their sessions and their
-// channels. Handlers call it; it calls the database.
+// channels. Handlers call it; it calls the database, and reads the
+// instance settings for whether visitors may register.
 package accounts
 
 import (
