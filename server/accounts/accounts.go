@@ -1,5 +1,6 @@
 // Package accounts holds the rules for users, their sessions and their
-// channels. Handlers call it; it calls the database.
+// channels. Handlers call it; it calls the database, and reads the
+// instance settings for whether visitors may register.
 package accounts
 
 import (
@@ -11,6 +12,7 @@ import (
 
 	"cuttle.video/server/auth"
 	"cuttle.video/server/database"
+	"cuttle.video/server/instance"
 	"cuttle.video/server/problem"
 )
 
@@ -30,6 +32,7 @@ type MediaRemover interface {
 type Service struct {
 	db           *database.DB
 	media        MediaRemover
+	settings     *instance.Service
 	defaultQuota int64
 	now          func() time.Time
 	log          *slog.Logger
@@ -40,14 +43,15 @@ type Service struct {
 	hasher *auth.Hasher
 }
 
-// New returns a Service; now may be nil for the wall clock. failures
-// limits wrong passwords per account (see auth.Guesses).
-func New(db *database.DB, media MediaRemover, defaultQuota int64, failures *auth.Guesses, now func() time.Time, log *slog.Logger) *Service {
+// New returns a Service; now may be nil for the wall clock. settings
+// say whether visitors may register; failures limits wrong passwords per
+// account (see auth.Guesses).
+func New(db *database.DB, media MediaRemover, settings *instance.Service, defaultQuota int64, failures *auth.Guesses, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	return &Service{
-		db: db, media: media, defaultQuota: defaultQuota, now: now, log: log,
+		db: db, media: media, settings: settings, defaultQuota: defaultQuota, now: now, log: log,
 		failures: failures, hasher: auth.NewHasher(runtime.NumCPU()),
 	}
 }

@@ -87,22 +87,14 @@ func (s *Service) ChannelByID(ctx context.Context, id int64) (*database.Channel,
 	return c, nil
 }
 
-var channelSorts = map[string]string{
-	"createdAt": "ch.created_at ASC", "-createdAt": "ch.created_at DESC",
-	"name": "ch.name ASC", "-name": "ch.name DESC",
-}
-
 // ListChannels returns a page of channels, of one account when accountID
 // is not 0.
-func (s *Service) ListChannels(ctx context.Context, accountID int64, start, count int, sort string) ([]database.Channel, int, error) {
-	order, ok := channelSorts[sort]
-	if !ok {
-		if sort != "" {
-			return nil, 0, problem.Invalid(map[string]string{"sort": "must be one of createdAt, name, optionally prefixed with -"})
-		}
-		order = channelSorts["-createdAt"]
+func (s *Service) ListChannels(ctx context.Context, accountID int64, start, count int, sortKey string) ([]database.Channel, int, error) {
+	sort, err := database.ChannelSort(sortKey)
+	if err != nil {
+		return nil, 0, problem.Invalid(map[string]string{"sort": err.Error()})
 	}
-	chs, total, err := s.db.ListChannels(ctx, accountID, start, count, order)
+	chs, total, err := s.db.ListChannels(ctx, accountID, start, count, sort)
 	if err != nil {
 		return nil, 0, problem.Internal(err)
 	}
@@ -111,7 +103,7 @@ func (s *Service) ListChannels(ctx context.Context, accountID int64, start, coun
 
 // CanManageChannel tells whether u owns the channel or moderates.
 func CanManageChannel(u *database.User, c *database.Channel) bool {
-	return u.Role <= database.RoleModerator || c.AccountID == u.Account.ID
+	return u.Role >= database.RoleModerator || c.AccountID == u.Account.ID
 }
 
 // UpdateChannel changes a channel the user may manage.

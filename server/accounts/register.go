@@ -10,9 +10,12 @@ import (
 	"cuttle.video/server/problem"
 )
 
+// ErrSignupClosed is wrapped by Register's refusal while the instance
+// does not let visitors register (see instance.Settings).
+var ErrSignupClosed = errors.New("accounts: sign-up is closed")
+
 // Registration is what a visitor gives to create their own account, in
-// PeerTube's terms. Whether visitors may register at all is the
-// caller's decision (an instance setting).
+// PeerTube's terms.
 type Registration struct {
 	Username, Email, Password string
 	// DisplayName names the account; the username when empty.
@@ -22,8 +25,16 @@ type Registration struct {
 	ChannelName, ChannelDisplayName string
 }
 
-// Register creates a user with the default role and quota.
+// Register creates a user with the default role and quota, when the
+// instance lets visitors register.
 func (s *Service) Register(ctx context.Context, r Registration) (*database.User, error) {
+	st, err := s.settings.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !st.SignupEnabled {
+		return nil, problem.Forbidden("registration is not enabled on this instance").WithErr(ErrSignupClosed)
+	}
 	bad := map[string]string{}
 	r.DisplayName = strings.TrimSpace(r.DisplayName)
 	if n := utf8.RuneCountInString(r.DisplayName); n > 120 {
@@ -37,8 +48,8 @@ func (s *Service) Register(ctx context.Context, r Registration) (*database.User,
 		return nil, problem.Invalid(bad)
 	}
 	u, err := s.CreateUser(ctx, NewUser{
-		Username: r.Username, Email: r.Email, Password: r.Password, Role: database.RoleUser,
-		ChannelName: r.ChannelName,
+		Username: r.Username, Email: r.Email, Password: r.Password,
+		ChannelName: r.ChannelName, ChannelDisplayName: r.ChannelDisplayName,
 	})
 	if err != nil {
 		return nil, err
@@ -50,19 +61,6 @@ func (s *Service) Register(ctx context.Context, r Registration) (*database.User,
 			return nil, problem.Internal(err)
 		}
 		u.Account = &acc
-	}
-	if r.ChannelDisplayName != "" {
-		chs, _, err := s.db.ListChannels(ctx, u.Account.ID, 0, 1, "ch.created_at ASC")
-		if err == nil && len(chs) == 0 {
-			err = errors.New("the new account has no channel")
-		}
-		if err != nil {
-			return nil, problem.Internal(err)
-		}
-		chs[0].DisplayName = r.ChannelDisplayName
-		if err := s.db.UpdateChannel(ctx, &chs[0], "display_name"); err != nil {
-			return nil, problem.Internal(err)
-		}
 	}
 	return u, nil
 }

@@ -74,7 +74,12 @@ func (s *Service) checkClient(ctx context.Context, id, secret string) error {
 	return nil
 }
 
-func invalidGrant(detail string) error {
+// ErrBlocked is wrapped by the refusals of a blocked user's login,
+// refresh and token: the detail sent to clients is PeerTube's wording,
+// not something to test.
+var ErrBlocked = errors.New("accounts: user is blocked")
+
+func invalidGrant(detail string) *problem.Problem {
 	return problem.BadRequest("Invalid grant: %s", detail).WithCode(problem.CodeInvalidGrant)
 }
 
@@ -105,7 +110,7 @@ func (s *Service) Login(ctx context.Context, clientID, clientSecret, login, pass
 		return nil, err
 	}
 	if u.Blocked {
-		return nil, invalidGrant("user is blocked")
+		return nil, invalidGrant("user is blocked").WithErr(ErrBlocked)
 	}
 	return s.issue(ctx, u.ID)
 }
@@ -157,7 +162,7 @@ func (s *Service) Refresh(ctx context.Context, clientID, clientSecret, refresh s
 		return nil, invalidGrant("refresh token has expired")
 	}
 	if t.User.Blocked {
-		return nil, invalidGrant("user is blocked")
+		return nil, invalidGrant("user is blocked").WithErr(ErrBlocked)
 	}
 	if err := s.db.DeleteToken(ctx, t.ID); err != nil {
 		// Lost a race with another refresh of the same token.
@@ -198,12 +203,12 @@ func (s *Service) Authenticate(ctx context.Context, access string) (*database.To
 		return nil, invalidToken("Invalid token: access token has expired")
 	}
 	if t.User.Blocked {
-		return nil, invalidToken("Invalid token: user is blocked")
+		return nil, invalidToken("Invalid token: user is blocked").WithErr(ErrBlocked)
 	}
 	return t, nil
 }
 
-func invalidToken(detail string) error {
+func invalidToken(detail string) *problem.Problem {
 	return problem.New(http.StatusUnauthorized, "%s", detail).WithCode(problem.CodeInvalidToken)
 }
 

@@ -17,15 +17,21 @@ var usernameRE = regexp.MustCompile(`^[a-z0-9._]{1,50}$`)
 
 // NewUser is what an admin (or the CLI) gives to create a user.
 type NewUser struct {
-	Username        string
-	Email           string
-	Password        string
-	Role            int
+	Username string
+	Email    string
+	Password string
+	// Role is a plain user's unless given (see database.Role).
+	Role            database.Role
 	VideoQuota      *int64
 	VideoQuotaDaily *int64
 	// ChannelName is the default channel's handle; username_channel when empty.
 	ChannelName string
+	// ChannelDisplayName names the default channel; "Main username
+	// channel" when empty.
+	ChannelDisplayName string
 }
+
+const badRole = "must be 0 (admin), 1 (moderator) or 2 (user)"
 
 func validatePassword(p string) string {
 	if len(p) < 6 || len(p) > 255 {
@@ -53,8 +59,8 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*database.User, e
 	if msg := validatePassword(in.Password); msg != "" {
 		bad["password"] = msg
 	}
-	if in.Role < database.RoleAdmin || in.Role > database.RoleUser {
-		bad["role"] = "must be 0 (admin), 1 (moderator) or 2 (user)"
+	if !in.Role.Valid() {
+		bad["role"] = badRole
 	}
 	if msg := validateQuota(in.VideoQuota); msg != "" {
 		bad["videoQuota"] = msg
@@ -85,7 +91,10 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*database.User, e
 	if in.VideoQuotaDaily != nil {
 		u.VideoQuotaDaily = *in.VideoQuotaDaily
 	}
-	ch := &database.Channel{Name: in.ChannelName, DisplayName: "Main " + in.Username + " channel"}
+	if in.ChannelDisplayName == "" {
+		in.ChannelDisplayName = "Main " + in.Username + " channel"
+	}
+	ch := &database.Channel{Name: in.ChannelName, DisplayName: in.ChannelDisplayName}
 	if err := s.db.CreateUser(ctx, u, ch); err != nil {
 		if errors.Is(err, database.ErrConflict) {
 			return nil, problem.Conflict("a user, account or channel with this name or e-mail already exists")
@@ -113,23 +122,13 @@ func (s *Service) UserByName(ctx context.Context, name string) (*database.User, 
 	return u, nil
 }
 
-// userSorts maps PeerTube's sort parameter to a safe ORDER BY.
-var userSorts = map[string]string{
-	"id": "u.id ASC", "-id": "u.id DESC",
-	"username": "u.username ASC", "-username": "u.username DESC",
-	"createdAt": "u.created_at ASC", "-createdAt": "u.created_at DESC",
-}
-
 // ListUsers returns a page of users.
-func (s *Service) ListUsers(ctx context.Context, start, count int, sort string) ([]database.User, int, error) {
-	order, ok := userSorts[sort]
-	if !ok {
-		if sort != "" {
-			return nil, 0, problem.Invalid(map[string]string{"sort": "must be one of id, username, createdAt, optionally prefixed with -"})
-		}
-		order = userSorts["-createdAt"]
+func (s *Service) ListUsers(ctx context.Context, start, count int, sortKey string) ([]database.User, int, error) {
+	sort, err := database.UserSort(sortKey)
+	if err != nil {
+		return nil, 0, problem.Invalid(map[string]string{"sort": err.Error()})
 	}
-	users, total, err := s.db.ListUsers(ctx, start, count, order)
+	users, total, err := s.db.ListUsers(ctx, start, count, sort)
 	if err != nil {
 		return nil, 0, problem.Internal(err)
 	}
@@ -138,12 +137,13 @@ func (s *Service) ListUsers(ctx context.Context, start, count int, sort string) 
 
 // UserUpdate holds the fields an admin may change; nil means unchanged.
 type UserUpdate struct {
-	Email           *string `json:"email"`
-	Password        *string `json:"password"`
-	Role            *int    `json:"role"`
-	VideoQuota      *int64  `json:"videoQuota"`
-	VideoQuotaDaily *int64  `json:"videoQuotaDaily"`
-	Blocked         *bool   `json:"blocked"`
+	Email    *string `json:"email"`
+	Password *string `json:"password"`
+	// Role is PeerTube's role id (see database.RoleByID).
+	Role            *int   `json:"role"`
+	VideoQuota      *int64 `json:"videoQuota"`
+	VideoQuotaDaily *int64 `json:"videoQuotaDaily"`
+	Blocked         *bool  `json:"blocked"`
 }
 
 // UpdateUser applies an admin's change. Changing the password or blocking
@@ -162,10 +162,10 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, up UserUpdate) error
 		u.Email, cols = *up.Email, append(cols, "email")
 	}
 	if up.Role != nil {
-		if *up.Role < database.RoleAdmin || *up.Role > database.RoleUser {
-			bad["role"] = "must be 0 (admin), 1 (moderator) or 2 (user)"
+		if u.Role = database.RoleByID(*up.Role); !u.Role.Valid() {
+			bad["role"] = badRole
 		}
-		u.Role, cols = *up.Role, append(cols, "role")
+		cols = append(cols, "role")
 	}
 	if up.VideoQuota != nil {
 		if msg := validateQuota(up.VideoQuota); msg != "" {

@@ -7,7 +7,6 @@ import (
 
 	"cuttle.video/server/accounts"
 	"cuttle.video/server/httpserve"
-	"cuttle.video/server/problem"
 )
 
 // registration follows PeerTube's RegisterUser.
@@ -24,15 +23,6 @@ type registration struct {
 
 // register is PeerTube's POST /api/v1/users/register.
 func (s *server) register(c *gin.Context) {
-	st, err := s.Instance.Get(c.Request.Context())
-	if err != nil {
-		httpserve.Fail(c, err)
-		return
-	}
-	if !st.SignupEnabled {
-		httpserve.Fail(c, problem.Forbidden("registration is not enabled on this instance"))
-		return
-	}
 	var r registration
 	if err := httpserve.DecodeJSON(c, &r); err != nil {
 		httpserve.Fail(c, err)

@@ -139,7 +139,7 @@ func (s *server) channel(ch *database.Channel) channelJSON {
 func (s *server) user(u *database.User, channels []database.Channel) userJSON {
 	out := userJSON{
 		ID: u.ID, Username: u.Username, Email: u.Email, EmailVerified: true,
-		Role:       idLabel[int]{ID: u.Role, Label: session.RoleLabels[u.Role]},
+		Role:       idLabel[int]{ID: u.Role.ID(), Label: session.RoleLabels[u.Role]},
 		VideoQuota: u.VideoQuota, VideoQuotaDaily: u.VideoQuotaDaily, Blocked: u.Blocked, CreatedAt: u.CreatedAt,
 	}
 	if u.Account != nil {

@@ -98,14 +98,14 @@ func (s *server) createUser(c *gin.Context) {
 		httpserve.Fail(c, err)
 		return
 	}
-	role := database.RoleUser
-	if req.Role != nil {
-		role = *req.Role
-	}
-	u, err := s.Accounts.CreateUser(c.Request.Context(), accounts.NewUser{
-		Username: req.Username, Email: req.Email, Password: req.Password, Role: role,
+	in := accounts.NewUser{
+		Username: req.Username, Email: req.Email, Password: req.Password,
 		VideoQuota: req.VideoQuota, VideoQuotaDaily: req.VideoQuotaDaily, ChannelName: req.ChannelName,
-	})
+	}
+	if req.Role != nil {
+		in.Role = database.RoleByID(*req.Role)
+	}
+	u, err := s.Accounts.CreateUser(c.Request.Context(), in)
 	if err != nil {
 		httpserve.Fail(c, err)
 		return

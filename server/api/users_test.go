@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"cuttle.video/server/servertest"
@@ -86,7 +87,15 @@ func TestUserAdministration(t *testing.T) {
 		root.Do("PUT", userPath, map[string]any{"blocked": true}).Expect(http.StatusNoContent)
 		alice.Do("GET", "/api/v1/users/me", nil).Problem(http.StatusUnauthorized)
 		anon := s.Anonymous(t)
-		anon.TokenRequest(url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"alice-secret"}}).Problem(http.StatusBadRequest)
+		if p := anon.TokenRequest(url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"alice-secret"}}).Problem(http.StatusBadRequest); p.Code != "invalid_grant" || p.Detail != "Invalid grant: user is blocked" {
+			t.Fatalf("blocked login: %+v", p)
+		}
+		// The login page tells it from a wrong password.
+		form := url.Values{"username": {"alice"}, "password": {"alice-secret"}}.Encode()
+		if page := anon.Raw("POST", "/login", strings.NewReader(form), http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}).
+			Expect(http.StatusForbidden); !strings.Contains(string(page.Body), "This account is blocked.") {
+			t.Fatalf("blocked login page: %s", page.Body)
+		}
 		root.Do("PUT", userPath, map[string]any{"blocked": false}).Expect(http.StatusNoContent)
 
 		// An admin password reset ends sessions too.

@@ -9,6 +9,7 @@ import (
 	"cuttle.video/server/auth"
 	"cuttle.video/server/config"
 	"cuttle.video/server/database"
+	"cuttle.video/server/instance"
 )
 
 // noMedia is for admin commands that change accounts only; removing a
@@ -24,7 +25,12 @@ func Admin(ctx context.Context, cfg config.Config, log *slog.Logger) (*accounts.
 	if err != nil {
 		return nil, nil, err
 	}
-	return accounts.New(db, noMedia{}, int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, nil), nil, log), db.Close, nil
+	return accounts.New(db, noMedia{}, instanceSettings(db, cfg, nil), int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, nil), nil, log), db.Close, nil
+}
+
+// instanceSettings are the run-time settings, over the configured defaults.
+func instanceSettings(db *database.DB, cfg config.Config, now func() time.Time) *instance.Service {
+	return instance.New(db, instance.Settings{Name: "Cuttle", SignupEnabled: cfg.Signup.Enabled}, now)
 }
 
 // loginFailures counts wrong passwords per account as configured.

@@ -109,7 +109,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		// the next change of the video, moves them.
 		log.Error("finish moving video files after a privacy change", "err", err)
 	}
-	a.Accounts = accounts.New(a.db, a.Videos, int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, opts.Now), opts.Now, log)
+	settings := instanceSettings(a.db, cfg, opts.Now)
+	a.Accounts = accounts.New(a.db, a.Videos, settings, int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, opts.Now), opts.Now, log)
 	a.Jobs = jobs.New(jobs.Config{SegmentSeconds: cfg.Transcoding.SegmentSeconds, URLTTL: jobURLTTL,
 		TimeLimitFactor: cfg.Transcoding.TimeLimitFactor},
 		a.db, a.queue, a.media, log)
@@ -140,7 +141,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	a.openFeatures(opts)
-	a.handler = a.routes(p2pService, tracker, playback, opts)
+	a.handler = a.routes(settings, p2pService, tracker, playback, opts)
 	return a, nil
 }
 

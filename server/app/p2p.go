@@ -15,7 +15,8 @@ var _ p2p.FileTokens = (*videos.Service)(nil)
 func (a *App) openP2P() (*p2p.Service, *tracker.Tracker, *metrics.Playback) {
 	// File tokens of non-public videos are checked by the videos service.
 	svc := p2p.New(p2p.Config{Enabled: a.cfg.P2P.Enabled}, a.db, a.media, a.Videos, a.log)
-	if !a.cfg.P2P.Enabled {
+	// The service says whether P2P is on; the tracker exists only then.
+	if !svc.Enabled() {
 		return svc, nil, metrics.NewPlayback()
 	}
 	var cluster tracker.Cluster

@@ -21,7 +21,7 @@ import (
 // API, the pages and media delivery. They share the plumbing of
 // httpserve, the viewer of session and the addresses of media, and never
 // import each other.
-func (a *App) routes(p2pService *p2p.Service, tr *tracker.Tracker, playback *metrics.Playback, opts Options) http.Handler {
+func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tracker.Tracker, playback *metrics.Playback, opts Options) http.Handler {
 	cfg := a.cfg
 	clients := httpserve.Clients{
 		TrustedProxies: cfg.TrustedProxies, IPHeader: cfg.ClientIPHeader, BodyMinRate: int64(cfg.Connections.BodyMinRate),
@@ -30,7 +30,6 @@ func (a *App) routes(p2pService *p2p.Service, tr *tracker.Tracker, playback *met
 	r := httpserve.NewEngine(a.log, clients)
 	sessions := session.New(a.Accounts, cfg.PublicURL, auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now))
 	urls := media.NewURLs(cfg.PublicURL, a.media, func(v *database.Video) string { return a.Videos.IssueFileToken(v).Token })
-	settings := instance.New(a.db, instance.Settings{Name: "Cuttle", SignupEnabled: cfg.Signup.Enabled}, opts.Now)
 	api.Mount(r, api.Deps{
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
 		Clients: clients, Ready: a.ready, URLs: urls, Jobs: a.Jobs, Tracker: tr, Playback: playback,

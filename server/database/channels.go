@@ -31,10 +31,16 @@ func (db *DB) ChannelByName(ctx context.Context, name string) (*Channel, error) 
 	return c, mapErr(err, "channel by name")
 }
 
+var channelSorts = newSorting[Channel]("-createdAt", sortKey{"createdAt", "ch.created_at"}, sortKey{"name", "ch.name"})
+
+// ChannelSort reads the sort key of a channel list; "" is the newest
+// first.
+func ChannelSort(key string) (Sort[Channel], error) { return channelSorts.parse(key) }
+
 // ListChannels returns a page of channels, all of them or one account's.
-func (db *DB) ListChannels(ctx context.Context, accountID int64, start, count int, order string) ([]Channel, int, error) {
+func (db *DB) ListChannels(ctx context.Context, accountID int64, start, count int, sort Sort[Channel]) ([]Channel, int, error) {
 	var chs []Channel
-	q := db.channelQuery(&chs).OrderExpr(order).Offset(int64(start)).Limit(int64(count))
+	q := db.channelQuery(&chs).OrderExpr(channelSorts.orderBy(sort)).Offset(int64(start)).Limit(int64(count))
 	if accountID != 0 {
 		q = q.Where("ch.account_id = ?", accountID)
 	}

@@ -59,10 +59,15 @@ type ThreadFilter struct {
 	// counted apart.
 	OwnerAccountID int64
 	Start, Count   int
-	// Order is an ORDER BY expression built by the caller from a
-	// whitelist; it may use total_replies.
-	Order string
+	Sort           Sort[Comment]
 }
+
+var threadSorts = newSorting[Comment]("-createdAt",
+	sortKey{"createdAt", "comment.created_at"}, sortKey{"totalReplies", "total_replies"})
+
+// ThreadSort reads the sort key of a video's threads; "" is the newest
+// first.
+func ThreadSort(key string) (Sort[Comment], error) { return threadSorts.parse(key) }
 
 const liveReplies = `(SELECT count(*) FROM video_comments AS r WHERE r.thread_id = comment.id AND r.deleted_at IS NULL`
 
@@ -76,7 +81,7 @@ func (db *DB) Threads(ctx context.Context, f ThreadFilter) (threads []Comment, t
 		ColumnExpr(liveReplies+" AND r.account_id = ?) AS total_replies_from_video_author", f.OwnerAccountID).
 		Where("comment.video_id = ? AND comment.thread_id IS NULL", f.VideoID).
 		Where("comment.deleted_at IS NULL OR EXISTS (SELECT 1 FROM video_comments AS r WHERE r.thread_id = comment.id AND r.deleted_at IS NULL)").
-		OrderExpr(f.Order).OrderExpr("comment.id DESC").
+		OrderExpr(threadSorts.orderBy(f.Sort)).OrderExpr("comment.id DESC").
 		Offset(int64(f.Start)).Limit(int64(f.Count))
 	n, err := q.ScanAndCount(ctx)
 	if err != nil {

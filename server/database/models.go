@@ -6,13 +6,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Roles, with PeerTube's ids.
-const (
-	RoleAdmin     = 0
-	RoleModerator = 1
-	RoleUser      = 2
-)
-
 // User is a local login.
 type User struct {
 	bun.BaseModel   `bun:"table:users,alias:u"`
@@ -20,7 +13,7 @@ type User struct {
 	Username        string    `bun:"username,notnull"`
 	Email           string    `bun:"email,notnull"`
 	PasswordHash    string    `bun:"password_hash,notnull"`
-	Role            int       `bun:"role,notnull"`
+	Role            Role      `bun:"role,notnull"`
 	VideoQuota      int64     `bun:"video_quota,notnull"`
 	VideoQuotaDaily int64     `bun:"video_quota_daily,notnull"`
 	Blocked         bool      `bun:"blocked,notnull"`

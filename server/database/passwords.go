@@ -16,11 +16,17 @@ type VideoPassword struct {
 	UpdatedAt time.Time `bun:"updated_at,notnull"`
 }
 
-// VideoPasswords lists a page of a video's passwords in the given order
-// (an expression from the caller's whitelist) with their total.
-func (db *DB) VideoPasswords(ctx context.Context, videoID int64, start, count int, order string) ([]VideoPassword, int, error) {
+var passwordSorts = newSorting[VideoPassword]("createdAt",
+	sortKey{"createdAt", "created_at"}, sortKey{"password", "password"})
+
+// PasswordSort reads the sort key of a video's passwords; "" is the
+// oldest first.
+func PasswordSort(key string) (Sort[VideoPassword], error) { return passwordSorts.parse(key) }
+
+// VideoPasswords lists a page of a video's passwords with their total.
+func (db *DB) VideoPasswords(ctx context.Context, videoID int64, start, count int, sort Sort[VideoPassword]) ([]VideoPassword, int, error) {
 	var ps []VideoPassword
-	q := db.bun.NewSelect().Model(&ps).Where("video_id = ?", videoID).OrderExpr(order).OrderExpr("id ASC")
+	q := db.bun.NewSelect().Model(&ps).Where("video_id = ?", videoID).OrderExpr(passwordSorts.orderBy(sort)).OrderExpr("id ASC")
 	if count > 0 {
 		q = q.Offset(int64(start)).Limit(int64(count))
 	}

@@ -42,11 +42,17 @@ func (db *DB) UserByLogin(ctx context.Context, login string) (*User, error) {
 	return u, mapErr(err, "user by login")
 }
 
-// ListUsers returns a page of users ordered by sort ("id", "-id", "username", "-createdAt", ...).
-func (db *DB) ListUsers(ctx context.Context, start, count int, order string) ([]User, int, error) {
+var userSorts = newSorting[User]("-createdAt",
+	sortKey{"id", "u.id"}, sortKey{"username", "u.username"}, sortKey{"createdAt", "u.created_at"})
+
+// UserSort reads the sort key of the user list; "" is the newest first.
+func UserSort(key string) (Sort[User], error) { return userSorts.parse(key) }
+
+// ListUsers returns a page of users.
+func (db *DB) ListUsers(ctx context.Context, start, count int, sort Sort[User]) ([]User, int, error) {
 	var users []User
 	total, err := db.bun.NewSelect().Model(&users).Relation("Account").
-		OrderExpr(order).Offset(int64(start)).Limit(int64(count)).ScanAndCount(ctx)
+		OrderExpr(userSorts.orderBy(sort)).Offset(int64(start)).Limit(int64(count)).ScanAndCount(ctx)
 	return users, int(total), mapErr(err, "list users")
 }
 

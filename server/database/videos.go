@@ -24,10 +24,17 @@ type VideoFilter struct {
 	TagsOneOf []string
 	Start     int
 	Count     int
-	// Order is an SQL ORDER BY expression built by the caller from a
-	// whitelist, never from raw input.
-	Order string
+	Sort      Sort[Video]
 }
+
+var videoSorts = newSorting[Video]("-publishedAt",
+	sortKey{"publishedAt", "video.published_at"}, sortKey{"createdAt", "video.created_at"},
+	sortKey{"name", "video.name"}, sortKey{"views", "video.views"},
+	sortKey{"likes", "video.likes"}, sortKey{"duration", "video.duration"})
+
+// VideoSort reads the sort key of a video list; "" is the newest
+// published first.
+func VideoSort(key string) (Sort[Video], error) { return videoSorts.parse(key) }
 
 // CreateVideo inserts a video and its tags.
 func (db *DB) CreateVideo(ctx context.Context, v *Video) error {
@@ -83,7 +90,7 @@ func (db *DB) videoBy(ctx context.Context, where string, args ...any) (*Video, e
 // ListVideos returns a page of videos matching f and the total count.
 func (db *DB) ListVideos(ctx context.Context, f VideoFilter) ([]Video, int, error) {
 	var vs []Video
-	q := db.videoQuery(&vs).OrderExpr(f.Order).OrderExpr("video.id DESC").
+	q := db.videoQuery(&vs).OrderExpr(videoSorts.orderBy(f.Sort)).OrderExpr("video.id DESC").
 		Offset(int64(f.Start)).Limit(int64(f.Count))
 	if len(f.Privacies) > 0 {
 		q = q.Where("video.privacy IN (?)", bun.In(f.Privacies))

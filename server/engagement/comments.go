@@ -14,11 +14,6 @@ import (
 // MaxCommentLength is the longest comment, in characters, as in PeerTube.
 const MaxCommentLength = 10000
 
-var threadSorts = map[string]string{
-	"createdAt": "comment.created_at ASC", "-createdAt": "comment.created_at DESC",
-	"totalReplies": "total_replies ASC", "-totalReplies": "total_replies DESC",
-}
-
 // ThreadPage is a page of a video's threads.
 type ThreadPage struct {
 	Threads []database.Comment
@@ -29,13 +24,10 @@ type ThreadPage struct {
 
 // Threads returns a page of the threads of a video the viewer may see.
 // A video whose comments are disabled has none to show.
-func (s *Service) Threads(ctx context.Context, viewer *database.User, ref string, start, count int, sort string) (*database.Video, ThreadPage, error) {
-	order, ok := threadSorts[sort]
-	if !ok {
-		if sort != "" {
-			return nil, ThreadPage{}, problem.Invalid(map[string]string{"sort": "must be createdAt or totalReplies, optionally prefixed with -"})
-		}
-		order = threadSorts["-createdAt"]
+func (s *Service) Threads(ctx context.Context, viewer *database.User, ref string, start, count int, sortKey string) (*database.Video, ThreadPage, error) {
+	sort, err := database.ThreadSort(sortKey)
+	if err != nil {
+		return nil, ThreadPage{}, problem.Invalid(map[string]string{"sort": err.Error()})
 	}
 	v, err := s.videos.Get(ctx, viewer, ref)
 	if err != nil {
@@ -45,7 +37,7 @@ func (s *Service) Threads(ctx context.Context, viewer *database.User, ref string
 		return v, ThreadPage{Threads: []database.Comment{}}, nil
 	}
 	ts, total, live, err := s.db.Threads(ctx, database.ThreadFilter{
-		VideoID: v.ID, OwnerAccountID: ownerAccount(v), Start: start, Count: count, Order: order,
+		VideoID: v.ID, OwnerAccountID: ownerAccount(v), Start: start, Count: count, Sort: sort,
 	})
 	if err != nil {
 		return nil, ThreadPage{}, problem.Internal(err)

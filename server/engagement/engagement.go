@@ -47,4 +47,4 @@ func New(db *database.DB, videos Videos, cfg Config, log *slog.Logger) *Service 
 // Close writes the views still pending.
 func (s *Service) Close() { s.Views.Close() }
 
-func isModerator(u *database.User) bool { return u != nil && u.Role <= database.RoleModerator }
+func isModerator(u *database.User) bool { return u != nil && u.Role >= database.RoleModerator }

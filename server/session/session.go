@@ -88,17 +88,17 @@ func RequireUser(c *gin.Context) {
 	}
 }
 
-// RequireRole lets through users whose role is role or a stronger one.
-func RequireRole(role int) gin.HandlerFunc {
+// RequireRole lets through users with at least the given role.
+func RequireRole(role database.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if u := Viewer(c); u == nil || u.Role > role {
+		if u := Viewer(c); u == nil || u.Role < role {
 			httpserve.Fail(c, problem.New(http.StatusForbidden, "this requires the %s role", RoleLabels[role]))
 		}
 	}
 }
 
 // RoleLabels are PeerTube's names of the roles.
-var RoleLabels = map[int]string{
+var RoleLabels = map[database.Role]string{
 	database.RoleAdmin: "Administrator", database.RoleModerator: "Moderator", database.RoleUser: "User",
 }
 

@@ -26,27 +26,15 @@ type ListParams struct {
 	TagsOneOf []string
 }
 
-var videoSorts = map[string]string{
-	"publishedAt": "video.published_at ASC", "-publishedAt": "video.published_at DESC",
-	"createdAt": "video.created_at ASC", "-createdAt": "video.created_at DESC",
-	"name": "video.name ASC", "-name": "video.name DESC",
-	"views": "video.views ASC", "-views": "video.views DESC",
-	"likes": "video.likes ASC", "-likes": "video.likes DESC",
-	"duration": "video.duration ASC", "-duration": "video.duration DESC",
-}
-
 // List returns the page of videos the viewer may see in a list: public
 // ones, internal ones for logged-in users, never unlisted or private ones
 // (except the viewer's own with Mine).
 func (s *Service) List(ctx context.Context, viewer *database.User, p ListParams) ([]database.Video, int, error) {
-	order, ok := videoSorts[p.Sort]
-	if !ok {
-		if p.Sort != "" {
-			return nil, 0, problem.Invalid(map[string]string{"sort": "must be one of publishedAt, createdAt, name, views, likes, duration, optionally prefixed with -"})
-		}
-		order = videoSorts["-publishedAt"]
+	sort, err := database.VideoSort(p.Sort)
+	if err != nil {
+		return nil, 0, problem.Invalid(map[string]string{"sort": err.Error()})
 	}
-	f := database.VideoFilter{Start: p.Start, Count: p.Count, Order: order, AccountID: p.AccountID, ChannelID: p.ChannelID,
+	f := database.VideoFilter{Start: p.Start, Count: p.Count, Sort: sort, AccountID: p.AccountID, ChannelID: p.ChannelID,
 		Words: searchWords(p.Search), TagsOneOf: p.TagsOneOf}
 	switch {
 	case p.Mine:

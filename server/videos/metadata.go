@@ -1,6 +1,7 @@
 package videos
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,6 +49,22 @@ var States = map[int]string{
 	database.StateTranscodingFailed: "Transcoding failed",
 }
 
+// Categories are PeerTube's category labels by id; ids run from 1 with
+// no gap, as validate's message says.
+var Categories = map[int]string{
+	1: "Music", 2: "Films", 3: "Vehicles", 4: "Art", 5: "Sports", 6: "Travels", 7: "Gaming",
+	8: "People", 9: "Comedy", 10: "Entertainment", 11: "News & Politics", 12: "How To",
+	13: "Education", 14: "Activism", 15: "Science & Technology", 16: "Animals", 17: "Kids", 18: "Food",
+}
+
+// Licences are PeerTube's licence labels by id; ids run from 1 with no
+// gap, as validate's message says.
+var Licences = map[int]string{
+	1: "Attribution", 2: "Attribution - Share Alike", 3: "Attribution - No Derivatives",
+	4: "Attribution - Non Commercial", 5: "Attribution - Non Commercial - Share Alike",
+	6: "Attribution - Non Commercial - No Derivatives", 7: "Public Domain Dedication",
+}
+
 func runes(s string) int { return utf8.RuneCountInString(s) }
 
 // validate checks every given field against PeerTube's limits; creating
@@ -91,11 +108,15 @@ func (m *Metadata) validate(creating bool) map[string]string {
 			}
 		}
 	}
-	if m.Category != nil && (*m.Category < 1 || *m.Category > 18) {
-		bad["category"] = "must be a category id between 1 and 18"
+	if m.Category != nil {
+		if _, ok := Categories[*m.Category]; !ok {
+			bad["category"] = fmt.Sprintf("must be a category id between 1 and %d", len(Categories))
+		}
 	}
-	if m.Licence != nil && (*m.Licence < 1 || *m.Licence > 7) {
-		bad["licence"] = "must be a licence id between 1 and 7"
+	if m.Licence != nil {
+		if _, ok := Licences[*m.Licence]; !ok {
+			bad["licence"] = fmt.Sprintf("must be a licence id between 1 and %d", len(Licences))
+		}
 	}
 	if m.Language != nil && runes(*m.Language) > 10 {
 		bad["language"] = "must be a language code"

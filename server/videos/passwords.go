@@ -110,11 +110,6 @@ func (m *Metadata) validatePasswords(creating bool, bad map[string]string) {
 	}
 }
 
-var passwordSorts = map[string]string{
-	"createdAt": "created_at ASC", "-createdAt": "created_at DESC",
-	"password": "password ASC", "-password": "password DESC",
-}
-
 // protected loads a password-protected video the user may manage.
 func (s *Service) protected(ctx context.Context, u *database.User, ref string) (*database.Video, error) {
 	v, err := s.manageable(ctx, u, ref)
@@ -128,19 +123,16 @@ func (s *Service) protected(ctx context.Context, u *database.User, ref string) (
 }
 
 // Passwords lists a page of the passwords of a video the user manages.
-func (s *Service) Passwords(ctx context.Context, u *database.User, ref string, start, count int, sort string) ([]database.VideoPassword, int, error) {
-	order, ok := passwordSorts[sort]
-	if !ok {
-		if sort != "" {
-			return nil, 0, problem.Invalid(map[string]string{"sort": "must be createdAt or password, optionally prefixed with -"})
-		}
-		order = passwordSorts["createdAt"]
+func (s *Service) Passwords(ctx context.Context, u *database.User, ref string, start, count int, sortKey string) ([]database.VideoPassword, int, error) {
+	sort, err := database.PasswordSort(sortKey)
+	if err != nil {
+		return nil, 0, problem.Invalid(map[string]string{"sort": err.Error()})
 	}
 	v, err := s.protected(ctx, u, ref)
 	if err != nil {
 		return nil, 0, err
 	}
-	ps, total, err := s.db.VideoPasswords(ctx, v.ID, start, count, order)
+	ps, total, err := s.db.VideoPasswords(ctx, v.ID, start, count, sort)
 	if err != nil {
 		return nil, 0, problem.Internal(err)
 	}

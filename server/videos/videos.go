@@ -190,7 +190,7 @@ func IsOwner(u *database.User, v *database.Video) bool {
 	return u != nil && v.Channel != nil && v.Channel.AccountID == u.Account.ID
 }
 
-func isModerator(u *database.User) bool { return u != nil && u.Role <= database.RoleModerator }
+func isModerator(u *database.User) bool { return u != nil && u.Role >= database.RoleModerator }
 
 // CanManage tells whether u may change the video, and read what only
 // those who may change it see, such as why its transcoding failed: its

@@ -30,10 +30,10 @@ type adminUsersPage struct {
 	DefaultQuota string
 }
 
-func roleOptions(lang string, current int) []option {
+func roleOptions(lang string, current database.Role) []option {
 	var out []option
-	for _, r := range []int{database.RoleUser, database.RoleModerator, database.RoleAdmin} {
-		out = append(out, option{Value: strconv.Itoa(r), Label: T(lang, "role."+strconv.Itoa(r)), Selected: r == current})
+	for _, r := range []database.Role{database.RoleUser, database.RoleModerator, database.RoleAdmin} {
+		out = append(out, option{Value: strconv.Itoa(r.ID()), Label: T(lang, "role."+strconv.Itoa(r.ID())), Selected: r == current})
 	}
 	return out
 }
@@ -64,7 +64,7 @@ func (s *pages) adminUsersPage(c *gin.Context) {
 			return
 		}
 		data.Users = append(data.Users, adminUserRow{
-			ID: u.ID, Username: u.Username, Email: u.Email, Role: T(site.Lang, "role."+strconv.Itoa(u.Role)),
+			ID: u.ID, Username: u.Username, Email: u.Email, Role: T(site.Lang, "role."+strconv.Itoa(u.Role.ID())),
 			Quota: u.VideoQuota, QuotaUsed: used, Blocked: u.Blocked, Created: u.CreatedAt,
 		})
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -67,7 +68,7 @@ func (s *pages) tryLogin(c *gin.Context, username, password string) (int, string
 	case p.Status == http.StatusTooManyRequests:
 		c.Header("Retry-After", p.Header.Get("Retry-After"))
 		return http.StatusTooManyRequests, "login.tooMany"
-	case p.Code == problem.CodeInvalidGrant && strings.Contains(p.Detail, "blocked"):
+	case errors.Is(err, accounts.ErrBlocked):
 		return http.StatusForbidden, "login.blocked"
 	case p.Code == problem.CodeInvalidGrant:
 		return http.StatusBadRequest, "login.invalid"
@@ -115,12 +116,12 @@ func (s *pages) signupClosed(c *gin.Context, site Site) {
 // signupSubmit creates the account and logs its owner in.
 func (s *pages) signupSubmit(c *gin.Context) {
 	site := s.site(c, "signup")
-	if !site.SignupEnabled {
+	data := signupPage{Username: c.PostForm("username"), Email: c.PostForm("email")}
+	err := s.Sessions.Register(c, accounts.Registration{Username: data.Username, Email: data.Email, Password: c.PostForm("password")})
+	if errors.Is(err, accounts.ErrSignupClosed) {
 		s.signupClosed(c, site)
 		return
 	}
-	data := signupPage{Username: c.PostForm("username"), Email: c.PostForm("email")}
-	err := s.Sessions.Register(c, accounts.Registration{Username: data.Username, Email: data.Email, Password: c.PostForm("password")})
 	p := problem.From(err)
 	status := p.Status
 	switch {

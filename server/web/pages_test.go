@@ -228,6 +228,8 @@ func TestRegistration(t *testing.T) {
 		anon.Do("POST", "/api/v1/users/register", reg).Problem(http.StatusForbidden)
 		b := newWebBrowser(t, s)
 		b.get("/signup").expect(t, http.StatusForbidden, "does not accept new accounts")
+		b.post("/signup", url.Values{"username": {"early"}, "email": {"early@example.org"}, "password": {"early-pass"}}).
+			expect(t, http.StatusForbidden, "does not accept new accounts")
 		b.get("/").expect(t, http.StatusOK)
 		if strings.Contains(b.get("/").Body, `href="/signup"`) {
 			t.Fatal("the header offers sign-up while it is closed")

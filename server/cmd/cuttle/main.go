@@ -158,13 +158,13 @@ func createUser(args []string, stdout, stderr io.Writer) error {
 	username := fs.String("username", "", "user name (required)")
 	email := fs.String("email", "", "e-mail address (required)")
 	password := fs.String("password", "", "password; generated and printed when empty")
-	role := fs.Int("role", database.RoleUser, "0 admin, 1 moderator, 2 user")
+	role := fs.Int("role", database.RoleUser.ID(), "0 admin, 1 moderator, 2 user")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	return withAccounts(load, stderr, func(ctx context.Context, svc *accounts.Service) error {
 		pw, generated := passwordOrNew(*password)
-		u, err := svc.CreateUser(ctx, accounts.NewUser{Username: *username, Email: *email, Password: pw, Role: *role})
+		u, err := svc.CreateUser(ctx, accounts.NewUser{Username: *username, Email: *email, Password: pw, Role: database.RoleByID(*role)})
 		if err != nil {
 			return err
 		}
