@@ -13,8 +13,8 @@ import (
 
 	"cuttle.video/server/captions"
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
 	"cuttle.video/server/languages"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 )
 
@@ -56,7 +56,7 @@ func (s *server) caption(v *database.Video, c *database.Caption, q string) capti
 		CaptionPath: p, FileURL: s.PublicURL + p, UpdatedAt: c.UpdatedAt,
 	}
 	if v.State == database.StatePublished {
-		out.M3U8URL = s.mediaURL(v, jobs.CaptionPlaylist(c.Language)) + q
+		out.M3U8URL = s.mediaURL(v, media.CaptionPlaylist(c.Language)) + q
 	}
 	return out
 }
@@ -144,5 +144,5 @@ func (s *server) captionFile(c *gin.Context) {
 		s.fail(c, problem.NotFound("caption"))
 		return
 	}
-	s.serveVideoFile(c, id, jobs.CaptionFile(lang))
+	s.serveVideoFile(c, id, media.CaptionFile(lang))
 }

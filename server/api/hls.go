@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/transcoder/job"
 )
 
@@ -54,10 +54,10 @@ func hlsResult(v *database.Video) *job.VODHLSResult {
 // files of videos that are neither public nor unlisted are only on this
 // server's private path, which needs a videoFileToken.
 func (s *server) mediaURL(v *database.Video, file string) string {
-	if !jobs.PublicFiles(v.Privacy) {
+	if !media.PublicFiles(v.Privacy) {
 		return s.PublicURL + hlsPath + "private/" + v.UUID + "/" + file
 	}
-	if u, ok := s.MediaStore.PublicURL(jobs.MediaPrefix(v) + file); ok {
+	if u, ok := s.MediaStore.PublicURL(media.MediaPrefix(v) + file); ok {
 		return u
 	}
 	return s.PublicURL + hlsPath + v.UUID + "/" + file
@@ -68,7 +68,7 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		return []streamingPlaylistJSON{}
 	}
 	p := streamingPlaylistJSON{
-		ID: v.ID, Type: 1, PlaylistURL: s.mediaURL(v, jobs.MasterPlaylist),
+		ID: v.ID, Type: 1, PlaylistURL: s.mediaURL(v, media.MasterPlaylist),
 		SegmentsSha256URL: s.mediaURL(v, res.SegmentsSHA256), Redundancies: []any{},
 	}
 	for _, r := range res.Renditions {

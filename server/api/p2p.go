@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/metrics"
 	"cuttle.video/server/p2p"
 	"cuttle.video/server/problem"
@@ -80,7 +80,7 @@ func (s *server) trackerURL(v *database.Video) string {
 		return ""
 	}
 	token := ""
-	if !jobs.PublicFiles(v.Privacy) {
+	if !media.PublicFiles(v.Privacy) {
 		token = s.Videos.IssueFileToken(v).Token
 	}
 	return p2p.TrackerURL(s.PublicURL, v.UUID, token)

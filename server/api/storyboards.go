@@ -7,7 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 )
 
@@ -66,5 +66,5 @@ func (s *server) storyboardFile(c *gin.Context) {
 		s.fail(c, problem.NotFound("storyboard"))
 		return
 	}
-	s.serveVideoFile(c, id, jobs.StoryboardFile)
+	s.serveVideoFile(c, id, media.StoryboardFile)
 }

@@ -8,7 +8,7 @@ import (
 
 	"cuttle.video/player"
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/web"
 )
@@ -48,7 +48,7 @@ func (s *server) watch(c *gin.Context) {
 	case !player.Built():
 		page.Notice, status = web.T(lang, "watch.notBuilt"), http.StatusServiceUnavailable
 	case v.State == database.StatePublished:
-		page.Playlist = s.mediaURL(v, jobs.MasterPlaylist) + s.fileQuery(v)
+		page.Playlist = s.mediaURL(v, media.MasterPlaylist) + s.fileQuery(v)
 		page.Tracker = s.trackerURL(v)
 		page.Share = s.share(v)
 		s.watchExtras(ctx, v, &page)

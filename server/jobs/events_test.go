@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/media"
 	"cuttle.video/transcoder/job"
 )
 
@@ -17,7 +18,7 @@ func TestStaleProgressIsIgnored(t *testing.T) {
 	ctx := t.Context()
 	s := New(Config{SegmentSeconds: 4, URLTTL: time.Hour, TimeLimitFactor: 4}, db, nil, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	j := &database.Job{ID: "job-progress", Type: string(job.VODHLS), VideoID: v.ID, State: database.JobQueued,
-		OutputPrefix: stagingPrefix(v.UUID, "job-progress")}
+		OutputPrefix: media.StagingPrefix(v.UUID, "job-progress")}
 	if err := db.CreateJob(ctx, j); err != nil {
 		t.Fatal(err)
 	}

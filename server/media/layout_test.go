@@ -1,4 +1,4 @@
-package jobs
+package media
 
 import (
 	"bytes"
@@ -123,7 +123,7 @@ func TestFilesLock(t *testing.T) {
 	}
 }
 
-// gather brings a job's outputs from where it wrote them to the video's
+// Gather brings a job's outputs from where it wrote them to the video's
 // prefix; outputs a privacy change already moved are not missed.
 func TestGather(t *testing.T) {
 	ctx := context.Background()
@@ -131,7 +131,7 @@ func TestGather(t *testing.T) {
 	from, to := PublicMediaPrefix(v.UUID), MediaPrefix(v)
 	putAll(t, st, from, "a.m4s", "b.m4s", "stale.m4s")
 	putAll(t, st, to, "c.m4s")
-	if err := gather(ctx, st, from, to, []string{"a.m4s", "b.m4s", "c.m4s"}); err != nil {
+	if err := Gather(ctx, st, from, to, []string{"a.m4s", "b.m4s", "c.m4s"}); err != nil {
 		t.Fatal(err)
 	}
 	if k := keys(t, st, "videos/"); len(k) != 0 {
