@@ -62,6 +62,11 @@ const busyRetry = "5"
 // 409 with Retry-After when the files stay busy, a 404 when the video
 // is gone, the problem fn returned, or a 500.
 func WithFiles(ctx context.Context, db *database.DB, st storage.Store, videoID int64, fn func(v *database.Video) error) error {
+	return withFiles(ctx, db, st, videoID, patience, fn)
+}
+
+func withFiles(ctx context.Context, db *database.DB, st storage.Store, videoID int64, patience time.Duration,
+	fn func(v *database.Video) error) error {
 	deadline := time.Now().Add(patience)
 	delay := 50 * time.Millisecond
 	for {
