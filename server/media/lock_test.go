@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/media/mediatest"
 	"cuttle.video/server/problem"
 )
 
@@ -15,7 +16,7 @@ import (
 // soon, instead of answering 409 at once.
 func TestWithFilesWaits(t *testing.T) {
 	ctx := context.Background()
-	db, st, v := testVideo(t, database.PrivacyPublic)
+	db, st, v := mediatest.Video(t, database.PrivacyPublic)
 	held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
 		done <- WithFilesLocked(ctx, db, st, v.ID, func(*database.Video) error {
@@ -38,7 +39,7 @@ func TestWithFilesWaits(t *testing.T) {
 // Past its patience a request answers 409 with Retry-After.
 func TestWithFilesBusy(t *testing.T) {
 	ctx := context.Background()
-	db, st, v := testVideo(t, database.PrivacyPublic)
+	db, st, v := mediatest.Video(t, database.PrivacyPublic)
 	err := WithFilesLocked(ctx, db, st, v.ID, func(*database.Video) error {
 		return withFiles(ctx, db, st, v.ID, 100*time.Millisecond, func(*database.Video) error {
 			t.Error("fn ran while another holder had the lock")
@@ -54,7 +55,7 @@ func TestWithFilesBusy(t *testing.T) {
 // What fn returns becomes the request's answer.
 func TestWithFilesAnswers(t *testing.T) {
 	ctx := context.Background()
-	db, st, v := testVideo(t, database.PrivacyPublic)
+	db, st, v := mediatest.Video(t, database.PrivacyPublic)
 	for _, c := range []struct {
 		name   string
 		err    error
