@@ -12,7 +12,6 @@ import (
 	"cuttle.video/server/captions"
 	"cuttle.video/server/database"
 	"cuttle.video/server/httpserve"
-	"cuttle.video/server/jobs"
 	"cuttle.video/server/languages"
 	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
@@ -44,13 +43,13 @@ type captionJSON struct {
 // caption renders a caption for a viewer who may see v: the files of a
 // private video carry a file token for them, as its images do.
 func (s *server) caption(v *database.Video, c *database.Caption, q string) captionJSON {
-	p := media.Caption(v, c.Language, q)
+	p := media.CaptionPath(v.UUID, c.Language) + q
 	out := captionJSON{
 		Language:    idLabel[string]{ID: c.Language, Label: languages.Label(c.Language)},
 		CaptionPath: p, FileURL: s.PublicURL + p, UpdatedAt: c.UpdatedAt,
 	}
 	if v.State == database.StatePublished {
-		out.M3U8URL = s.URLs.File(v, jobs.CaptionPlaylist(c.Language)) + q
+		out.M3U8URL = s.URLs.HLS(v, media.CaptionPlaylist(c.Language)) + q
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/transcoder/job"
 )
 
@@ -41,8 +42,8 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		return []streamingPlaylistJSON{}
 	}
 	p := streamingPlaylistJSON{
-		ID: v.ID, Type: 1, PlaylistURL: s.URLs.File(v, jobs.MasterPlaylist),
-		SegmentsSha256URL: s.URLs.File(v, res.SegmentsSHA256), Redundancies: []any{},
+		ID: v.ID, Type: 1, PlaylistURL: s.URLs.HLS(v, media.MasterPlaylist),
+		SegmentsSha256URL: s.URLs.HLS(v, res.SegmentsSHA256), Redundancies: []any{},
 	}
 	for _, r := range res.Renditions {
 		label := strconv.Itoa(r.Height) + "p"
@@ -51,7 +52,7 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		}
 		p.Files = append(p.Files, videoFileJSON{
 			Resolution: idLabel[int]{ID: r.Height, Label: label}, Size: r.Size, FPS: r.FPS,
-			Width: r.Width, Height: r.Height, PlaylistURL: s.URLs.File(v, r.Playlist),
+			Width: r.Width, Height: r.Height, PlaylistURL: s.URLs.HLS(v, r.Playlist),
 		})
 	}
 	return []streamingPlaylistJSON{p}

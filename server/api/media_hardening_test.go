@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/servertest"
 	"cuttle.video/storage/local"
 	"cuttle.video/transcoder/pipeline"
@@ -37,7 +37,7 @@ func publishLocal(t *testing.T) (*servertest.Server, *servertest.Client, publish
 // tells browsers not to guess another type than the declared one.
 func TestMediaAnswersNoSniff(t *testing.T) {
 	s, owner, v := publishLocal(t)
-	s.PutVideoFile(t, v.ID, jobs.CaptionFile("en"), []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"))
+	s.PutVideoFile(t, v.ID, media.CaptionFile("en"), []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"))
 	mediaList := filepath.Base(v.StreamingPlaylists[0].Files[0].PlaylistURL)
 	segment := pipeline.SegmentName(strings.TrimSuffix(mediaList, ".m3u8"), 0)
 
@@ -52,7 +52,7 @@ func TestMediaAnswersNoSniff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	signed, err := store.PresignGet(context.Background(), jobs.PublicMediaPrefix(v.UUID)+segment, time.Hour)
+	signed, err := store.PresignGet(context.Background(), media.PublicMediaPrefix(v.UUID)+segment, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

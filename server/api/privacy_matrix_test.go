@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"cuttle.video/server/config"
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/servertest"
 	"cuttle.video/transcoder/pipeline"
 )
@@ -83,9 +83,9 @@ func (m *matrixVideo) fileURLs(file, token string) []string {
 	switch file {
 	case pipeline.ThumbnailFile:
 		paths = []string{thumbBase + m.uuid + ".jpg"}
-	case jobs.StoryboardFile:
+	case media.StoryboardFile:
 		paths = append([]string{"/lazy-static/storyboards/" + m.uuid + ".jpg"}, paths...)
-	case jobs.CaptionFile("en"):
+	case media.CaptionFile("en"):
 		paths = append([]string{"/lazy-static/video-captions/" + m.uuid + "-en.vtt"}, paths...)
 	}
 	var urls []string
@@ -196,8 +196,8 @@ func privacyMatrix(t *testing.T, s *servertest.Server, onS3 bool) {
 		t.Fatalf("published video without playlists: %+v", v)
 	}
 	mediaList := path.Base(v.StreamingPlaylists[0].Files[0].PlaylistURL)
-	s.PutVideoFile(t, v.ID, jobs.CaptionFile("en"), []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"))
-	s.PutVideoFile(t, v.ID, jobs.StoryboardFile, append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, make([]byte, 64)...))
+	s.PutVideoFile(t, v.ID, media.CaptionFile("en"), []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"))
+	s.PutVideoFile(t, v.ID, media.StoryboardFile, append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, make([]byte, 64)...))
 	m := &matrixVideo{
 		s: s, uuid: v.UUID, mediaList: mediaList,
 		segment: pipeline.SegmentName(strings.TrimSuffix(mediaList, ".m3u8"), 0),
@@ -207,8 +207,8 @@ func privacyMatrix(t *testing.T, s *servertest.Server, onS3 bool) {
 		{name: "master playlist", file: "master.m3u8", looks: isPlaylist},
 		{name: "media playlist", file: mediaList, looks: isPlaylist},
 		{name: "segment", file: m.segment, looks: func(b []byte) bool { return len(b) > 0 }},
-		{name: "caption", file: jobs.CaptionFile("en"), looks: func(b []byte) bool { return bytes.HasPrefix(b, []byte("WEBVTT")) }},
-		{name: "storyboard", file: jobs.StoryboardFile, looks: isJPEG},
+		{name: "caption", file: media.CaptionFile("en"), looks: func(b []byte) bool { return bytes.HasPrefix(b, []byte("WEBVTT")) }},
+		{name: "storyboard", file: media.StoryboardFile, looks: isJPEG},
 		{name: "thumbnail", file: pipeline.ThumbnailFile, looks: isJPEG},
 	}
 

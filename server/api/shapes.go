@@ -178,11 +178,11 @@ func (s *server) video(v *database.Video) videoJSON {
 		// private ones carry a file token for them.
 		q := s.URLs.Query(v)
 		if res.Thumbnail != "" {
-			p := media.Thumbnail(v, q)
+			p := media.ThumbnailPath(v.UUID) + q
 			out.ThumbnailPath = &p
 		}
 		if res.Preview != "" {
-			p := media.Preview(v, q)
+			p := media.PreviewPath(v.UUID) + q
 			out.PreviewPath = &p
 		}
 	}

@@ -44,7 +44,7 @@ func (s *server) listStoryboards(c *gin.Context) {
 	out := []storyboardJSON{}
 	if sb != nil {
 		// A private video's sheet carries a file token, as its images do.
-		p := media.Storyboard(v, s.URLs.Query(v))
+		p := media.StoryboardPath(v.UUID) + s.URLs.Query(v)
 		out = append(out, storyboardJSON{
 			StoryboardPath: p, FileURL: s.PublicURL + p,
 			TotalHeight: sb.Rows * sb.SpriteHeight, TotalWidth: sb.Columns * sb.SpriteWidth,

@@ -24,6 +24,7 @@ import (
 	"cuttle.video/server/engagement"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/netlimit"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
@@ -104,7 +105,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Videos = videos.New(a.db, a.media, log, videos.WithFileSecret(secret), videos.WithClock(opts.Now),
 		videos.WithFileTokenTTL(a.cfg.FileTokenTTL), videos.WithJobCanceller(a.queue))
-	if err := a.Videos.ResumeMoves(ctx); err != nil {
+	if err := media.ResumeMoves(ctx, a.db, a.media); err != nil {
 		// The files stay under their old prefix until a later start, or
 		// the next change of the video, moves them.
 		log.Error("finish moving video files after a privacy change", "err", err)

@@ -12,7 +12,7 @@ import (
 // still waiting to be written are written on Close.
 func (a *App) openFeatures(opts Options) {
 	a.Chapters = chapters.New(a.db, a.Videos)
-	a.Captions = captions.New(a.db, a.media, a.Videos, a.Jobs)
+	a.Captions = captions.New(a.db, a.media, a.Videos)
 	cfg := engagement.Config{Now: opts.Now}
 	if a.redis != nil {
 		cfg.Seen = engagement.NewRedisSeen(a.redis, "cuttle:")

@@ -5,7 +5,6 @@ import (
 
 	"cuttle.video/server/api"
 	"cuttle.video/server/auth"
-	"cuttle.video/server/database"
 	"cuttle.video/server/delivery"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/instance"
@@ -29,7 +28,7 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 	}
 	r := httpserve.NewEngine(a.log, clients)
 	sessions := session.New(a.Accounts, cfg.PublicURL, auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now))
-	urls := media.NewURLs(cfg.PublicURL, a.media, func(v *database.Video) string { return a.Videos.IssueFileToken(v).Token })
+	urls := media.NewURLs(cfg.PublicURL, a.media, a.Videos)
 	api.Mount(r, api.Deps{
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
 		Clients: clients, Ready: a.ready, URLs: urls, Jobs: a.Jobs, Tracker: tr, Playback: playback,

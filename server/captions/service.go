@@ -14,8 +14,8 @@ import (
 	"net/http"
 
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
 	"cuttle.video/server/languages"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
 )
@@ -29,22 +29,16 @@ type Videos interface {
 	Manageable(ctx context.Context, u *database.User, ref string) (*database.Video, error)
 }
 
-// Playlists rewrites a video's master playlist; jobs.Service does.
-type Playlists interface {
-	RewriteMasterPlaylist(ctx context.Context, v *database.Video) error
-}
-
 // Service is the captions processor.
 type Service struct {
-	db        *database.DB
-	media     storage.Store
-	videos    Videos
-	playlists Playlists
+	db     *database.DB
+	media  storage.Store
+	videos Videos
 }
 
 // New returns a Service.
-func New(db *database.DB, media storage.Store, videos Videos, playlists Playlists) *Service {
-	return &Service{db: db, media: media, videos: videos, playlists: playlists}
+func New(db *database.DB, st storage.Store, videos Videos) *Service {
+	return &Service{db: db, media: st, videos: videos}
 }
 
 // List returns the captions of a video the viewer may see, with the video.
@@ -104,15 +98,15 @@ func (s *Service) Put(ctx context.Context, u *database.User, ref, language strin
 		return false, p
 	}
 	var created bool
-	err = s.withFiles(ctx, v, func(v *database.Video) error {
-		key := jobs.MediaPrefix(v) + jobs.CaptionFile(lang)
+	err = media.WithFiles(ctx, s.db, s.media, v.ID, func(v *database.Video) error {
+		key := media.MediaPrefix(v) + media.CaptionFile(lang)
 		if err := s.media.Put(ctx, key, bytes.NewReader(vtt), int64(len(vtt)), ""); err != nil {
 			return fmt.Errorf("captions: store: %w", err)
 		}
 		if created, err = s.db.PutCaption(ctx, &database.Caption{VideoID: v.ID, Language: lang}); err != nil {
 			return err
 		}
-		return s.playlists.RewriteMasterPlaylist(ctx, v)
+		return media.RewriteMasterPlaylist(ctx, s.db, s.media, v)
 	})
 	return created, err
 }
@@ -127,7 +121,7 @@ func (s *Service) Delete(ctx context.Context, u *database.User, ref, language st
 	if err != nil {
 		return err
 	}
-	return s.withFiles(ctx, v, func(v *database.Video) error {
+	return media.WithFiles(ctx, s.db, s.media, v.ID, func(v *database.Video) error {
 		err := s.db.DeleteCaption(ctx, v.ID, lang)
 		if errors.Is(err, database.ErrNotFound) {
 			return problem.NotFound("caption")
@@ -137,35 +131,15 @@ func (s *Service) Delete(ctx context.Context, u *database.User, ref, language st
 		}
 		// The master playlist goes first, so it never names a file that
 		// is gone.
-		if err := s.playlists.RewriteMasterPlaylist(ctx, v); err != nil {
+		if err := media.RewriteMasterPlaylist(ctx, s.db, s.media, v); err != nil {
 			return err
 		}
-		prefix := jobs.MediaPrefix(v)
-		for _, name := range []string{jobs.CaptionPlaylist(lang), jobs.CaptionFile(lang)} {
+		prefix := media.MediaPrefix(v)
+		for _, name := range []string{media.CaptionPlaylist(lang), media.CaptionFile(lang)} {
 			if err := s.media.Delete(ctx, prefix+name); err != nil {
 				return fmt.Errorf("captions: remove %s: %w", name, err)
 			}
 		}
 		return nil
 	})
-}
-
-// withFiles runs fn holding the video's files lock, so the files are not
-// moved by a privacy change, nor the master playlist written by a
-// finishing transcoding, meanwhile. The files are written even if the
-// client goes away.
-func (s *Service) withFiles(ctx context.Context, v *database.Video, fn func(v *database.Video) error) error {
-	err := jobs.WithFilesLocked(context.WithoutCancel(ctx), s.db, s.media, v.ID, fn)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, jobs.ErrFilesBusy):
-		return problem.Conflict("the video's files are being changed; try again in a moment").WithHeader("Retry-After", "5")
-	default:
-		var p *problem.Problem
-		if errors.As(err, &p) {
-			return p
-		}
-		return problem.Internal(err)
-	}
 }

@@ -4,8 +4,8 @@ import (
 	"strings"
 
 	"cuttle.video/server/httpserve"
-	"cuttle.video/server/jobs"
 	"cuttle.video/server/languages"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -31,7 +31,7 @@ func (s *server) captionFile(c *gin.Context) {
 		httpserve.Fail(c, problem.NotFound("caption"))
 		return
 	}
-	s.serveVideoFile(c, id, jobs.CaptionFile(lang))
+	s.serveVideoFile(c, id, media.CaptionFile(lang))
 }
 
 func (s *server) storyboardFile(c *gin.Context) {
@@ -40,5 +40,5 @@ func (s *server) storyboardFile(c *gin.Context) {
 		httpserve.Fail(c, problem.NotFound("storyboard"))
 		return
 	}
-	s.serveVideoFile(c, id, jobs.StoryboardFile)
+	s.serveVideoFile(c, id, media.StoryboardFile)
 }

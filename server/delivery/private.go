@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"net/http"
-	"net/url"
 	"path"
 	"time"
 
@@ -11,16 +10,14 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/httpserve"
-	"cuttle.video/server/jobs"
 	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/session"
-	"cuttle.video/server/videos"
 	"cuttle.video/storage"
 )
 
 // The files of videos that are neither public nor unlisted live under a
-// private prefix (see jobs.MediaPrefix) that only these handlers read.
+// private prefix (see media.MediaPrefix) that only these handlers read.
 // A request needs the videoFileToken query parameter, or a user who may
 // see the video. Playlists are rewritten so that every URI in them
 // carries the token: relative ones served here with the local directory,
@@ -38,7 +35,7 @@ func (s *server) privateHLSFile(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if jobs.PublicFiles(v.Privacy) {
+	if media.PublicFiles(v.Privacy) {
 		// Public files are under the public path, not here.
 		httpserve.Fail(c, problem.NotFound("file"))
 		return
@@ -56,8 +53,8 @@ func (s *server) serveVideoFile(c *gin.Context, videoUUID, file string) {
 	if !ok {
 		return
 	}
-	if jobs.PublicFiles(v.Privacy) {
-		s.serveMedia(c, jobs.MediaPrefix(v)+file)
+	if media.PublicFiles(v.Privacy) {
+		s.serveMedia(c, media.MediaPrefix(v)+file)
 		return
 	}
 	s.servePrivateFile(c, v, tok, file)
@@ -66,39 +63,39 @@ func (s *server) serveVideoFile(c *gin.Context, videoUUID, file string) {
 // fileAccess authenticates the request as the API does (bearer token or
 // session) and asks whether it may read the video's files. On refusal
 // the answer is written and ok is false.
-func (s *server) fileAccess(c *gin.Context, videoUUID string) (*database.Video, videos.FileToken, bool) {
+func (s *server) fileAccess(c *gin.Context, videoUUID string) (*database.Video, media.FileToken, bool) {
 	session.VideoPassword(c)
 	s.Sessions.Authenticate(c)
 	if c.IsAborted() {
-		return nil, videos.FileToken{}, false
+		return nil, media.FileToken{}, false
 	}
-	v, tok, err := s.Videos.FileAccess(c.Request.Context(), videoUUID, session.Viewer(c), c.Query(media.FileTokenParam))
+	v, tok, err := s.Videos.FileAccess(c.Request.Context(), videoUUID, session.Viewer(c), c.Query(media.TokenParam))
 	if err != nil {
 		httpserve.Fail(c, err)
-		return nil, videos.FileToken{}, false
+		return nil, media.FileToken{}, false
 	}
 	return v, tok, true
 }
 
-func (s *server) servePrivateFile(c *gin.Context, v *database.Video, tok videos.FileToken, file string) {
+func (s *server) servePrivateFile(c *gin.Context, v *database.Video, tok media.FileToken, file string) {
 	ttl := max(time.Until(tok.Expires), time.Second)
 	if path.Ext(file) == ".m3u8" {
 		s.servePrivatePlaylist(c, v, tok, file, ttl)
 		return
 	}
-	s.serveMediaWith(c, jobs.MediaPrefix(v)+file, mediaPolicy{
+	s.serveMediaWith(c, media.MediaPrefix(v)+file, mediaPolicy{
 		immutable: "private, max-age=3600", mutable: "private, no-cache", redirect: "no-store", presignTTL: ttl,
 	})
 }
 
-func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok videos.FileToken, file string, ttl time.Duration) {
+func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok media.FileToken, file string, ttl time.Duration) {
 	ctx := c.Request.Context()
-	prefix := jobs.MediaPrefix(v)
+	prefix := media.MediaPrefix(v)
 	body, ok := s.readPlaylist(c, prefix+file)
 	if !ok {
 		return
 	}
-	query := "?" + media.FileTokenParam + "=" + url.QueryEscape(tok.Token)
+	query := media.TokenQuery(tok.Token)
 	out, err := rewritePlaylist(body, func(uri string) (string, error) {
 		switch err := localURI(uri); {
 		case err != nil:

@@ -48,12 +48,12 @@ func Mount(r *gin.Engine, d Deps) {
 	s := &server{Deps: d}
 	r.GET("/player/*file", compressedAssets(), playerAssets())
 	for _, m := range []string{http.MethodGet, http.MethodHead} {
-		r.Handle(m, media.HLSPath+":uuid/:file", s.hlsFile)
-		r.Handle(m, media.PrivateHLSPath+":uuid/:file", s.privateHLSFile)
-		r.Handle(m, media.ThumbnailPath+":file", s.image(pipeline.ThumbnailFile))
-		r.Handle(m, media.PreviewPath+":file", s.image(pipeline.PreviewFile))
-		r.Handle(m, media.CaptionPath+":file", s.captionFile)
-		r.Handle(m, media.StoryboardPath+":file", s.storyboardFile)
+		r.Handle(m, media.HLSRoute+":uuid/:file", s.hlsFile)
+		r.Handle(m, media.PrivateHLSRoute+":uuid/:file", s.privateHLSFile)
+		r.Handle(m, media.ThumbnailRoute+":file", s.image(pipeline.ThumbnailFile))
+		r.Handle(m, media.PreviewRoute+":file", s.image(pipeline.PreviewFile))
+		r.Handle(m, media.CaptionRoute+":file", s.captionFile)
+		r.Handle(m, media.StoryboardRoute+":file", s.storyboardFile)
 	}
 	if d.Storage != nil {
 		r.Any(d.StoragePath+"/*key", gin.WrapH(http.StripPrefix(d.StoragePath, d.Storage)))

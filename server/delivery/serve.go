@@ -14,7 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"cuttle.video/server/httpserve"
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
 )
@@ -30,10 +30,10 @@ func (s *server) hlsFile(c *gin.Context) {
 	// Only public and unlisted videos have files under this prefix, so
 	// the video need not be loaded: segments are served at file speed.
 	if path.Ext(file) == ".m3u8" {
-		s.servePublicPlaylist(c, jobs.PublicMediaPrefix(id)+file)
+		s.servePublicPlaylist(c, media.PublicMediaPrefix(id)+file)
 		return
 	}
-	s.serveMedia(c, jobs.PublicMediaPrefix(id)+file)
+	s.serveMedia(c, media.PublicMediaPrefix(id)+file)
 }
 
 // servePublicPlaylist relays a public playlist once every URI in it is

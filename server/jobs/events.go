@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/media"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
 	"cuttle.video/transcoder/pipeline"
@@ -102,7 +103,7 @@ func (s *Service) complete(ctx context.Context, j *database.Job, e job.Event) er
 	if err := errors.Join(checkResult(&res), checkComplete(&res)); err != nil {
 		return s.refuse(ctx, j, e, err.Error())
 	}
-	return WithFilesLocked(ctx, s.db, s.media, j.VideoID, func(v *database.Video) error {
+	return media.WithFilesLocked(ctx, s.db, s.media, j.VideoID, func(v *database.Video) error {
 		j.Video = v
 		return s.publish(ctx, j, e, &res)
 	})
@@ -110,7 +111,7 @@ func (s *Service) complete(ctx context.Context, j *database.Job, e job.Event) er
 
 func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res *job.VODHLSResult) error {
 	v := j.Video
-	prefix := MediaPrefix(v)
+	prefix := media.MediaPrefix(v)
 	if err := checkStaged(ctx, s.media, j, res.Files); errors.Is(err, errIncomplete) {
 		return s.refuse(ctx, j, e, err.Error())
 	} else if err != nil {
@@ -127,13 +128,13 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	} else if err != nil {
 		return err
 	}
-	if err := gather(ctx, s.media, j.OutputPrefix, prefix, res.Files); err != nil {
+	if err := media.Gather(ctx, s.media, j.OutputPrefix, prefix, res.Files); err != nil {
 		return err
 	}
-	if err := s.writeMaster(ctx, v, res, prefix); err != nil {
+	if err := media.WriteMaster(ctx, s.db, s.media, v, res); err != nil {
 		return err
 	}
-	keep := map[string]bool{MasterPlaylist: true}
+	keep := map[string]bool{media.MasterPlaylist: true}
 	for _, f := range res.Files {
 		keep[f] = true
 	}
@@ -142,7 +143,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 		return fmt.Errorf("jobs: list outputs: %w", err)
 	}
 	for _, o := range objects {
-		if name := strings.TrimPrefix(o.Key, prefix); !keep[name] && !notFromTranscoding(name) {
+		if name := strings.TrimPrefix(o.Key, prefix); !keep[name] && !media.NotFromTranscoding(name) {
 			if err := s.media.Delete(ctx, o.Key); err != nil {
 				return fmt.Errorf("jobs: remove stale output: %w", err)
 			}
@@ -150,7 +151,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 			delete(keep, name)
 		}
 	}
-	delete(keep, MasterPlaylist)
+	delete(keep, media.MasterPlaylist)
 	if missing := slices.Sorted(maps.Keys(keep)); len(missing) > 0 {
 		return s.refuse(ctx, j, e, "outputs missing from media storage: "+strings.Join(missing, ", "))
 	}
@@ -184,9 +185,6 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	return err
 }
 
-// MasterPlaylist is the name of the master playlist the server writes.
-const MasterPlaylist = "master.m3u8"
-
 // checkResult refuses results that name files outside the job's
 // directory: a worker's word is not trusted with paths.
 func checkResult(res *job.VODHLSResult) error {
@@ -199,7 +197,7 @@ func checkResult(res *job.VODHLSResult) error {
 	}
 	names = append(names, res.SegmentsSHA256)
 	for _, n := range names {
-		if n == "" || n != path.Base(n) || n == "." || n == ".." || strings.ContainsAny(n, "\\\x00") || n == MasterPlaylist {
+		if n == "" || n != path.Base(n) || n == "." || n == ".." || strings.ContainsAny(n, "\\\x00") || n == media.MasterPlaylist {
 			return fmt.Errorf("the result names a file it may not write: %q", n)
 		}
 	}

@@ -7,17 +7,19 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/media"
+	"cuttle.video/server/media/mediatest"
 	"cuttle.video/transcoder/job"
 )
 
 // Progress from an earlier attempt changes nothing the admin jobs list
 // shows: neither the progress nor the worker named.
 func TestStaleProgressIsIgnored(t *testing.T) {
-	db, st, v := testVideo(t, database.PrivacyPublic)
+	db, st, v := mediatest.Video(t, database.PrivacyPublic)
 	ctx := t.Context()
 	s := New(Config{SegmentSeconds: 4, URLTTL: time.Hour, TimeLimitFactor: 4}, db, nil, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	j := &database.Job{ID: "job-progress", Type: string(job.VODHLS), VideoID: v.ID, State: database.JobQueued,
-		OutputPrefix: stagingPrefix(v.UUID, "job-progress")}
+		OutputPrefix: media.StagingPrefix(v.UUID, "job-progress")}
 	if err := db.CreateJob(ctx, j); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/media"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
 	"cuttle.video/transcoder/pipeline"
@@ -76,7 +77,7 @@ func (s *Service) TranscodeJob(ctx context.Context, tx *database.DB, v *database
 	}
 	id := uuid.NewString()
 	j := &database.Job{ID: id, Type: string(job.VODHLS), VideoID: v.ID, State: database.JobQueued,
-		OutputPrefix: stagingPrefix(v.UUID, id)}
+		OutputPrefix: media.StagingPrefix(v.UUID, id)}
 	if err := tx.CreateJob(ctx, j); err != nil {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func (s *Service) TranscodeJob(ctx context.Context, tx *database.DB, v *database
 // it on the queue. The prefix the job writes under is recorded so that
 // its completion finds the files.
 func (s *Service) enqueue(ctx context.Context, j *database.Job) error {
-	prefix := stagingPrefix(j.Video.UUID, j.ID)
+	prefix := media.StagingPrefix(j.Video.UUID, j.ID)
 	payload, err := s.payloadFor(ctx, j, prefix)
 	if err != nil {
 		return err

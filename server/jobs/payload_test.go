@@ -14,6 +14,8 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/media"
+	"cuttle.video/server/media/mediatest"
 	"cuttle.video/storage"
 	"cuttle.video/storage/s3"
 	"cuttle.video/storage/storagetest"
@@ -40,10 +42,10 @@ func TestLongVideoPayloadStaysSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	check := func(t *testing.T, st storage.Store) {
-		db, _, v := testVideo(t, database.PrivacyPublic)
-		v.OriginalKey, v.OriginalProbe = "originals/"+v.UUID+"/source.mp4", string(raw)
+		db, _, v := mediatest.Video(t, database.PrivacyPublic)
+		v.OriginalKey, v.OriginalProbe = media.OriginalPrefix(v.UUID)+"source.mp4", string(raw)
 		s := New(Config{SegmentSeconds: 4, URLTTL: 6 * time.Hour, TimeLimitFactor: 4}, db, nil, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		p, err := s.payload(t.Context(), v, stagingPrefix(v.UUID, "job-1"))
+		p, err := s.payload(t.Context(), v, media.StagingPrefix(v.UUID, "job-1"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +69,7 @@ func TestLongVideoPayloadStaysSmall(t *testing.T) {
 		}
 	}
 	t.Run("local", func(t *testing.T) {
-		_, st, _ := testVideo(t, database.PrivacyPublic)
+		_, st, _ := mediatest.Video(t, database.PrivacyPublic)
 		check(t, st)
 	})
 	t.Run("s3", func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/media"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
 )
@@ -21,20 +22,15 @@ import (
 // privacy change while the job runs cannot leave files under the public
 // prefix.
 
-// stagingPrefix is where job jobID of the video writes its outputs.
-func stagingPrefix(videoUUID, jobID string) string {
-	return "staging/" + videoUUID + "/" + jobID + "/"
-}
-
 // StagingOpen tells whether prefix is the staging prefix of a job still
 // queued or running: once its job ended, the upload grant on it is
 // withdrawn, so that a leaked grant cannot even fill staging.
 func (s *Service) StagingOpen(ctx context.Context, prefix string) bool {
-	parts := strings.Split(prefix, "/")
-	if len(parts) != 4 || parts[0] != "staging" || parts[3] != "" {
+	id, ok := media.StagingJob(prefix)
+	if !ok {
 		return false
 	}
-	j, err := s.db.JobByID(ctx, parts[2])
+	j, err := s.db.JobByID(ctx, id)
 	if err != nil {
 		if !errors.Is(err, database.ErrNotFound) {
 			s.log.ErrorContext(ctx, "jobs: check a staging prefix", "prefix", prefix, "err", err)
@@ -71,7 +67,7 @@ func checkComplete(res *job.VODHLSResult) error {
 // earlier releases wrote straight under the media prefix and are not
 // checked here.
 func checkStaged(ctx context.Context, st storage.Store, j *database.Job, names []string) error {
-	if !strings.HasPrefix(j.OutputPrefix, "staging/") {
+	if _, ok := media.StagingJob(j.OutputPrefix); !ok {
 		return nil
 	}
 	objects, err := st.List(ctx, j.OutputPrefix)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
@@ -61,7 +62,7 @@ func storyboardJob(ctx context.Context, tx *database.DB, v *database.Video, res 
 	}
 	id := uuid.NewString()
 	j := &database.Job{ID: id, Type: string(job.Storyboard), VideoID: v.ID, State: database.JobQueued,
-		OutputPrefix: stagingPrefix(v.UUID, id)}
+		OutputPrefix: media.StagingPrefix(v.UUID, id)}
 	if err := tx.CreateJob(ctx, j); err != nil {
 		return nil, err
 	}
@@ -104,23 +105,23 @@ func (s *Service) storyboardPayload(ctx context.Context, v *database.Video, pref
 	if !ok {
 		return nil, fmt.Errorf("jobs: video %s gets no storyboard", v.UUID)
 	}
-	p := &job.StoryboardPayload{Duration: res.Duration, Layout: l, File: StoryboardFile}
+	p := &job.StoryboardPayload{Duration: res.Duration, Layout: l, File: media.StoryboardFile}
 	names := []string{pipeline.InitName(r.Name)}
 	for i := range r.Segments {
 		names = append(names, pipeline.SegmentName(r.Name, i))
 	}
-	media := MediaPrefix(v)
+	dir := media.MediaPrefix(v)
 	for _, name := range names {
-		u, err := s.media.PresignGet(ctx, media+name, s.cfg.URLTTL)
+		u, err := s.media.PresignGet(ctx, dir+name, s.cfg.URLTTL)
 		if err != nil {
 			return nil, fmt.Errorf("jobs: presign %s: %w", name, err)
 		}
 		p.InputURLs = append(p.InputURLs, u)
 	}
 	var err error
-	types := []string{storage.ContentTypeFor(StoryboardFile)}
+	types := []string{storage.ContentTypeFor(media.StoryboardFile)}
 	if p.Upload, err = s.media.GrantPut(ctx, prefix, types, s.cfg.URLTTL, maxStoryboardBytes); err != nil {
-		return nil, fmt.Errorf("jobs: grant upload of %s: %w", StoryboardFile, err)
+		return nil, fmt.Errorf("jobs: grant upload of %s: %w", media.StoryboardFile, err)
 	}
 	return p, nil
 }
@@ -136,13 +137,13 @@ func (s *Service) completeStoryboard(ctx context.Context, j *database.Job, e job
 		return s.refuse(ctx, j, e, fmt.Sprintf("unreadable result: %v", err))
 	}
 	l := res.Layout
-	if res.File != StoryboardFile || l.SpriteWidth <= 0 || l.SpriteHeight <= 0 || l.SpriteDuration <= 0 ||
+	if res.File != media.StoryboardFile || l.SpriteWidth <= 0 || l.SpriteHeight <= 0 || l.SpriteDuration <= 0 ||
 		l.Columns <= 0 || l.Rows <= 0 || l.Sprites <= 0 || l.Sprites > l.Columns*l.Rows {
 		return s.refuse(ctx, j, e, fmt.Sprintf("the result names file %q with layout %+v", res.File, l))
 	}
-	return WithFilesLocked(ctx, s.db, s.media, j.VideoID, func(v *database.Video) error {
-		prefix := MediaPrefix(v)
-		if err := gather(ctx, s.media, j.OutputPrefix, prefix, []string{res.File}); err != nil {
+	return media.WithFilesLocked(ctx, s.db, s.media, j.VideoID, func(v *database.Video) error {
+		prefix := media.MediaPrefix(v)
+		if err := media.Gather(ctx, s.media, j.OutputPrefix, prefix, []string{res.File}); err != nil {
 			return err
 		}
 		if _, err := s.media.Stat(ctx, prefix+res.File); err != nil {

@@ -1,90 +1,123 @@
 package media
 
 import (
-	"encoding/json"
+	"context"
 	"net/url"
+	"time"
 
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
 	"cuttle.video/storage"
-	"cuttle.video/transcoder/job"
 )
 
-// PeerTube's paths of media files, which its clients build themselves.
+// Routes under which this server serves a video's files, PeerTube's. The
+// route of a video's media directory takes "{uuid}/{file}"; the others
+// take the names ThumbnailPath, PreviewPath, CaptionPath and
+// StoryboardPath build.
 const (
-	HLSPath        = "/static/streaming-playlists/hls/"
-	PrivateHLSPath = HLSPath + "private/"
-	ThumbnailPath  = "/lazy-static/thumbnails/"
-	PreviewPath    = "/lazy-static/previews/"
-	CaptionPath    = "/lazy-static/video-captions/"
-	StoryboardPath = "/lazy-static/storyboards/"
-	// FileTokenParam is PeerTube's query parameter for file tokens.
-	FileTokenParam = "videoFileToken"
+	HLSRoute        = "/static/streaming-playlists/hls/"
+	PrivateHLSRoute = HLSRoute + "private/"
+	ThumbnailRoute  = "/lazy-static/thumbnails/"
+	PreviewRoute    = "/lazy-static/previews/"
+	CaptionRoute    = "/lazy-static/video-captions/"
+	StoryboardRoute = "/lazy-static/storyboards/"
 )
 
-// URLs addresses a video's files for whoever may see the video.
+// ThumbnailPath is the path of a video's thumbnail on this server.
+func ThumbnailPath(videoUUID string) string { return ThumbnailRoute + videoUUID + ".jpg" }
+
+// PreviewPath is the path of a video's preview (the player's poster).
+func PreviewPath(videoUUID string) string { return PreviewRoute + videoUUID + ".jpg" }
+
+// CaptionPath is the path of a video's WebVTT caption in a language.
+func CaptionPath(videoUUID, language string) string {
+	return CaptionRoute + videoUUID + "-" + language + ".vtt"
+}
+
+// StoryboardPath is the path of a video's storyboard sprite sheet.
+func StoryboardPath(videoUUID string) string { return StoryboardRoute + videoUUID + ".jpg" }
+
+// TokenParam is PeerTube's query parameter for video file tokens: players
+// and <img> elements cannot send headers.
+const TokenParam = "videoFileToken"
+
+// FileToken opens the files of one non-public video until it expires.
+type FileToken struct {
+	Token   string
+	Expires time.Time
+}
+
+// FileTokens issues file tokens; videos.Service does, after checking
+// nothing: callers make sure first that the viewer may see the video.
+type FileTokens interface {
+	IssueFileToken(v *database.Video) FileToken
+}
+
+// TokenQuery is the query string that carries a file token.
+func TokenQuery(token string) string { return "?" + TokenParam + "=" + url.QueryEscape(token) }
+
+// URLs builds the addresses clients fetch a video's files by. Every
+// method that takes a video expects a viewer allowed to see it: the
+// addresses of non-public files carry a fresh file token.
 type URLs struct {
-	publicURL string
-	store     storage.Store
-	token     func(*database.Video) string
+	public string
+	store  storage.Store
+	tokens FileTokens
 }
 
-// NewURLs returns the addresses of files in store, for a site served at
-// publicURL; token issues file tokens for videos whose files are not
+// NewURLs returns the URL builder of a server reachable at publicURL
+// (the configured public_url: scheme and host, no trailing slash), whose
+// media are in store.
+func NewURLs(publicURL string, store storage.Store, tokens FileTokens) *URLs {
+	return &URLs{public: publicURL, store: store, tokens: tokens}
+}
+
+// Absolute is the URL of a path on this server.
+func (u *URLs) Absolute(path string) string { return u.public + path }
+
+// Token is a fresh file token for the files of v, or "" when they are
 // public.
-func NewURLs(publicURL string, store storage.Store, token func(*database.Video) string) *URLs {
-	return &URLs{publicURL: publicURL, store: store, token: token}
-}
-
-// File is the absolute URL of a file of a video's HLS directory: on the
-// CDN or public bucket when there is one, else on this server. The
-// files of videos that are neither public nor unlisted are only on this
-// server's private path, which needs a file token (see Query).
-func (u *URLs) File(v *database.Video, name string) string {
-	if !jobs.PublicFiles(v.Privacy) {
-		return u.publicURL + PrivateHLSPath + v.UUID + "/" + name
-	}
-	if pub, ok := u.store.PublicURL(jobs.MediaPrefix(v) + name); ok {
-		return pub
-	}
-	return u.publicURL + HLSPath + v.UUID + "/" + name
-}
-
-// Query is the query string that opens the files of v for whoever was
-// allowed to load it: empty for public and unlisted videos, a fresh
-// file token otherwise. Only answers to viewers who may see v carry it.
-func (u *URLs) Query(v *database.Video) string {
-	if jobs.PublicFiles(v.Privacy) {
+func (u *URLs) Token(v *database.Video) string {
+	if PublicFiles(v.Privacy) {
 		return ""
 	}
-	return "?" + FileTokenParam + "=" + url.QueryEscape(u.token(v))
+	return u.tokens.IssueFileToken(v).Token
 }
 
-// The paths below are relative to the site, as PeerTube gives them;
-// q is Query(v), computed once per answer.
-
-// Thumbnail is the path of a video's thumbnail.
-func Thumbnail(v *database.Video, q string) string { return ThumbnailPath + v.UUID + ".jpg" + q }
-
-// Preview is the path of a video's preview, the player's poster.
-func Preview(v *database.Video, q string) string { return PreviewPath + v.UUID + ".jpg" + q }
-
-// Caption is the path of a video's caption file in language.
-func Caption(v *database.Video, language, q string) string {
-	return CaptionPath + v.UUID + "-" + language + ".vtt" + q
+// Query is the query string that opens the files of v: empty when they
+// are public, a fresh file token otherwise.
+func (u *URLs) Query(v *database.Video) string {
+	if PublicFiles(v.Privacy) {
+		return ""
+	}
+	return TokenQuery(u.Token(v))
 }
 
-// Storyboard is the path of a video's storyboard sheet.
-func Storyboard(v *database.Video, q string) string { return StoryboardPath + v.UUID + ".jpg" + q }
+// HLS is the absolute URL of a file of v's media directory, without a
+// token: on the CDN or public bucket when the store has one, else on
+// this server. The files of videos that are neither public nor unlisted
+// are only on this server's private route, which needs a file token.
+func (u *URLs) HLS(v *database.Video, file string) string {
+	if !PublicFiles(v.Privacy) {
+		return u.public + PrivateHLSRoute + v.UUID + "/" + file
+	}
+	if url, ok := u.store.PublicURL(MediaPrefix(v) + file); ok {
+		return url
+	}
+	return u.public + HLSRoute + v.UUID + "/" + file
+}
 
-// Result decodes a video's last transcoding result; nil before one.
-func Result(v *database.Video) *job.VODHLSResult {
-	if v.HLS == "" {
-		return nil
-	}
-	var res job.VODHLSResult
-	if err := json.Unmarshal([]byte(v.HLS), &res); err != nil {
-		return nil
-	}
-	return &res
+// Master is the URL a player opens to play v: its master playlist, with
+// a file token when one is needed.
+func (u *URLs) Master(v *database.Video) string { return u.HLS(v, MasterPlaylist) + u.Query(v) }
+
+// Poster is the absolute URL of v's preview, with a file token when one
+// is needed.
+func (u *URLs) Poster(v *database.Video) string {
+	return u.Absolute(PreviewPath(v.UUID)) + u.Query(v)
+}
+
+// Presigned is a URL of the store itself for a file of v's media
+// directory, valid for ttl: with S3, the bucket serves the bytes.
+func (u *URLs) Presigned(ctx context.Context, v *database.Video, file string, ttl time.Duration) (string, error) {
+	return u.store.PresignGet(ctx, MediaPrefix(v)+file, ttl)
 }

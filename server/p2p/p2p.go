@@ -26,7 +26,7 @@ import (
 
 	"cuttle.video/player/swarm"
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/tracker"
 	"cuttle.video/storage"
@@ -38,9 +38,9 @@ const TrackerPath = "/tracker/socket"
 // Query parameters of the tracker socket URL.
 const (
 	VideoParam = "video"
-	// TokenParam is the video file token, under the name PeerTube uses
-	// for it on media URLs.
-	TokenParam = "videoFileToken"
+	// TokenParam is the video file token, under the name it has on
+	// media URLs.
+	TokenParam = media.TokenParam
 )
 
 // FileTokens checks video file tokens of non-public videos and tells
@@ -183,7 +183,7 @@ func (s *Service) hashes(ctx context.Context, v *database.Video) ([]string, erro
 	if ok && c.version == version {
 		return c.hashes, nil
 	}
-	rc, _, err := s.media.Get(ctx, jobs.MediaPrefix(v)+jobs.MasterPlaylist, nil)
+	rc, _, err := s.media.Get(ctx, media.MediaPrefix(v)+media.MasterPlaylist, nil)
 	if err != nil {
 		return nil, problem.Internal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 )
 
@@ -23,25 +23,22 @@ import (
 // so a privacy change or a change of passwords invalidates every token
 // issued before it, and the server keeps no state per token.
 
-// FileToken is a token and the time it stops working.
-type FileToken struct {
-	Token   string
-	Expires time.Time
-}
+// The URLs of a non-public video's files carry tokens the service issues.
+var _ media.FileTokens = (*Service)(nil)
 
 // macSize keeps tokens short; 128 bits cannot be guessed.
 const macSize = 16
 
 // IssueFileToken returns a fresh token for the files of v. Callers check
 // first that the viewer may see the video.
-func (s *Service) IssueFileToken(v *database.Video) FileToken {
+func (s *Service) IssueFileToken(v *database.Video) media.FileToken {
 	deadline := s.p.now().Add(s.p.tokenTTL)
 	exp := deadline.Unix()
 	if deadline.Nanosecond() > 0 {
 		exp++
 	}
 	tok := strconv.FormatInt(exp, 10) + "." + base64.RawURLEncoding.EncodeToString(s.fileMAC(v, exp))
-	return FileToken{Token: tok, Expires: time.Unix(exp, 0).UTC()}
+	return media.FileToken{Token: tok, Expires: time.Unix(exp, 0).UTC()}
 }
 
 func (s *Service) fileMAC(v *database.Video, exp int64) []byte {
@@ -89,28 +86,28 @@ func (s *Service) CheckFileToken(_ context.Context, v *database.Video, token str
 // moderators, and any logged-in user for internal videos; passwords do
 // not open files, tokens obtained with them do). The token returned is
 // the one the links inside the files (playlists) must carry.
-func (s *Service) FileAccess(ctx context.Context, videoUUID string, user *database.User, token string) (*database.Video, FileToken, error) {
+func (s *Service) FileAccess(ctx context.Context, videoUUID string, user *database.User, token string) (*database.Video, media.FileToken, error) {
 	v, err := s.db.VideoByUUID(ctx, videoUUID)
 	if errors.Is(err, database.ErrNotFound) {
-		return nil, FileToken{}, problem.NotFound("video")
+		return nil, media.FileToken{}, problem.NotFound("video")
 	}
 	if err != nil {
-		return nil, FileToken{}, problem.Internal(err)
+		return nil, media.FileToken{}, problem.Internal(err)
 	}
-	if jobs.PublicFiles(v.Privacy) {
-		return v, FileToken{}, nil
+	if media.PublicFiles(v.Privacy) {
+		return v, media.FileToken{}, nil
 	}
 	if token != "" {
 		expires, err := s.verifyFileToken(v, token)
 		if err == nil {
-			return v, FileToken{Token: token, Expires: expires}, nil
+			return v, media.FileToken{Token: token, Expires: expires}, nil
 		}
 		if user == nil {
-			return nil, FileToken{}, problem.Forbidden("%v", err)
+			return nil, media.FileToken{}, problem.Forbidden("%v", err)
 		}
 	}
 	if user != nil && CanSee(user, v) {
 		return v, s.IssueFileToken(v), nil
 	}
-	return nil, FileToken{}, problem.Forbidden("the files of this video need a videoFileToken (POST /api/v1/videos/{id}/token)")
+	return nil, media.FileToken{}, problem.Forbidden("the files of this video need a videoFileToken (POST /api/v1/videos/{id}/token)")
 }

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"io"
 	"path"
-	"time"
 
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
 )
@@ -16,7 +15,7 @@ import (
 // save writes an update whose fields m.apply already copied into v;
 // oldPrivacy is the privacy before. Passwords follow the privacy: given
 // ones replace the video's, and leaving password protection drops them.
-// A privacy change also moves the video's files (see jobs.MediaPrefix)
+// A privacy change also moves the video's files (see media.MediaPrefix)
 // under the files lock, and bumps the media generation so that file
 // tokens and presigned URLs handed out before stop working.
 func (s *Service) save(ctx context.Context, v *database.Video, oldPrivacy int, m *Metadata, cols []string, tags bool) error {
@@ -59,52 +58,24 @@ func (s *Service) save(ctx context.Context, v *database.Video, oldPrivacy int, m
 	}
 	// The files move whether or not the client waits for the answer.
 	ctx = context.WithoutCancel(ctx)
-	err := s.withFilesLocked(ctx, v.ID, func(cur *database.Video) error {
-		from := jobs.MediaPrefix(cur)
-		v.MediaGeneration = cur.MediaGeneration + 1
-		to := jobs.MediaPrefix(v)
-		v.MediaMovingFrom = ""
-		if from != to {
-			v.MediaMovingFrom = from
-		}
-		cols = append(cols, "media_generation", "media_moving_from")
+	return media.WithFiles(ctx, s.db, s.media, v.ID, func(cur *database.Video) error {
+		cols = append(cols, media.NewGeneration(cur, v)...)
 		if err := s.db.Tx(ctx, write); err != nil {
 			return err
 		}
 		s.notifyAccessChanged(ctx, v.UUID)
-		if from == to {
-			return nil
-		}
-		// From here the video's new privacy rules its files. Should the
-		// move fail, the next holder of the lock (or the next start)
-		// finishes it: the database says where the files come from.
-		if _, err := storage.MovePrefix(ctx, s.media, from, to); err != nil {
-			return err
-		}
-		return s.db.FinishVideoFilesMove(ctx, v.ID)
+		// From here the video's new privacy rules its files.
+		return media.FinishMove(ctx, s.db, s.media, v)
 	})
-	if errors.Is(err, jobs.ErrFilesBusy) {
-		return problem.Conflict("the video's files are being moved or written; try again in a moment").WithHeader("Retry-After", "5")
-	}
-	if err != nil {
-		return problem.Internal(err)
-	}
-	return nil
 }
 
 // finishMove completes a move of files an earlier privacy change left
 // half done. It is best effort: the next start retries.
 func (s *Service) finishMove(ctx context.Context, videoID int64) {
-	err := jobs.WithFilesLocked(context.WithoutCancel(ctx), s.db, s.media, videoID, func(*database.Video) error { return nil })
-	if err != nil && !errors.Is(err, jobs.ErrFilesBusy) {
+	err := media.WithFilesLocked(context.WithoutCancel(ctx), s.db, s.media, videoID, func(*database.Video) error { return nil })
+	if err != nil && !errors.Is(err, media.ErrFilesBusy) {
 		s.log.ErrorContext(ctx, "move video files", "video", videoID, "err", err)
 	}
-}
-
-// ResumeMoves finishes the moves of video files that a crash or a
-// storage failure interrupted; the server runs it when it starts.
-func (s *Service) ResumeMoves(ctx context.Context) error {
-	return jobs.ResumeMoves(ctx, s.db, s.media)
 }
 
 // checkFileName refuses names that are not a single path element.
@@ -122,49 +93,7 @@ func (s *Service) PutFile(ctx context.Context, videoID int64, name string, r io.
 	if err := checkFileName(name); err != nil {
 		return err
 	}
-	return s.withFiles(ctx, videoID, func(v *database.Video) error {
-		return s.media.Put(ctx, jobs.MediaPrefix(v)+name, r, size, "")
+	return media.WithFiles(ctx, s.db, s.media, videoID, func(v *database.Video) error {
+		return s.media.Put(ctx, media.MediaPrefix(v)+name, r, size, "")
 	})
-}
-
-func (s *Service) withFiles(ctx context.Context, videoID int64, fn func(v *database.Video) error) error {
-	err := s.withFilesLocked(ctx, videoID, fn)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, jobs.ErrFilesBusy):
-		return problem.Conflict("the video's files are being moved or written; try again in a moment").WithHeader("Retry-After", "5")
-	case errors.Is(err, database.ErrNotFound):
-		return problem.NotFound("video")
-	default:
-		return problem.Internal(err)
-	}
-}
-
-// lockPatience bounds how long a request waits for another holder of a
-// video's files lock (a finishing transcoding, a caption being written)
-// before it answers 409.
-const lockPatience = 10 * time.Second
-
-// withFilesLocked is jobs.WithFilesLocked for requests: it waits a
-// little while someone else holds the lock. The lease lives in the
-// database, shared by every replica, so there is nothing to wait on but
-// time.
-func (s *Service) withFilesLocked(ctx context.Context, videoID int64, fn func(v *database.Video) error) error {
-	deadline := time.Now().Add(lockPatience)
-	delay := 50 * time.Millisecond
-	for {
-		err := jobs.WithFilesLocked(ctx, s.db, s.media, videoID, fn)
-		if !errors.Is(err, jobs.ErrFilesBusy) || time.Now().Add(delay).After(deadline) {
-			return err
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-		delay = min(2*delay, 500*time.Millisecond)
-	}
 }

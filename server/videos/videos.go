@@ -7,16 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"path"
-	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 
 	"cuttle.video/server/accounts"
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/probe"
@@ -56,23 +53,6 @@ type Original struct {
 	Probe *probe.Result
 }
 
-// mediaPrefixes are the storage prefixes that hold a video's files.
-func mediaPrefixes(videoUUID string) []string {
-	return append([]string{"originals/" + videoUUID + "/"}, jobs.FilePrefixes(videoUUID)...)
-}
-
-var extRE = regexp.MustCompile(`^\.[a-zA-Z0-9]{1,5}$`)
-
-// originalKey names the stored original; the extension is cosmetic, the
-// file's type was decided by probing it.
-func originalKey(videoUUID, filename string) string {
-	ext := strings.ToLower(path.Ext(filename))
-	if !extRE.MatchString(ext) {
-		ext = ".bin"
-	}
-	return "originals/" + videoUUID + "/original" + ext
-}
-
 // CheckChannel makes sure the user may upload into the channel.
 func (s *Service) CheckChannel(ctx context.Context, u *database.User, channelID int64) (*database.Channel, error) {
 	ch, err := s.db.ChannelByID(ctx, channelID)
@@ -109,7 +89,7 @@ func (s *Service) Create(ctx context.Context, m *Metadata, o Original, inTx func
 		UUID: id.String(), ShortUUID: ShortUUID(id), ChannelID: *m.ChannelID,
 		Privacy: database.PrivacyPublic, State: database.StateToTranscode,
 		CommentsEnabled: true, DownloadEnabled: true,
-		OriginalKey: originalKey(id.String(), m.Filename), OriginalFilename: m.Filename,
+		OriginalKey: media.OriginalKey(id.String(), m.Filename), OriginalFilename: m.Filename,
 		OriginalSize: o.Size, Duration: int(o.Probe.Duration + 0.5),
 	}
 	probed, err := json.Marshal(o.Probe)
@@ -328,7 +308,7 @@ func (s *Service) RemoveVideoFiles(ctx context.Context, uuids []string) {
 				s.log.ErrorContext(ctx, "cancel jobs of deleted video", "video", id, "err", err)
 			}
 		}
-		for _, prefix := range mediaPrefixes(id) {
+		for _, prefix := range media.FilePrefixes(id) {
 			if err := s.media.DeletePrefix(ctx, prefix); err != nil {
 				s.log.ErrorContext(ctx, "remove video files", "video", id, "prefix", prefix, "err", err)
 			}

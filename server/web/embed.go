@@ -9,7 +9,6 @@ import (
 
 	"cuttle.video/player/bundle"
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
 	"cuttle.video/server/media"
 	"cuttle.video/server/p2p"
 	"cuttle.video/server/problem"
@@ -74,12 +73,10 @@ func (s *pages) share(v *database.Video) *Share {
 // (empty without a preview). The pages are only rendered for viewers who
 // may see the video, so a non-public video's URLs carry a file token.
 func (s *pages) playback(v *database.Video) (playlist, tracker, poster string) {
-	q := s.URLs.Query(v)
-	playlist = s.URLs.File(v, jobs.MasterPlaylist) + q
 	if res := media.Result(v); res != nil && res.Preview != "" {
-		poster = s.PublicURL + media.Preview(v, q)
+		poster = s.URLs.Poster(v)
 	}
-	return playlist, s.trackerURL(v), poster
+	return s.URLs.Master(v), s.trackerURL(v), poster
 }
 
 // trackerURL is the tracker socket URL the watch page gives the player;
@@ -90,9 +87,6 @@ func (s *pages) trackerURL(v *database.Video) string {
 	if s.Tracker == nil || s.P2P == nil || !s.P2P.Enabled() {
 		return ""
 	}
-	token := ""
-	if !jobs.PublicFiles(v.Privacy) {
-		token = s.Videos.IssueFileToken(v).Token
-	}
+	token := s.URLs.Token(v)
 	return p2p.TrackerURL(s.PublicURL, v.UUID, token)
 }

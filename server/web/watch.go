@@ -154,7 +154,7 @@ func (s *pages) watchExtras(ctx context.Context, v *database.Video, page *WatchP
 	for _, c := range caps {
 		page.Captions = append(page.Captions, WatchCaption{
 			Language: c.Language, Label: languages.Label(c.Language),
-			URL: media.Caption(v, c.Language, s.URLs.Query(v)),
+			URL: media.CaptionPath(v.UUID, c.Language) + s.URLs.Query(v),
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package jobs
+package media
 
 import (
 	"bytes"
@@ -9,34 +9,9 @@ import (
 	"testing"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/media/mediatest"
 	"cuttle.video/storage"
-	"cuttle.video/storage/local"
 )
-
-func testVideo(t *testing.T, privacy int) (*database.DB, storage.Store, *database.Video) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := database.Open(ctx, "", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	st, err := local.New(local.Config{Dir: t.TempDir(), BaseURL: "/storage", Secret: []byte("0123456789abcdef0123")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ch := &database.Channel{Name: "media_channel", DisplayName: "Media"}
-	if err := db.CreateUser(ctx, &database.User{Username: "media", Email: "media@example.com", Role: database.RoleUser}, ch); err != nil {
-		t.Fatal(err)
-	}
-	v := &database.Video{UUID: "0d8f5c1e-8d55-4f9e-9d6b-0f8b6a1f2c3d", ShortUUID: "short", ChannelID: ch.ID, Name: "Media",
-		Privacy: privacy, State: database.StatePublished}
-	if err := db.CreateVideo(ctx, v); err != nil {
-		t.Fatal(err)
-	}
-	return db, st, v
-}
 
 func putAll(t *testing.T, st storage.Store, prefix string, names ...string) {
 	t.Helper()
@@ -82,7 +57,7 @@ func TestMediaPrefix(t *testing.T) {
 // holder of the lock, and by ResumeMoves.
 func TestResumeMoves(t *testing.T) {
 	ctx := context.Background()
-	db, st, v := testVideo(t, database.PrivacyPrivate)
+	db, st, v := mediatest.Video(t, database.PrivacyPrivate)
 	public := PublicMediaPrefix(v.UUID)
 	putAll(t, st, public, "master.m3u8", "240p.m3u8", "240p-00000.m4s")
 	putAll(t, st, MediaPrefix(v), "240p-00000.m4s")
@@ -108,7 +83,7 @@ func TestResumeMoves(t *testing.T) {
 
 func TestFilesLock(t *testing.T) {
 	ctx := context.Background()
-	db, st, v := testVideo(t, database.PrivacyPublic)
+	db, st, v := mediatest.Video(t, database.PrivacyPublic)
 	err := WithFilesLocked(ctx, db, st, v.ID, func(*database.Video) error {
 		if err := WithFilesLocked(ctx, db, st, v.ID, func(*database.Video) error { return nil }); !errors.Is(err, ErrFilesBusy) {
 			t.Errorf("a second holder: %v, want ErrFilesBusy", err)
@@ -123,15 +98,15 @@ func TestFilesLock(t *testing.T) {
 	}
 }
 
-// gather brings a job's outputs from where it wrote them to the video's
+// Gather brings a job's outputs from where it wrote them to the video's
 // prefix; outputs a privacy change already moved are not missed.
 func TestGather(t *testing.T) {
 	ctx := context.Background()
-	_, st, v := testVideo(t, database.PrivacyPrivate)
+	_, st, v := mediatest.Video(t, database.PrivacyPrivate)
 	from, to := PublicMediaPrefix(v.UUID), MediaPrefix(v)
 	putAll(t, st, from, "a.m4s", "b.m4s", "stale.m4s")
 	putAll(t, st, to, "c.m4s")
-	if err := gather(ctx, st, from, to, []string{"a.m4s", "b.m4s", "c.m4s"}); err != nil {
+	if err := Gather(ctx, st, from, to, []string{"a.m4s", "b.m4s", "c.m4s"}); err != nil {
 		t.Fatal(err)
 	}
 	if k := keys(t, st, "videos/"); len(k) != 0 {
@@ -139,5 +114,51 @@ func TestGather(t *testing.T) {
 	}
 	if k := keys(t, st, to); !slices.Equal(k, []string{to + "a.m4s", to + "b.m4s", to + "c.m4s"}) {
 		t.Fatalf("at the video's prefix: %v", k)
+	}
+}
+
+func TestOriginalKey(t *testing.T) {
+	for name, want := range map[string]string{
+		"Holiday.MP4": "originals/u/original.mp4", "clip": "originals/u/original.bin",
+		"odd.ext-with-dash": "originals/u/original.bin", "../../x.mkv": "originals/u/original.mkv",
+	} {
+		if got := OriginalKey("u", name); got != want {
+			t.Errorf("OriginalKey(%q) = %q, want %q", name, got, want)
+		}
+		if !strings.HasPrefix(OriginalKey("u", name), FilePrefixes("u")[0]) {
+			t.Errorf("the original of %q is outside FilePrefixes, so deleting the video would leave it", name)
+		}
+	}
+}
+
+func TestStagingJob(t *testing.T) {
+	if id, ok := StagingJob(StagingPrefix("u", "job-1")); !ok || id != "job-1" {
+		t.Errorf("StagingJob(StagingPrefix) = %q, %v", id, ok)
+	}
+	for _, p := range []string{"", "staging/", "staging/u/", "staging/u//", "staging/u/job-1", "videos/u/hls/", "staging/u/job-1/x/"} {
+		if id, ok := StagingJob(p); ok {
+			t.Errorf("StagingJob(%q) = %q, want no job", p, id)
+		}
+	}
+}
+
+// A privacy change starts a new generation, so that links handed out
+// before stop working: private files move to the new generation's
+// prefix. Public files stay where they are between public and unlisted.
+func TestNewGeneration(t *testing.T) {
+	cur := &database.Video{UUID: "u", Privacy: database.PrivacyPublic, MediaGeneration: 1}
+	v := *cur
+	v.Privacy = database.PrivacyPrivate
+	cols := NewGeneration(cur, &v)
+	if v.MediaGeneration != 2 || v.MediaMovingFrom != "videos/u/hls/" || !slices.Equal(cols, []string{"media_generation", "media_moving_from"}) {
+		t.Errorf("public to private: generation %d, moving from %q, columns %v", v.MediaGeneration, v.MediaMovingFrom, cols)
+	}
+	cur, v = &database.Video{UUID: "u", Privacy: database.PrivacyPrivate, MediaGeneration: 2}, database.Video{UUID: "u", Privacy: database.PrivacyPassword}
+	if NewGeneration(cur, &v); v.MediaGeneration != 3 || v.MediaMovingFrom != "private/videos/u/2/hls/" {
+		t.Errorf("private to password: generation %d, moving from %q", v.MediaGeneration, v.MediaMovingFrom)
+	}
+	cur, v = &database.Video{UUID: "u", Privacy: database.PrivacyPublic}, database.Video{UUID: "u", Privacy: database.PrivacyUnlisted}
+	if NewGeneration(cur, &v); v.MediaMovingFrom != "" {
+		t.Errorf("public to unlisted moves files from %q", v.MediaMovingFrom)
 	}
 }
