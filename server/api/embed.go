@@ -9,9 +9,9 @@ import (
 
 	"cuttle.video/player"
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/web"
+	"cuttle.video/transcoder/job"
 )
 
 // embedPlayer is the data of embed.html.
@@ -45,7 +45,7 @@ func (s *server) embedPage(c *gin.Context) {
 	case !player.Built():
 		data.Notice, status = web.T(site.Lang, "embed.notBuilt"), http.StatusServiceUnavailable
 	case v.State == database.StatePublished:
-		data.Playlist = s.mediaURL(v, jobs.MasterPlaylist) + s.fileQuery(v)
+		data.Playlist = s.mediaURL(v, job.MasterPlaylist) + s.fileQuery(v)
 		data.Tracker = s.trackerURL(v)
 		if res := hlsResult(v); res != nil && res.Preview != "" {
 			data.Poster = s.PublicURL + previewPath + v.UUID + ".jpg" + s.fileQuery(v)

@@ -68,7 +68,7 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		return []streamingPlaylistJSON{}
 	}
 	p := streamingPlaylistJSON{
-		ID: v.ID, Type: 1, PlaylistURL: s.mediaURL(v, jobs.MasterPlaylist),
+		ID: v.ID, Type: 1, PlaylistURL: s.mediaURL(v, job.MasterPlaylist),
 		SegmentsSha256URL: s.mediaURL(v, res.SegmentsSHA256), Redundancies: []any{},
 	}
 	for _, r := range res.Renditions {

@@ -25,7 +25,7 @@ import (
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
 	"cuttle.video/storage"
-	"cuttle.video/transcoder/pipeline"
+	"cuttle.video/transcoder/job"
 )
 
 // Deps is everything the handlers need, built by the composition root.
@@ -86,8 +86,8 @@ func New(d Deps) http.Handler {
 	r.GET("/player/*file", compressedAssets(), s.playerAssets())
 	for _, m := range []string{http.MethodGet, http.MethodHead} {
 		r.Handle(m, hlsPath+":uuid/:file", s.hlsFile)
-		r.Handle(m, thumbnailPath+":file", s.image(pipeline.ThumbnailFile))
-		r.Handle(m, previewPath+":file", s.image(pipeline.PreviewFile))
+		r.Handle(m, thumbnailPath+":file", s.image(job.ThumbnailFile))
+		r.Handle(m, previewPath+":file", s.image(job.PreviewFile))
 	}
 	if d.Media != nil {
 		r.Any("/storage/*key", gin.WrapH(http.StripPrefix("/storage", d.Media)))

@@ -8,9 +8,9 @@ import (
 
 	"cuttle.video/player"
 	"cuttle.video/server/database"
-	"cuttle.video/server/jobs"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/web"
+	"cuttle.video/transcoder/job"
 )
 
 // watch renders the watch page at /w/{shortUUID} and /videos/watch/{uuid}
@@ -48,7 +48,7 @@ func (s *server) watch(c *gin.Context) {
 	case !player.Built():
 		page.Notice, status = web.T(lang, "watch.notBuilt"), http.StatusServiceUnavailable
 	case v.State == database.StatePublished:
-		page.Playlist = s.mediaURL(v, jobs.MasterPlaylist) + s.fileQuery(v)
+		page.Playlist = s.mediaURL(v, job.MasterPlaylist) + s.fileQuery(v)
 		page.Tracker = s.trackerURL(v)
 		page.Share = s.share(v)
 		s.watchExtras(ctx, v, &page)

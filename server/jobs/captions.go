@@ -58,7 +58,7 @@ func (s *Service) writeMaster(ctx context.Context, v *database.Video, res *job.V
 	if err != nil {
 		return err
 	}
-	if err := s.media.Put(ctx, prefix+MasterPlaylist, strings.NewReader(string(master)), int64(len(master)), ""); err != nil {
+	if err := s.media.Put(ctx, prefix+job.MasterPlaylist, strings.NewReader(string(master)), int64(len(master)), ""); err != nil {
 		return fmt.Errorf("jobs: write master playlist: %w", err)
 	}
 	return nil

@@ -133,7 +133,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	if err := s.writeMaster(ctx, v, res, prefix); err != nil {
 		return err
 	}
-	keep := map[string]bool{MasterPlaylist: true}
+	keep := map[string]bool{job.MasterPlaylist: true}
 	for _, f := range res.Files {
 		keep[f] = true
 	}
@@ -150,7 +150,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 			delete(keep, name)
 		}
 	}
-	delete(keep, MasterPlaylist)
+	delete(keep, job.MasterPlaylist)
 	if missing := slices.Sorted(maps.Keys(keep)); len(missing) > 0 {
 		return s.refuse(ctx, j, e, "outputs missing from media storage: "+strings.Join(missing, ", "))
 	}
@@ -184,9 +184,6 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	return err
 }
 
-// MasterPlaylist is the name of the master playlist the server writes.
-const MasterPlaylist = "master.m3u8"
-
 // checkResult refuses results that name files outside the job's
 // directory: a worker's word is not trusted with paths.
 func checkResult(res *job.VODHLSResult) error {
@@ -199,7 +196,7 @@ func checkResult(res *job.VODHLSResult) error {
 	}
 	names = append(names, res.SegmentsSHA256)
 	for _, n := range names {
-		if n == "" || n != path.Base(n) || n == "." || n == ".." || strings.ContainsAny(n, "\\\x00") || n == MasterPlaylist {
+		if n == "" || n != path.Base(n) || n == "." || n == ".." || strings.ContainsAny(n, "\\\x00") || n == job.MasterPlaylist {
 			return fmt.Errorf("the result names a file it may not write: %q", n)
 		}
 	}

@@ -123,7 +123,7 @@ func (s *Service) payload(ctx context.Context, v *database.Video, prefix string)
 		return nil, fmt.Errorf("jobs: presign original: %w", err)
 	}
 	// No file may be larger than everything the attempt may write.
-	if p.Upload, err = s.media.GrantPut(ctx, prefix, pipeline.OutputTypes(), ttl, p.MaxOutputBytes); err != nil {
+	if p.Upload, err = s.media.GrantPut(ctx, prefix, job.VODHLSOutputTypes(), ttl, p.MaxOutputBytes); err != nil {
 		return nil, fmt.Errorf("jobs: grant uploads under %s: %w", prefix, err)
 	}
 	return p, nil

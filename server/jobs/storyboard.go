@@ -15,7 +15,6 @@ import (
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
-	"cuttle.video/transcoder/pipeline"
 	"cuttle.video/transcoder/storyboard"
 )
 
@@ -105,9 +104,9 @@ func (s *Service) storyboardPayload(ctx context.Context, v *database.Video, pref
 		return nil, fmt.Errorf("jobs: video %s gets no storyboard", v.UUID)
 	}
 	p := &job.StoryboardPayload{Duration: res.Duration, Layout: l, File: StoryboardFile}
-	names := []string{pipeline.InitName(r.Name)}
+	names := []string{job.InitName(r.Name)}
 	for i := range r.Segments {
-		names = append(names, pipeline.SegmentName(r.Name, i))
+		names = append(names, job.SegmentName(r.Name, i))
 	}
 	media := MediaPrefix(v)
 	for _, name := range names {
