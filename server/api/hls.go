@@ -90,7 +90,7 @@ func transcoding(j *database.Job, withError bool) *transcodingJSON {
 	if j == nil {
 		return nil
 	}
-	out := &transcodingJSON{State: peertubeStates[j.State], Progress: j.Progress, Attempts: j.Attempts}
+	out := &transcodingJSON{State: jobs.PeerTubeState(j.State), Progress: j.Progress, Attempts: j.Attempts}
 	if withError {
 		out.Error = j.Error
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/jobs"
 )
 
 // jobJSON follows PeerTube's Job shape.
@@ -24,15 +25,9 @@ type jobJSON struct {
 	FinishedOn  *time.Time `json:"finishedOn"`
 }
 
-// peertubeStates names our job states as PeerTube's job list does.
-var peertubeStates = map[string]string{
-	database.JobQueued: "waiting", database.JobProcessing: "active",
-	database.JobCompleted: "completed", database.JobFailed: "failed",
-}
-
 func jobOut(j *database.Job) jobJSON {
 	out := jobJSON{
-		ID: j.ID, State: peertubeStates[j.State], Type: j.Type, Progress: int(j.Progress*100 + 0.5),
+		ID: j.ID, State: jobs.PeerTubeState(j.State), Type: j.Type, Progress: int(j.Progress*100 + 0.5),
 		Attempts: j.Attempts, Worker: j.Worker, CreatedAt: j.CreatedAt, ProcessedOn: j.StartedAt, FinishedOn: j.FinishedAt,
 		Data: gin.H{},
 	}
