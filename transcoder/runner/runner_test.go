@@ -11,14 +11,9 @@ import (
 	"cuttle.video/transcoder/queue/memqueue"
 )
 
-// A job this runner cannot do fails for good at once, whatever its type,
-// and leaves nothing in the scratch directory.
-func TestUnworkableJobsFailForGood(t *testing.T) {
-	scratch := filepath.Join(t.TempDir(), "scratch")
-	q := memqueue.New(memqueue.Config{MaxAttempts: 3})
-	defer q.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+// endings delivers the completions and failures q reports until ctx
+// ends.
+func endings(ctx context.Context, q *memqueue.Queue) <-chan job.Event {
 	events := make(chan job.Event, 4)
 	go func() {
 		_ = q.Consume(ctx, func(_ context.Context, e job.Event) error {
@@ -28,6 +23,18 @@ func TestUnworkableJobsFailForGood(t *testing.T) {
 			return nil
 		})
 	}()
+	return events
+}
+
+// A job this runner cannot do fails for good at once, whatever its type,
+// and leaves nothing in the scratch directory.
+func TestUnworkableJobsFailForGood(t *testing.T) {
+	scratch := filepath.Join(t.TempDir(), "scratch")
+	q := memqueue.New(memqueue.Config{MaxAttempts: 3})
+	defer q.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events := endings(ctx, q)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
