@@ -5,7 +5,6 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/jobs"
-	"cuttle.video/server/media"
 	"cuttle.video/transcoder/job"
 )
 
@@ -42,7 +41,7 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		return []streamingPlaylistJSON{}
 	}
 	p := streamingPlaylistJSON{
-		ID: v.ID, Type: 1, PlaylistURL: s.URLs.HLS(v, media.MasterPlaylist),
+		ID: v.ID, Type: 1, PlaylistURL: s.URLs.HLS(v, job.MasterPlaylist),
 		SegmentsSha256URL: s.URLs.HLS(v, res.SegmentsSHA256), Redundancies: []any{},
 	}
 	for _, r := range res.Renditions {

@@ -13,7 +13,7 @@ import (
 	"cuttle.video/server/media"
 	"cuttle.video/server/servertest"
 	"cuttle.video/storage/local"
-	"cuttle.video/transcoder/pipeline"
+	"cuttle.video/transcoder/job"
 )
 
 // publishLocal uploads a clip as a public video on SQLite with local
@@ -39,7 +39,7 @@ func TestMediaAnswersNoSniff(t *testing.T) {
 	s, owner, v := publishLocal(t)
 	s.PutVideoFile(t, v.ID, media.CaptionFile("en"), []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"))
 	mediaList := filepath.Base(v.StreamingPlaylists[0].Files[0].PlaylistURL)
-	segment := pipeline.SegmentName(strings.TrimSuffix(mediaList, ".m3u8"), 0)
+	segment := job.SegmentName(strings.TrimSuffix(mediaList, ".m3u8"), 0)
 
 	secret, err := os.ReadFile(filepath.Join(s.Config.DataDir, "secret"))
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 	"cuttle.video/server/config"
 	"cuttle.video/server/media"
 	"cuttle.video/server/servertest"
-	"cuttle.video/transcoder/pipeline"
+	"cuttle.video/transcoder/job"
 )
 
 func fastTranscoding(c *config.Config) {
@@ -81,7 +81,7 @@ type matrixVideo struct {
 func (m *matrixVideo) fileURLs(file, token string) []string {
 	paths := []string{hlsBase + m.uuid + "/" + file, hlsBase + "private/" + m.uuid + "/" + file}
 	switch file {
-	case pipeline.ThumbnailFile:
+	case job.ThumbnailFile:
 		paths = []string{thumbBase + m.uuid + ".jpg"}
 	case media.StoryboardFile:
 		paths = append([]string{"/lazy-static/storyboards/" + m.uuid + ".jpg"}, paths...)
@@ -200,7 +200,7 @@ func privacyMatrix(t *testing.T, s *servertest.Server, onS3 bool) {
 	s.PutVideoFile(t, v.ID, media.StoryboardFile, append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, make([]byte, 64)...))
 	m := &matrixVideo{
 		s: s, uuid: v.UUID, mediaList: mediaList,
-		segment: pipeline.SegmentName(strings.TrimSuffix(mediaList, ".m3u8"), 0),
+		segment: job.SegmentName(strings.TrimSuffix(mediaList, ".m3u8"), 0),
 	}
 	m.resources = []resource{
 		{name: "video JSON"},
@@ -209,7 +209,7 @@ func privacyMatrix(t *testing.T, s *servertest.Server, onS3 bool) {
 		{name: "segment", file: m.segment, looks: func(b []byte) bool { return len(b) > 0 }},
 		{name: "caption", file: media.CaptionFile("en"), looks: func(b []byte) bool { return bytes.HasPrefix(b, []byte("WEBVTT")) }},
 		{name: "storyboard", file: media.StoryboardFile, looks: isJPEG},
-		{name: "thumbnail", file: pipeline.ThumbnailFile, looks: isJPEG},
+		{name: "thumbnail", file: job.ThumbnailFile, looks: isJPEG},
 	}
 
 	var links []string

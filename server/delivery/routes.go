@@ -19,7 +19,7 @@ import (
 	"cuttle.video/server/tracker"
 	"cuttle.video/server/videos"
 	"cuttle.video/storage"
-	"cuttle.video/transcoder/pipeline"
+	"cuttle.video/transcoder/job"
 )
 
 // Deps is everything delivery needs, built by the composition root.
@@ -50,8 +50,8 @@ func Mount(r *gin.Engine, d Deps) {
 	for _, m := range []string{http.MethodGet, http.MethodHead} {
 		r.Handle(m, media.HLSRoute+":uuid/:file", s.hlsFile)
 		r.Handle(m, media.PrivateHLSRoute+":uuid/:file", s.privateHLSFile)
-		r.Handle(m, media.ThumbnailRoute+":file", s.image(pipeline.ThumbnailFile))
-		r.Handle(m, media.PreviewRoute+":file", s.image(pipeline.PreviewFile))
+		r.Handle(m, media.ThumbnailRoute+":file", s.image(job.ThumbnailFile))
+		r.Handle(m, media.PreviewRoute+":file", s.image(job.PreviewFile))
 		r.Handle(m, media.CaptionRoute+":file", s.captionFile)
 		r.Handle(m, media.StoryboardRoute+":file", s.storyboardFile)
 	}

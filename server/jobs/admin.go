@@ -4,37 +4,20 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/problem"
 	"cuttle.video/transcoder/job"
 )
 
-// States maps PeerTube's job list states to ours.
-var States = map[string]string{
-	"waiting":   database.JobQueued,
-	"active":    database.JobProcessing,
-	"completed": database.JobCompleted,
-	"failed":    database.JobFailed,
-}
-
-// PeerTubeState is PeerTube's name of one of our job states.
-func PeerTubeState(ours string) string {
-	for name, st := range States {
-		if st == ours {
-			return name
-		}
-	}
-	return ""
-}
-
 // List returns a page of jobs in a PeerTube state name ("" for all).
 func (s *Service) List(ctx context.Context, state string, start, count int) ([]database.Job, int, error) {
 	ours := ""
 	if state != "" {
 		var ok bool
-		if ours, ok = States[state]; !ok {
-			return nil, 0, problem.Invalid(map[string]string{"state": "must be one of waiting, active, completed, failed"})
+		if ours, ok = StateOfPeerTube(state); !ok {
+			return nil, 0, problem.Invalid(map[string]string{"state": "must be one of " + strings.Join(PeerTubeStates(), ", ")})
 		}
 	}
 	js, total, err := s.db.ListJobs(ctx, ours, start, count)
@@ -56,19 +39,13 @@ func (s *Service) Retry(ctx context.Context, id string) error {
 	if j.State != database.JobFailed {
 		return problem.New(http.StatusConflict, "only failed jobs can be retried; this one is %s", j.State)
 	}
+	var moved bool
 	err = s.db.Tx(ctx, func(tx *database.DB) error {
-		j.State, j.Attempts, j.Progress, j.Error, j.StartedAt, j.FinishedAt = database.JobQueued, 0, 0, "", nil, nil
-		if err := tx.UpdateJob(ctx, j, []string{database.JobFailed}, "state", "attempts", "progress", "error", "started_at", "finished_at"); err != nil {
-			return err
-		}
-		if job.Type(j.Type) == job.Storyboard {
-			// The video stays as it is while its storyboard is drawn again.
-			return nil
-		}
-		j.Video.State, j.Video.StateReason = database.StateToTranscode, ""
-		return tx.UpdateVideo(ctx, j.Video, false, "state", "state_reason")
+		var err error
+		moved, err = markRetried(ctx, tx, j)
+		return err
 	})
-	if errors.Is(err, database.ErrNotFound) {
+	if errors.Is(err, database.ErrNotFound) || (err == nil && !moved) {
 		return problem.Conflict("the job changed state meanwhile")
 	}
 	if err != nil {

@@ -1,12 +1,18 @@
 // Package jobs holds the rules of background work on videos: what a
-// transcoding job asks for, how workers' events change a video, and how
+// job asks of its worker, how workers' events change a video, and how
 // jobs survive queues that lose them. The database is the source of
 // truth; the queue only delivers.
+//
+// Every job lives the same life, written once in states.go. What differs
+// between job types (the payload, what a result publishes, what a final
+// failure or a retry means for the video) is the type's kind, in a file
+// of its own (vodhls.go, storyboard.go) and named in the kinds table. A
+// new type, such as live transcoding, is one such file and its line in
+// the table, with its runner handler the one file on the workers' side.
 package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,14 +20,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"cuttle.video/server/database"
 	"cuttle.video/server/media"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
-	"cuttle.video/transcoder/pipeline"
-	"cuttle.video/transcoder/probe"
 	"cuttle.video/transcoder/queue"
 )
 
@@ -57,40 +59,16 @@ func New(cfg Config, db *database.DB, q queue.Queue, media storage.Store, log *s
 	return &Service{cfg: cfg, db: db, queue: q, media: media, log: log}
 }
 
-// TranscodeJob records, in tx, the transcoding job of a video whose
-// original has just reached media storage; nil when the video already has
-// one waiting, running or done (a resumed completion comes again). The
-// row is the promise that the video gets transcoded: QueueAfterCommit
-// puts it on the queue, and Reconcile does if the process dies first.
-func (s *Service) TranscodeJob(ctx context.Context, tx *database.DB, v *database.Video) (*database.Job, error) {
-	// Locked first, so that an upload's finish and a reconciliation
-	// racing on the same video record one job between them.
-	if err := tx.LockVideoRow(ctx, v.ID); err != nil {
-		return nil, err
-	}
-	existing, err := tx.LatestJob(ctx, v.ID, string(job.VODHLS))
-	if err == nil && existing.State != database.JobFailed {
-		return nil, nil
-	}
-	if err != nil && !errors.Is(err, database.ErrNotFound) {
-		return nil, err
-	}
-	id := uuid.NewString()
-	j := &database.Job{ID: id, Type: string(job.VODHLS), VideoID: v.ID, State: database.JobQueued,
-		OutputPrefix: media.StagingPrefix(v.UUID, id)}
-	if err := tx.CreateJob(ctx, j); err != nil {
-		return nil, err
-	}
-	j.Video = v
-	return j, nil
-}
-
 // enqueue builds the job's payload, with fresh presigned URLs, and puts
 // it on the queue. The prefix the job writes under is recorded so that
 // its completion finds the files.
 func (s *Service) enqueue(ctx context.Context, j *database.Job) error {
+	k, err := kindOf(j)
+	if err != nil {
+		return err
+	}
 	prefix := media.StagingPrefix(j.Video.UUID, j.ID)
-	payload, err := s.payloadFor(ctx, j, prefix)
+	payload, err := k.payload(ctx, s, j.Video, prefix)
 	if err != nil {
 		return err
 	}
@@ -107,27 +85,16 @@ func (s *Service) enqueue(ctx context.Context, j *database.Job) error {
 	return s.queue.Enqueue(ctx, qj)
 }
 
-// payload chooses the ladder from the upload's probe, presigns the
-// original for reading and grants writes under prefix, and nothing else.
-func (s *Service) payload(ctx context.Context, v *database.Video, prefix string) (*job.VODHLSPayload, error) {
-	var pr probe.Result
-	if err := json.Unmarshal([]byte(v.OriginalProbe), &pr); err != nil {
-		return nil, fmt.Errorf("jobs: probe of video %s: %w", v.UUID, err)
+// QueueAfterCommit puts a job recorded in a transaction that committed
+// on the queue; a refusal is retried like any other. A nil job is none.
+func (s *Service) QueueAfterCommit(ctx context.Context, j *database.Job) {
+	if j == nil {
+		return
 	}
-	limit := s.timeLimit(pr.Duration)
-	p := &job.VODHLSPayload{SegmentSeconds: s.cfg.SegmentSeconds, Renditions: pipeline.Ladder(&pr),
-		TimeLimitSeconds: int(limit / time.Second)}
-	p.MaxOutputBytes = maxOutputBytes(p.Renditions, pr.Duration)
-	ttl := min(s.cfg.URLTTL+limit, maxURLTTL)
-	var err error
-	if p.InputURL, err = s.media.PresignGet(ctx, v.OriginalKey, ttl); err != nil {
-		return nil, fmt.Errorf("jobs: presign original: %w", err)
+	if err := s.enqueue(ctx, j); err != nil {
+		s.log.WarnContext(ctx, "queue job; will retry", "job", j.ID, "type", j.Type, "err", err)
+		s.retryLater()
 	}
-	// No file may be larger than everything the attempt may write.
-	if p.Upload, err = s.media.GrantPut(ctx, prefix, pipeline.OutputTypes(), ttl, p.MaxOutputBytes); err != nil {
-		return nil, fmt.Errorf("jobs: grant uploads under %s: %w", prefix, err)
-	}
-	return p, nil
 }
 
 // retryLater schedules a reconciliation with exponential backoff, for a

@@ -45,10 +45,11 @@ func TestLongVideoPayloadStaysSmall(t *testing.T) {
 		db, _, v := mediatest.Video(t, database.PrivacyPublic)
 		v.OriginalKey, v.OriginalProbe = media.OriginalPrefix(v.UUID)+"source.mp4", string(raw)
 		s := New(Config{SegmentSeconds: 4, URLTTL: 6 * time.Hour, TimeLimitFactor: 4}, db, nil, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		p, err := s.payload(t.Context(), v, media.StagingPrefix(v.UUID, "job-1"))
+		built, err := vodHLSKind{}.payload(t.Context(), s, v, media.StagingPrefix(v.UUID, "job-1"))
 		if err != nil {
 			t.Fatal(err)
 		}
+		p := built.(*job.VODHLSPayload)
 		if len(p.Renditions) < 4 {
 			t.Fatalf("a 1080p original got only %d renditions", len(p.Renditions))
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -16,16 +15,17 @@ import (
 	"cuttle.video/server/problem"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
-	"cuttle.video/transcoder/pipeline"
 	"cuttle.video/transcoder/storyboard"
 )
 
+// storyboardKind is the kind of the jobs that draw a video's storyboard.
 // A storyboard job follows every finished transcoding of a video with a
 // picture: it draws the sprite sheet from the smallest rendition that is
 // at least as large as a sprite, so the worker fetches and decodes
 // little. It is queued like a transcoding job (recorded in the database,
 // then put on the queue; runners take both types) and its failure leaves
 // the video as it is, without a storyboard.
+type storyboardKind struct{}
 
 // storyboardPlan picks the rendition a storyboard is drawn from and the
 // sheet's layout; false when the video gets no storyboard (a sound, or
@@ -70,33 +70,13 @@ func storyboardJob(ctx context.Context, tx *database.DB, v *database.Video, res 
 	return j, nil
 }
 
-// QueueAfterCommit puts a job recorded in a transaction that committed
-// on the queue; a refusal is retried like any other. A nil job is none.
-func (s *Service) QueueAfterCommit(ctx context.Context, j *database.Job) {
-	if j == nil {
-		return
-	}
-	if err := s.enqueue(ctx, j); err != nil {
-		s.log.WarnContext(ctx, "queue job; will retry", "job", j.ID, "type", j.Type, "err", err)
-		s.retryLater()
-	}
-}
-
-// payloadFor builds the payload of a job of any type.
-func (s *Service) payloadFor(ctx context.Context, j *database.Job, prefix string) (any, error) {
-	if job.Type(j.Type) == job.Storyboard {
-		return s.storyboardPayload(ctx, j.Video, prefix)
-	}
-	return s.payload(ctx, j.Video, prefix)
-}
-
 // maxStoryboardBytes bounds the sheet a worker may write; the largest
 // layout storyboard.Plan makes is a fraction of it.
 const maxStoryboardBytes = 32 << 20
 
-// storyboardPayload presigns the files of the chosen rendition for
+// payload presigns the files of the chosen rendition for
 // reading and grants writing the sheet under prefix, and nothing else.
-func (s *Service) storyboardPayload(ctx context.Context, v *database.Video, prefix string) (*job.StoryboardPayload, error) {
+func (storyboardKind) payload(ctx context.Context, s *Service, v *database.Video, prefix string) (any, error) {
 	var res job.VODHLSResult
 	if err := json.Unmarshal([]byte(v.HLS), &res); err != nil {
 		return nil, fmt.Errorf("jobs: storyboard of video %s: no renditions: %w", v.UUID, err)
@@ -106,9 +86,9 @@ func (s *Service) storyboardPayload(ctx context.Context, v *database.Video, pref
 		return nil, fmt.Errorf("jobs: video %s gets no storyboard", v.UUID)
 	}
 	p := &job.StoryboardPayload{Duration: res.Duration, Layout: l, File: media.StoryboardFile}
-	names := []string{pipeline.InitName(r.Name)}
+	names := []string{job.InitName(r.Name)}
 	for i := range r.Segments {
-		names = append(names, pipeline.SegmentName(r.Name, i))
+		names = append(names, job.SegmentName(r.Name, i))
 	}
 	dir := media.MediaPrefix(v)
 	for _, name := range names {
@@ -126,12 +106,13 @@ func (s *Service) storyboardPayload(ctx context.Context, v *database.Video, pref
 	return p, nil
 }
 
-// completeStoryboard records a finished storyboard, moving the sheet
-// first if the video's privacy changed while the job ran.
-func (s *Service) completeStoryboard(ctx context.Context, j *database.Job, e job.Event) error {
-	if j.State == database.JobCompleted {
-		return nil
-	}
+// lateResults is true: a sheet drawn by an attempt given up on is as
+// good as any, and publishing it touches nothing else of the video.
+func (storyboardKind) lateResults() bool { return true }
+
+// complete records a finished storyboard, moving the sheet first if the
+// video's privacy changed while the job ran.
+func (storyboardKind) complete(ctx context.Context, s *Service, j *database.Job, e job.Event) error {
 	var res job.StoryboardResult
 	if err := json.Unmarshal(e.Result, &res); err != nil {
 		return s.refuse(ctx, j, e, fmt.Sprintf("unreadable result: %v", err))
@@ -150,15 +131,7 @@ func (s *Service) completeStoryboard(ctx context.Context, j *database.Job, e job
 			return s.refuse(ctx, j, e, "the storyboard is missing from media storage")
 		}
 		return s.db.Tx(ctx, func(tx *database.DB) error {
-			now := time.Now().UTC()
-			j.State, j.Progress, j.Error, j.FinishedAt, j.Attempts, j.Worker, j.OutputPrefix =
-				database.JobCompleted, 1, "", &now, e.Attempt, e.Worker, prefix
-			err := tx.UpdateJob(ctx, j, []string{database.JobQueued, database.JobProcessing, database.JobFailed},
-				"state", "progress", "error", "finished_at", "attempts", "worker", "output_prefix")
-			if errors.Is(err, database.ErrNotFound) {
-				return nil
-			}
-			if err != nil {
+			if done, err := markCompleted(ctx, tx, j, e, prefix); !done || err != nil {
 				return err
 			}
 			return tx.PutStoryboard(ctx, &database.Storyboard{
@@ -168,6 +141,13 @@ func (s *Service) completeStoryboard(ctx context.Context, j *database.Job, e job
 		})
 	})
 }
+
+// failed leaves the video as it is: without its storyboard, it still
+// plays.
+func (storyboardKind) failed(context.Context, *database.DB, *database.Job) error { return nil }
+
+// retried leaves the video as it is while its storyboard is drawn again.
+func (storyboardKind) retried(context.Context, *database.DB, *database.Job) error { return nil }
 
 // Storyboard returns a video's storyboard, nil when it has none.
 func (s *Service) Storyboard(ctx context.Context, v *database.Video) (*database.Storyboard, error) {

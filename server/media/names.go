@@ -3,11 +3,10 @@ package media
 import "strings"
 
 // Names of the files the server itself writes in a video's media
-// directory, beside the HLS renditions a transcoding writes. Rendition
-// names hold no "-", so no rendition's files can take these names.
-
-// MasterPlaylist is the name of the master playlist the server writes.
-const MasterPlaylist = "master.m3u8"
+// directory, beside the HLS renditions a transcoding writes (named by the
+// job contract, transcoder/job, as is the master playlist the server
+// writes over them). Rendition names hold no "-", so no rendition's files
+// can take these names.
 
 // CaptionFile is the WebVTT file of a caption language.
 func CaptionFile(language string) string { return "caption-" + language + ".vtt" }

@@ -30,6 +30,7 @@ import (
 	"cuttle.video/server/problem"
 	"cuttle.video/server/tracker"
 	"cuttle.video/storage"
+	"cuttle.video/transcoder/job"
 )
 
 // TrackerPath is where the server answers tracker sockets.
@@ -183,7 +184,7 @@ func (s *Service) hashes(ctx context.Context, v *database.Video) ([]string, erro
 	if ok && c.version == version {
 		return c.hashes, nil
 	}
-	rc, _, err := s.media.Get(ctx, media.MediaPrefix(v)+media.MasterPlaylist, nil)
+	rc, _, err := s.media.Get(ctx, media.MediaPrefix(v)+job.MasterPlaylist, nil)
 	if err != nil {
 		return nil, problem.Internal(err)
 	}

@@ -134,13 +134,13 @@ type adminJobsPage struct {
 
 // jobStates are the filters of the jobs page, in PeerTube's names; ""
 // is every state.
-var jobStates = []string{"", "waiting", "active", "failed", "completed"}
+var jobStates = append([]string{""}, jobs.PeerTubeStates()...)
 
 func (s *pages) adminJobsPage(c *gin.Context) {
 	site := s.site(c, "admin")
 	ctx := c.Request.Context()
 	state := c.Query("state")
-	if _, ok := jobs.States[state]; !ok {
+	if _, ok := jobs.StateOfPeerTube(state); !ok {
 		state = ""
 	}
 	page := pageNumber(c)

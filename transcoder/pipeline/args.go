@@ -52,24 +52,13 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// File names of a rendition. ffmpeg is given these patterns with %v for
-// the rendition name; the functions below give the names it writes.
-const (
-	playlistPattern = "%v.m3u8"
-	initPattern     = "%v-init.mp4"
-	segmentPattern  = "%v-%05d.m4s"
+// File names of a rendition as ffmpeg is given them, with %v for the
+// rendition name: it writes the names package job gives.
+var (
+	playlistPattern = job.PlaylistName("%v")
+	initPattern     = job.InitName("%v")
+	segmentPattern  = job.SegmentTemplate("%v", job.SegmentNumber)
 )
-
-// PlaylistName is a rendition's media playlist.
-func PlaylistName(name string) string { return name + ".m3u8" }
-
-// InitName is a rendition's fMP4 initialisation segment.
-func InitName(name string) string { return name + "-init.mp4" }
-
-// SegmentName is a rendition's i-th media segment, from 0.
-func SegmentName(name string, i int) string {
-	return fmt.Sprintf("%s-%05d.m4s", name, i)
-}
 
 // Args builds ffmpeg's command line, without the binary, that encodes
 // input into the HLS ladder in outDir. It expects a ladder Run accepts:
@@ -110,7 +99,7 @@ func Args(input, outDir string, ladder []job.Rendition, opt Options) []string {
 // named "%v-init.mp4". With several and no %v, it would append _0, _1...
 func initFilename(ladder []job.Rendition) string {
 	if len(ladder) == 1 {
-		return InitName(ladder[0].Name)
+		return job.InitName(ladder[0].Name)
 	}
 	return initPattern
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"cuttle.video/transcoder/job"
 )
 
 // Image sizes: both 16:9, the shape of the video player and of the cards
@@ -63,7 +65,7 @@ func letterbox(size string) string {
 // images runs ffmpeg once for both images, with graph giving the [thumb]
 // and [preview] outputs.
 func images(ctx context.Context, ffmpeg, input, outDir string, inputArgs []string, graph string) error {
-	thumb, preview := filepath.Join(outDir, ThumbnailFile), filepath.Join(outDir, PreviewFile)
+	thumb, preview := filepath.Join(outDir, job.ThumbnailFile), filepath.Join(outDir, job.PreviewFile)
 	for _, p := range []string{thumb, preview} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("pipeline: images: %w", err)

@@ -29,7 +29,7 @@ type measured struct {
 // its playlist uses are the ones the server planned, adds up sizes and
 // durations, hashes the segments into hashes, and reads the codecs.
 func measure(ctx context.Context, ffprobe, outDir string, r job.Rendition, segmentSeconds int, hashes map[string]string) (*measured, error) {
-	playlist := PlaylistName(r.Name)
+	playlist := job.PlaylistName(r.Name)
 	pl, err := readMediaPlaylist(filepath.Join(outDir, playlist))
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func measure(ctx context.Context, ffprobe, outDir string, r job.Rendition, segme
 	if len(segs) == 0 {
 		return nil, errors.New("ffmpeg wrote no segments")
 	}
-	init := InitName(r.Name)
+	init := job.InitName(r.Name)
 	if pl.Map == nil || pl.Map.URI != init {
 		return nil, fmt.Errorf("the playlist has no EXT-X-MAP for %s", init)
 	}
@@ -53,7 +53,7 @@ func measure(ctx context.Context, ffprobe, outDir string, r job.Rendition, segme
 	var total int64
 	var peak float64
 	for i, s := range segs {
-		name := SegmentName(r.Name, i)
+		name := job.SegmentName(r.Name, i)
 		if s.URI != name {
 			return nil, fmt.Errorf("segment %d is %q, expected %q", i, s.URI, name)
 		}
@@ -79,7 +79,7 @@ func measure(ctx context.Context, ffprobe, outDir string, r job.Rendition, segme
 	m.Size = initInfo.Size() + total
 	m.AverageBandwidth = int(math.Ceil(float64(total) * 8 / m.duration))
 	m.Bandwidth = max(int(math.Ceil(peak)), m.AverageBandwidth)
-	m.Codecs, err = codecs(ctx, ffprobe, filepath.Join(outDir, init), filepath.Join(outDir, SegmentName(r.Name, 0)), r)
+	m.Codecs, err = codecs(ctx, ffprobe, filepath.Join(outDir, init), filepath.Join(outDir, job.SegmentName(r.Name, 0)), r)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func writeHashes(outDir string, hashes map[string]string) error {
 	if err != nil {
 		return fmt.Errorf("pipeline: encode segment hashes: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(outDir, SegmentsFile), append(data, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(outDir, job.SegmentsFile), append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("pipeline: write segment hashes: %w", err)
 	}
 	return nil

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/grafov/m3u8"
 
-	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
 )
 
@@ -40,10 +38,10 @@ const maxNameLen = 32
 // playlist.
 func checkRendition(r job.RenditionResult) error {
 	switch {
-	case len(r.Name) > maxNameLen || !validName.MatchString(r.Name):
+	case len(r.Name) > maxNameLen || !job.ValidRenditionName(r.Name):
 		return fmt.Errorf("%w: a rendition name must be up to %d letters, digits or _", ErrBadOutput, maxNameLen)
-	case r.Playlist != PlaylistName(r.Name):
-		return fmt.Errorf("%w: rendition %s: its playlist must be %s", ErrBadOutput, r.Name, PlaylistName(r.Name))
+	case r.Playlist != job.PlaylistName(r.Name):
+		return fmt.Errorf("%w: rendition %s: its playlist must be %s", ErrBadOutput, r.Name, job.PlaylistName(r.Name))
 	case !codecsRE.MatchString(r.Codecs):
 		return fmt.Errorf("%w: rendition %s: the codecs are not a list of RFC 6381 codec identifiers", ErrBadOutput, r.Name)
 	}
@@ -63,43 +61,19 @@ func CheckResult(res *job.VODHLSResult) error {
 		}
 		prefixes[r.Name] = true
 	}
-	if res.SegmentsSHA256 != SegmentsFile || (res.Thumbnail != "" && res.Thumbnail != ThumbnailFile) ||
-		(res.Preview != "" && res.Preview != PreviewFile) {
-		return fmt.Errorf("%w: the segment map and images must be %s, %s and %s", ErrBadOutput, SegmentsFile, ThumbnailFile, PreviewFile)
+	if res.SegmentsSHA256 != job.SegmentsFile || (res.Thumbnail != "" && res.Thumbnail != job.ThumbnailFile) ||
+		(res.Preview != "" && res.Preview != job.PreviewFile) {
+		return fmt.Errorf("%w: the segment map and images must be %s, %s and %s", ErrBadOutput, job.SegmentsFile, job.ThumbnailFile, job.PreviewFile)
 	}
 	for _, f := range res.Files {
-		if f == SegmentsFile || f == ThumbnailFile || f == PreviewFile {
+		if f == job.SegmentsFile || f == job.ThumbnailFile || f == job.PreviewFile {
 			continue
 		}
-		if name, ok := renditionOf(f); !ok || !prefixes[name] {
+		if name, ok := job.RenditionOf(f); !ok || !prefixes[name] {
 			return fmt.Errorf("%w: %q is not a file of one of its renditions", ErrBadOutput, f)
 		}
 	}
 	return nil
-}
-
-// OutputTypes lists the content types of the files Run writes, which is
-// what an upload grant for its outputs must allow.
-func OutputTypes() []string {
-	types := []string{}
-	for _, name := range []string{SegmentsFile, ThumbnailFile, PreviewFile, PlaylistName("r"), InitName("r"), SegmentName("r", 0)} {
-		if ct := storage.ContentTypeFor(name); !slices.Contains(types, ct) {
-			types = append(types, ct)
-		}
-	}
-	return types
-}
-
-// renditionFileRE matches the names of a rendition's files: its
-// playlist, init segment and media segments.
-var renditionFileRE = regexp.MustCompile(`^([A-Za-z0-9_]+)(?:\.m3u8|-init\.mp4|-[0-9]{5}\.m4s)$`)
-
-func renditionOf(file string) (string, bool) {
-	m := renditionFileRE.FindStringSubmatch(file)
-	if m == nil {
-		return "", false
-	}
-	return m[1], true
 }
 
 // mediaTagRE lists the tags a media playlist may hold, each with the
@@ -122,7 +96,7 @@ func CheckMediaPlaylist(data []byte, r job.RenditionResult, declared func(name s
 		return fmt.Errorf("%w: playlist %s: %s", ErrBadOutput, r.Playlist, fmt.Sprintf(format, args...))
 	}
 	next, maps := 0, 0
-	mapLine := `#EXT-X-MAP:URI="` + InitName(r.Name) + `"`
+	mapLine := `#EXT-X-MAP:URI="` + job.InitName(r.Name) + `"`
 	for i, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSuffix(line, "\r")
 		n := i + 1
@@ -134,8 +108,8 @@ func CheckMediaPlaylist(data []byte, r job.RenditionResult, declared func(name s
 		case strings.HasPrefix(line, "#EXT-X-MAP:"):
 			// One init segment, the rendition's, before any segment: a
 			// player may follow any EXT-X-MAP it meets.
-			if maps++; line != mapLine || maps > 1 || next > 0 || !declared(InitName(r.Name)) {
-				return fail("line %d: the only EXT-X-MAP must name %s, before the segments", n, InitName(r.Name))
+			if maps++; line != mapLine || maps > 1 || next > 0 || !declared(job.InitName(r.Name)) {
+				return fail("line %d: the only EXT-X-MAP must name %s, before the segments", n, job.InitName(r.Name))
 			}
 		case strings.HasPrefix(line, "#"):
 			if !mediaTagRE.MatchString(line) {
@@ -144,7 +118,7 @@ func CheckMediaPlaylist(data []byte, r job.RenditionResult, declared func(name s
 				}
 				return fail("line %d: comments are not allowed", n)
 			}
-		case line != SegmentName(r.Name, next) || !declared(line):
+		case line != job.SegmentName(r.Name, next) || !declared(line):
 			return fail("line %d: the URI is not the rendition's segment %d among the job's files", n, next)
 		default:
 			next++
@@ -161,8 +135,8 @@ func CheckMediaPlaylist(data []byte, r job.RenditionResult, declared func(name s
 	switch segs := segments(media); {
 	case !media.Closed:
 		return fail("no EXT-X-ENDLIST")
-	case media.Map == nil || media.Map.URI != InitName(r.Name) || !declared(media.Map.URI):
-		return fail("the EXT-X-MAP must name %s among the job's files", InitName(r.Name))
+	case media.Map == nil || media.Map.URI != job.InitName(r.Name) || !declared(media.Map.URI):
+		return fail("the EXT-X-MAP must name %s among the job's files", job.InitName(r.Name))
 	case len(segs) == 0 || len(segs) != next || len(segs) != r.Segments:
 		return fail("%d segments, the result reports %d", len(segs), r.Segments)
 	}

@@ -86,8 +86,8 @@ func TestCheckResult(t *testing.T) {
 	good := func() *job.VODHLSResult {
 		return &job.VODHLSResult{
 			Renditions:     []job.RenditionResult{{Rendition: job.Rendition{Name: "360p"}, Playlist: "360p.m3u8", Codecs: "avc1.64001e,mp4a.40.2"}},
-			Files:          []string{"360p.m3u8", "360p-init.mp4", "360p-00000.m4s", SegmentsFile, ThumbnailFile, PreviewFile},
-			SegmentsSHA256: SegmentsFile, Thumbnail: ThumbnailFile, Preview: PreviewFile,
+			Files:          []string{"360p.m3u8", "360p-init.mp4", "360p-00000.m4s", job.SegmentsFile, job.ThumbnailFile, job.PreviewFile},
+			SegmentsSHA256: job.SegmentsFile, Thumbnail: job.ThumbnailFile, Preview: job.PreviewFile,
 		}
 	}
 	if err := CheckResult(good()); err != nil {

@@ -32,13 +32,6 @@ const (
 	// a second, means ffmpeg stopped early without failing, as it does on
 	// a truncated file whose index is intact.
 	truncatedShare = 0.1
-
-	// SegmentsFile maps each segment's name to its sha256, for peers to
-	// check what they receive.
-	SegmentsFile = "segments-sha256.json"
-	// ThumbnailFile and PreviewFile are the video's still images.
-	ThumbnailFile = "thumbnail.jpg"
-	PreviewFile   = "preview.jpg"
 )
 
 // ErrDamaged is returned when ffmpeg read less of the original than it
@@ -51,11 +44,6 @@ var ErrDamaged = errors.New("pipeline: the original is truncated or damaged")
 // Options.MaxOutputBytes: the original is not what its probe said, and
 // encoding it again would do the same.
 var ErrTooLarge = errors.New("pipeline: the output grew past its bound")
-
-// validName keeps rendition names usable both in var_stream_map, where
-// spaces and commas separate, and as file names; without "-", no name's
-// files can collide with another's.
-var validName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
 
 // Run encodes input into the ladder's renditions in outDir and returns
 // what it wrote. File names derive from rendition names only, so that the
@@ -85,7 +73,7 @@ func Run(ctx context.Context, input, outDir string, ladder []job.Rendition, dura
 		return nil, fmt.Errorf("pipeline: encode: %w", scrub(err, input, outDir))
 	}
 
-	res := &job.VODHLSResult{SegmentsSHA256: SegmentsFile}
+	res := &job.VODHLSResult{SegmentsSHA256: job.SegmentsFile}
 	hashes := map[string]string{}
 	for _, r := range ladder {
 		m, err := measure(ctx, opt.FFprobe, outDir, r, opt.SegmentSeconds, hashes)
@@ -106,12 +94,12 @@ func Run(ctx context.Context, input, outDir string, ladder []job.Rendition, dura
 	if err := writeHashes(outDir, hashes); err != nil {
 		return nil, err
 	}
-	res.Files = append(res.Files, SegmentsFile)
+	res.Files = append(res.Files, job.SegmentsFile)
 	if err := makeImages(ctx, opt.FFmpeg, input, outDir, !ladder[0].AudioOnly(), res.Duration); err != nil {
 		return nil, scrub(err, input, outDir)
 	}
-	res.Thumbnail, res.Preview = ThumbnailFile, PreviewFile
-	res.Files = append(res.Files, ThumbnailFile, PreviewFile)
+	res.Thumbnail, res.Preview = job.ThumbnailFile, job.PreviewFile
+	res.Files = append(res.Files, job.ThumbnailFile, job.PreviewFile)
 	sort.Strings(res.Files)
 	return res, nil
 }
@@ -133,7 +121,7 @@ func check(input, outDir string, ladder []job.Rendition) error {
 	video := !ladder[0].AudioOnly()
 	for _, r := range ladder {
 		switch {
-		case !validName.MatchString(r.Name):
+		case !job.ValidRenditionName(r.Name):
 			return fmt.Errorf("pipeline: rendition name %q: only letters, digits and _ are allowed", r.Name)
 		case seen[r.Name]:
 			return fmt.Errorf("pipeline: rendition %s appears twice", r.Name)

@@ -47,16 +47,7 @@ func TestRunnerEnforcesTimeLimit(t *testing.T) {
 		defer close(done)
 		_ = New(q, Config{ScratchDir: filepath.Join(dir, "scratch")}).Run(ctx)
 	}()
-	failed := make(chan job.Event, 1)
-	go func() {
-		_ = q.Consume(ctx, func(_ context.Context, e job.Event) error {
-			if e.Type == job.EventFailed || e.Type == job.EventCompleted {
-				failed <- e
-			}
-			return nil
-		})
-	}()
-	e := <-failed
+	e := <-endings(ctx, q)
 	cancel()
 	<-done
 	if e.Type != job.EventFailed || !e.Final || !strings.Contains(e.Error, "time limit of 1s") {

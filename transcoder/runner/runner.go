@@ -1,8 +1,10 @@
 // Package runner is the worker side of transcoding: it takes jobs from a
-// queue, fetches the original through its presigned URL, runs the
-// pipeline in a scratch directory, uploads every output through the
-// presigned URLs the job carries, and reports. The cuttle-transcoder
-// binary and the server's embedded worker both run it.
+// queue, fetches their inputs through the presigned URLs they carry, does
+// the work in a scratch directory, uploads the outputs through the job's
+// upload grant, and reports. Each job type has its handler in a file of
+// its own (vodhls.go, storyboard.go), named in the handlers table; a new
+// type, such as live transcoding, is one such file. The
+// cuttle-transcoder binary and the server's embedded worker both run it.
 package runner
 
 import (
@@ -85,7 +87,7 @@ func (r *Runner) Run(ctx context.Context) error {
 
 func (r *Runner) work(ctx context.Context) {
 	for {
-		lease, err := r.q.Take(ctx, job.VODHLS, job.Storyboard)
+		lease, err := r.q.Take(ctx, types()...)
 		if ctx.Err() != nil {
 			if lease != nil {
 				r.release(lease)
@@ -153,24 +155,67 @@ func (r *Runner) run(ctx context.Context, lease queue.Lease) {
 	}
 }
 
-// do runs the job its type names. The result is nil on error: a typed
-// nil pointer in an interface would not be.
+// A handler runs one job of its type and returns the result to report,
+// nil on error. Each job type has its handler in a file of its own; the
+// server has the mirror table of what it queues.
+type handler func(r *Runner, ctx context.Context, lease queue.Lease, log *slog.Logger) (any, error)
+
+// handlers lists the job types this runner runs, in the order it takes
+// them when several wait: transcoding first, as its video waits for it
+// to play at all. A new type is a file with its handler, named here.
+var handlers = []struct {
+	typ job.Type
+	run handler
+}{
+	{job.VODHLS, withScratch(job.VODHLS, (*Runner).vodHLS)},
+	{job.Storyboard, withScratch(job.Storyboard, (*Runner).storyboard)},
+}
+
+// types lists the job types the runner takes, in handlers' order.
+func types() []job.Type {
+	ts := make([]job.Type, len(handlers))
+	for i, h := range handlers {
+		ts[i] = h.typ
+	}
+	return ts
+}
+
+// do runs the job with the handler of its type.
 func (r *Runner) do(ctx context.Context, lease queue.Lease, log *slog.Logger) (any, error) {
-	switch t := lease.Job().Type; t {
-	case job.VODHLS:
-		res, err := r.vodHLS(ctx, lease, log)
+	t := lease.Job().Type
+	for _, h := range handlers {
+		if h.typ == t {
+			return h.run(r, ctx, lease, log)
+		}
+	}
+	return nil, permanent(fmt.Errorf("%w: type %q", job.ErrUnsupported, t))
+}
+
+// withScratch makes the handler of jobs of type t, whose payload is a P:
+// work runs with the decoded payload in a scratch directory of its own,
+// removed whatever happens. A payload this runner cannot read fails the
+// job for good.
+func withScratch[P, R any](t job.Type, work func(r *Runner, ctx context.Context, lease queue.Lease, p *P, dir string, log *slog.Logger) (*R, error)) handler {
+	return func(r *Runner, ctx context.Context, lease queue.Lease, log *slog.Logger) (any, error) {
+		var p P
+		if err := lease.Job().Decode(t, &p); err != nil {
+			return nil, permanent(err)
+		}
+		dir, err := os.MkdirTemp(r.cfg.ScratchDir, "job-")
 		if err != nil {
+			return nil, fmt.Errorf("scratch dir: %w", err)
+		}
+		defer func() {
+			if err := os.RemoveAll(dir); err != nil {
+				log.Error("remove scratch dir", "err", err)
+			}
+		}()
+		res, err := work(r, ctx, lease, &p, dir, log)
+		if err != nil {
+			// Not res: a nil *R in an interface is not a nil result.
 			return nil, err
 		}
 		return res, nil
-	case job.Storyboard:
-		res, err := r.storyboard(ctx, lease, log)
-		if err != nil {
-			return nil, err
-		}
-		return res, nil
-	default:
-		return nil, permanent(fmt.Errorf("%w: type %q", job.ErrUnsupported, t))
 	}
 }
 

@@ -15,25 +15,12 @@ import (
 	"cuttle.video/transcoder/storyboard"
 )
 
-// storyboard runs one Storyboard job: it joins the rendition's segments
-// into one file, draws the sheet and sends it.
-func (r *Runner) storyboard(ctx context.Context, lease queue.Lease, log *slog.Logger) (*job.StoryboardResult, error) {
-	var p job.StoryboardPayload
-	if err := lease.Job().Decode(job.Storyboard, &p); err != nil {
-		return nil, permanent(err)
-	}
+// storyboard runs one Storyboard job in dir: it joins the rendition's
+// segments into one file, draws the sheet and sends it.
+func (r *Runner) storyboard(ctx context.Context, lease queue.Lease, p *job.StoryboardPayload, dir string, log *slog.Logger) (*job.StoryboardResult, error) {
 	if len(p.InputURLs) == 0 || p.File == "" || (p.Upload.Put == nil && len(p.Upload.Forms) == 0) {
 		return nil, permanent(errors.New("the job has no input or no output"))
 	}
-	dir, err := os.MkdirTemp(r.cfg.ScratchDir, "job-")
-	if err != nil {
-		return nil, fmt.Errorf("scratch dir: %w", err)
-	}
-	defer func() {
-		if err := os.RemoveAll(dir); err != nil {
-			log.Error("remove scratch dir", "err", err)
-		}
-	}()
 	input := filepath.Join(dir, "rendition.mp4")
 	if err := r.downloadJoined(ctx, p.InputURLs, input, func(f float64) {
 		// Fetching is most of the work; drawing is quick.
@@ -44,7 +31,7 @@ func (r *Runner) storyboard(ctx context.Context, lease queue.Lease, log *slog.Lo
 		return nil, err
 	}
 	out := filepath.Join(dir, "storyboard.jpg")
-	err = storyboard.Run(ctx, input, out, p.Layout, storyboard.Options{FFmpeg: r.cfg.Pipeline.FFmpeg, Threads: r.cfg.Pipeline.Threads})
+	err := storyboard.Run(ctx, input, out, p.Layout, storyboard.Options{FFmpeg: r.cfg.Pipeline.FFmpeg, Threads: r.cfg.Pipeline.Threads})
 	if errors.Is(err, storyboard.ErrNoPicture) {
 		return nil, permanent(err)
 	}

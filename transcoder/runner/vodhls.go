@@ -15,20 +15,15 @@ import (
 	"cuttle.video/transcoder/queue"
 )
 
-// vodHLS runs one VOD HLS job in its own scratch directory, which is
-// removed whatever happens.
-func (r *Runner) vodHLS(ctx context.Context, lease queue.Lease, log *slog.Logger) (*job.VODHLSResult, error) {
-	var p job.VODHLSPayload
-	if err := lease.Job().Decode(job.VODHLS, &p); err != nil {
-		return nil, permanent(err)
-	}
+// vodHLS runs one VOD HLS job in dir, within the time its job allows.
+func (r *Runner) vodHLS(ctx context.Context, lease queue.Lease, p *job.VODHLSPayload, dir string, log *slog.Logger) (*job.VODHLSResult, error) {
 	if p.TimeLimitSeconds <= 0 {
-		return r.vodHLSRun(ctx, lease, &p, log)
+		return r.vodHLSRun(ctx, lease, p, dir, log)
 	}
 	limit := time.Duration(p.TimeLimitSeconds) * time.Second
 	lctx, cancel := context.WithTimeoutCause(ctx, limit, permanent(fmt.Errorf("%w of %s", errTimeLimit, limit)))
 	defer cancel()
-	res, err := r.vodHLSRun(lctx, lease, &p, log)
+	res, err := r.vodHLSRun(lctx, lease, p, dir, log)
 	if err != nil && ctx.Err() == nil && lctx.Err() != nil {
 		// Whatever step the limit interrupted, the limit is the reason.
 		return nil, context.Cause(lctx)
@@ -36,16 +31,7 @@ func (r *Runner) vodHLS(ctx context.Context, lease queue.Lease, log *slog.Logger
 	return res, err
 }
 
-func (r *Runner) vodHLSRun(ctx context.Context, lease queue.Lease, p *job.VODHLSPayload, log *slog.Logger) (*job.VODHLSResult, error) {
-	dir, err := os.MkdirTemp(r.cfg.ScratchDir, "job-")
-	if err != nil {
-		return nil, fmt.Errorf("scratch dir: %w", err)
-	}
-	defer func() {
-		if err := os.RemoveAll(dir); err != nil {
-			log.Error("remove scratch dir", "err", err)
-		}
-	}()
+func (r *Runner) vodHLSRun(ctx context.Context, lease queue.Lease, p *job.VODHLSPayload, dir string, log *slog.Logger) (*job.VODHLSResult, error) {
 	input := filepath.Join(dir, "original")
 	if err := r.download(ctx, p.InputURL, input); err != nil {
 		return nil, err
