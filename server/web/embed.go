@@ -84,7 +84,7 @@ func (s *pages) playback(v *database.Video) (playlist, tracker, poster string) {
 // see the video, so a non-public video's URL carries a file token, as its
 // playlist URL does.
 func (s *pages) trackerURL(v *database.Video) string {
-	if s.Tracker == nil || s.P2P == nil || !s.P2P.Enabled() {
+	if !s.P2P {
 		return ""
 	}
 	token := s.URLs.Token(v)

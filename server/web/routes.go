@@ -18,10 +18,8 @@ import (
 	"cuttle.video/server/instance"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/media"
-	"cuttle.video/server/p2p"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/session"
-	"cuttle.video/server/tracker"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
 )
@@ -39,11 +37,9 @@ type Deps struct {
 	Captions  *captions.Service
 	// URLs addresses the media the pages play and show.
 	URLs *media.URLs
-	// P2P and Tracker serve peer-to-peer delivery; Tracker is nil when
-	// the admin turned P2P off.
-	P2P     *p2p.Service
-	Tracker *tracker.Tracker
-	Log     *slog.Logger
+	// P2P says peer-to-peer delivery is on: players then get a tracker.
+	P2P bool
+	Log *slog.Logger
 }
 
 // pages holds the handlers of the web interface: pages rendered here
