@@ -58,8 +58,8 @@ func meta(ch *database.Channel) *videos.Metadata {
 	return &videos.Metadata{Name: &name, ChannelID: &ch.ID, Filename: "clip.mp4"}
 }
 
-// upload sends the clip as u in two chunks and returns the video made.
-func (e *env) upload(t *testing.T, u *database.User, ch *database.Channel) *database.Video {
+// begin opens an upload of the clip as u and sends its first n bytes.
+func (e *env) begin(t *testing.T, u *database.User, ch *database.Channel, n int64) *database.Upload {
 	t.Helper()
 	ctx := context.Background()
 	size := int64(len(e.clip))
@@ -67,12 +67,20 @@ func (e *env) upload(t *testing.T, u *database.User, ch *database.Channel) *data
 	if err != nil {
 		t.Fatalf("init: %v", err)
 	}
-	half := size / 2
-	p, err := e.uploads.WriteChunk(ctx, u, up.ID, 0, half-1, size, bytes.NewReader(e.clip[:half]))
-	if err != nil || p.Stored != half || p.Video != nil {
+	p, err := e.uploads.WriteChunk(ctx, u, up.ID, 0, n-1, size, bytes.NewReader(e.clip[:n]))
+	if err != nil || p.Stored != n || p.Video != nil {
 		t.Fatalf("first chunk: %+v, %v", p, err)
 	}
-	p, err = e.uploads.WriteChunk(ctx, u, up.ID, half, size-1, size, bytes.NewReader(e.clip[half:]))
+	return up
+}
+
+// upload sends the clip as u in two chunks and returns the video made.
+func (e *env) upload(t *testing.T, u *database.User, ch *database.Channel) *database.Video {
+	t.Helper()
+	size := int64(len(e.clip))
+	half := size / 2
+	up := e.begin(t, u, ch, half)
+	p, err := e.uploads.WriteChunk(context.Background(), u, up.ID, half, size-1, size, bytes.NewReader(e.clip[half:]))
 	if err != nil || p.Video == nil {
 		t.Fatalf("last chunk: %+v, %v", p, err)
 	}
@@ -120,13 +128,7 @@ func TestWrongOffsetsAreRefused(t *testing.T) {
 		e := newEnv(t, b)
 		u, ch := servertest.CreateUser(t, e.db, database.RoleUser, -1)
 		size := int64(len(e.clip))
-		up, err := e.uploads.Init(ctx, u, meta(ch), size, "video/mp4")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.uploads.WriteChunk(ctx, u, up.ID, 0, 99, size, bytes.NewReader(e.clip[:100])); err != nil {
-			t.Fatal(err)
-		}
+		up := e.begin(t, u, ch, 100)
 		for _, start := range []int64{0, 50, 101} {
 			end := min(start+99, size-1)
 			_, err := e.uploads.WriteChunk(ctx, u, up.ID, start, end, size, bytes.NewReader(e.clip[start:end+1]))
@@ -155,13 +157,7 @@ func TestCancelRemovesTheBytes(t *testing.T) {
 		e := newEnv(t, b)
 		u, ch := servertest.CreateUser(t, e.db, database.RoleUser, -1)
 		size := int64(len(e.clip))
-		up, err := e.uploads.Init(ctx, u, meta(ch), size, "video/mp4")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.uploads.WriteChunk(ctx, u, up.ID, 0, 99, size, bytes.NewReader(e.clip[:100])); err != nil {
-			t.Fatal(err)
-		}
+		up := e.begin(t, u, ch, 100)
 		if left, _ := os.ReadDir(e.dir); len(left) != 1 {
 			t.Fatalf("the uploads directory holds %d files while uploading, want the part", len(left))
 		}
