@@ -1,101 +1,198 @@
-package accounts
+package accounts_test
 
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
+	"cuttle.video/server/accounts"
 	"cuttle.video/server/auth"
 	"cuttle.video/server/database"
 	"cuttle.video/server/instance"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/servertest"
 )
+
+const defaultQuota = 5 << 20
+
+// wrongPerClient is how many wrong passwords one client may send per
+// account within an hour.
+const wrongPerClient = 3
 
 type noMedia struct{}
 
 func (noMedia) RemoveVideoFiles(context.Context, []string) {}
 
-func newService(t *testing.T, signup bool) (*Service, *instance.Service) {
+// newService returns the accounts of a fresh database, with sign-up
+// open, and the instance settings that can close it.
+func newService(t *testing.T, b servertest.Backend) (*accounts.Service, *instance.Service) {
 	t.Helper()
-	db, err := database.Open(context.Background(), "", t.TempDir())
+	db := servertest.OpenDatabase(t, b)
+	failures := auth.NewGuesses(wrongPerClient, 10, time.Hour, nil)
+	settings := instance.New(db, instance.Settings{Name: "Cuttle", SignupEnabled: true}, nil)
+	return accounts.New(db, noMedia{}, settings, defaultQuota, failures, nil, servertest.Quiet()), settings
+}
+
+// login logs in from client and returns the problem refusing it, if any.
+func login(t *testing.T, s *accounts.Service, name, password, client string) (*accounts.TokenPair, *problem.Problem) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := s.Client(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	settings := instance.New(db, instance.Settings{Name: "Cuttle", SignupEnabled: signup}, nil)
-	return New(db, noMedia{}, settings, -1, auth.NewGuesses(10, 10, time.Minute, nil), nil, slog.Default()), settings
+	pair, err := s.Login(ctx, c.ClientID, c.ClientSecret, name, password, client)
+	if err == nil {
+		return pair, nil
+	}
+	var p *problem.Problem
+	if !errors.As(err, &p) {
+		t.Fatalf("login of %s: %v", name, err)
+	}
+	return nil, p
 }
 
+// Someone who signs up is a normal user with the default quota, not a
+// moderator or an admin.
+func TestRegisteredUserIsANormalUser(t *testing.T) {
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		s, _ := newService(t, b)
+		u, err := s.Register(context.Background(), accounts.Registration{Username: "newcomer", Email: "newcomer@example.com",
+			Password: "newcomer-password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Role != database.RoleUser || u.VideoQuota != defaultQuota {
+			t.Fatalf("a new account has role %d and quota %d, want %d and %d", u.Role, u.VideoQuota, database.RoleUser, defaultQuota)
+		}
+		if _, p := login(t, s, "newcomer", "newcomer-password", "client"); p != nil {
+			t.Fatalf("a new account's login: %v", p)
+		}
+	})
+}
+
+// A blocked user's sessions end and the right password no longer opens
+// one; unblocked, they log in again.
+func TestBlockedUserCannotLogIn(t *testing.T) {
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, _ := newService(t, b)
+		u, err := s.CreateUser(ctx, accounts.NewUser{Username: "blockee", Email: "blockee@example.com",
+			Password: "blockee-password", Role: database.RoleUser})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pair, p := login(t, s, "blockee", "blockee-password", "client")
+		if p != nil {
+			t.Fatal(p)
+		}
+		block := func(blocked bool) {
+			t.Helper()
+			if err := s.UpdateUser(ctx, u.ID, accounts.UserUpdate{Blocked: &blocked}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		block(true)
+		if _, err := s.Authenticate(ctx, pair.AccessToken); err == nil {
+			t.Fatal("a blocked user's session still works")
+		}
+		// The pages tell it by its type; PeerTube clients get the answer
+		// they always had.
+		cl, err := s.Client(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Login(ctx, cl.ClientID, cl.ClientSecret, "blockee", "blockee-password", "client")
+		if p := problem.From(err); !errors.Is(err, accounts.ErrBlocked) || p.Status != http.StatusBadRequest ||
+			p.Code != problem.CodeInvalidGrant || p.Detail != "Invalid grant: user is blocked" {
+			t.Fatalf("a blocked user's login: %v", err)
+		}
+		if _, err = s.Login(ctx, cl.ClientID, cl.ClientSecret, "blockee", "wrong-password", "client"); errors.Is(err, accounts.ErrBlocked) {
+			t.Fatal("a wrong password is told as blocked")
+		}
+		block(false)
+		if _, p := login(t, s, "blockee", "blockee-password", "client"); p != nil {
+			t.Fatalf("an unblocked user's login: %v", p)
+		}
+	})
+}
+
+// Wrong passwords count against the client that sends them: past the
+// limit even the right password from it is refused for a while, while
+// the user logging in from elsewhere is not locked out.
+func TestWrongPasswordsAreCounted(t *testing.T) {
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, _ := newService(t, b)
+		if _, err := s.CreateUser(ctx, accounts.NewUser{Username: "target", Email: "target@example.com",
+			Password: "target-password", Role: database.RoleUser}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range wrongPerClient {
+			if _, p := login(t, s, "target", "wrong-password", "guesser"); p == nil || p.Code != problem.CodeInvalidGrant {
+				t.Fatalf("wrong password %d: %v, want %s", i+1, p, problem.CodeInvalidGrant)
+			}
+		}
+		_, p := login(t, s, "target", "target-password", "guesser")
+		if p == nil || p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") == "" {
+			t.Fatalf("the right password after %d wrong ones from the same client: %v, want 429 with Retry-After", wrongPerClient, p)
+		}
+		if _, p := login(t, s, "target", "target-password", "owner"); p != nil {
+			t.Fatalf("the owner's login from another client: %v", p)
+		}
+	})
+}
+
+// A user created without a role is a plain user, never an admin, and
+// role ids other than PeerTube's are refused.
 func TestNewUserWithoutRoleIsAUser(t *testing.T) {
-	s, _ := newService(t, false)
-	u, err := s.CreateUser(context.Background(), NewUser{Username: "plain", Email: "plain@example.org", Password: "secret-pass"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.Role != database.RoleUser || u.Role.ID() != 2 {
-		t.Fatalf("role = %d (id %d), want a plain user (id 2)", u.Role, u.Role.ID())
-	}
-	_, err = s.CreateUser(context.Background(), NewUser{Username: "odd", Email: "odd@example.org", Password: "secret-pass",
-		Role: database.RoleByID(3)})
-	if p := problem.From(err); p.InvalidParams["role"] != badRole {
-		t.Fatalf("unknown role id: %v", err)
-	}
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, _ := newService(t, b)
+		u, err := s.CreateUser(ctx, accounts.NewUser{Username: "plain", Email: "plain@example.org", Password: "secret-pass"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Role != database.RoleUser || u.Role.ID() != 2 {
+			t.Fatalf("role = %d (id %d), want a plain user (id 2)", u.Role, u.Role.ID())
+		}
+		_, err = s.CreateUser(ctx, accounts.NewUser{Username: "odd", Email: "odd@example.org", Password: "secret-pass",
+			Role: database.RoleByID(3)})
+		if p := problem.From(err); p.Status != http.StatusBadRequest || p.InvalidParams["role"] == "" {
+			t.Fatalf("unknown role id: %v", err)
+		}
+	})
 }
 
-func TestBlockedLogin(t *testing.T) {
-	ctx := context.Background()
-	s, _ := newService(t, false)
-	u, err := s.CreateUser(ctx, NewUser{Username: "blocked", Email: "blocked@example.org", Password: "secret-pass"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocked := true
-	if err := s.UpdateUser(ctx, u.ID, UserUpdate{Blocked: &blocked}); err != nil {
-		t.Fatal(err)
-	}
-	cl, err := s.Client(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = s.Login(ctx, cl.ClientID, cl.ClientSecret, "blocked", "secret-pass", "client")
-	if !errors.Is(err, ErrBlocked) {
-		t.Fatalf("login of a blocked user: %v, want ErrBlocked", err)
-	}
-	// PeerTube clients get the answer they always had.
-	if p := problem.From(err); p.Status != http.StatusBadRequest || p.Code != problem.CodeInvalidGrant || p.Detail != "Invalid grant: user is blocked" {
-		t.Fatalf("problem = %+v", p)
-	}
-	_, err = s.Login(ctx, cl.ClientID, cl.ClientSecret, "blocked", "wrong-pass", "client")
-	if errors.Is(err, ErrBlocked) || problem.From(err).Code != problem.CodeInvalidGrant {
-		t.Fatalf("wrong password of a blocked user: %v", err)
-	}
-}
-
+// Sign-up follows the instance setting, and names the first channel as
+// asked.
 func TestRegisterFollowsSignupSetting(t *testing.T) {
-	ctx := context.Background()
-	s, settings := newService(t, false)
-	r := Registration{Username: "newcomer", Email: "newcomer@example.org", Password: "secret-pass", ChannelDisplayName: "Waves"}
-	_, err := s.Register(ctx, r)
-	if p := problem.From(err); !errors.Is(err, ErrSignupClosed) || p.Status != http.StatusForbidden ||
-		p.Detail != "registration is not enabled on this instance" {
-		t.Fatalf("closed sign-up: %v", err)
-	}
-	on := true
-	if err := settings.Set(ctx, instance.Update{SignupEnabled: &on}); err != nil {
-		t.Fatal(err)
-	}
-	u, err := s.Register(ctx, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chs, _, err := s.ListChannels(ctx, u.Account.ID, 0, 10, "")
-	if err != nil || len(chs) != 1 || chs[0].DisplayName != "Waves" {
-		t.Fatalf("channels = %+v, %v", chs, err)
-	}
-	if u.Role != database.RoleUser {
-		t.Fatalf("registered role = %d", u.Role)
-	}
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, settings := newService(t, b)
+		off := false
+		if err := settings.Set(ctx, instance.Update{SignupEnabled: &off}); err != nil {
+			t.Fatal(err)
+		}
+		r := accounts.Registration{Username: "newcomer", Email: "newcomer@example.org", Password: "secret-pass", ChannelDisplayName: "Waves"}
+		_, err := s.Register(ctx, r)
+		if p := problem.From(err); !errors.Is(err, accounts.ErrSignupClosed) || p.Status != http.StatusForbidden ||
+			p.Detail != "registration is not enabled on this instance" {
+			t.Fatalf("closed sign-up: %v", err)
+		}
+		on := true
+		if err := settings.Set(ctx, instance.Update{SignupEnabled: &on}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := s.Register(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chs, _, err := s.ListChannels(ctx, u.Account.ID, 0, 10, "")
+		if err != nil || len(chs) != 1 || chs[0].DisplayName != "Waves" {
+			t.Fatalf("channels = %+v, %v", chs, err)
+		}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"cuttle.video/server/servertest"
 )
@@ -134,7 +135,7 @@ func TestCaptionsInMasterPlaylist(t *testing.T) {
 		anon := s.Anonymous(t)
 		id := upload(t, owner, servertest.Clip(t), "Subtitled", 1).Video.UUID
 		putCaption(owner, id, "en", "en.srt", srtEnglish).Expect(http.StatusNoContent)
-		v := waitPlayable(t, owner, id)
+		v := servertest.WaitVideo[playableVideo](t, owner, id, 2*time.Minute, 1)
 		master := func() string {
 			t.Helper()
 			return string(anon.Raw("GET", v.StreamingPlaylists[0].PlaylistURL, nil, nil).Expect(http.StatusOK).Body)
@@ -171,7 +172,7 @@ func TestCaptionsInMasterPlaylist(t *testing.T) {
 		// else does.
 		priv := upload(t, owner, servertest.Clip(t), "Private subtitled", 3).Video.UUID
 		putCaption(owner, priv, "en", "en.srt", srtEnglish).Expect(http.StatusNoContent)
-		pv := waitPlayable(t, owner, priv)
+		pv := servertest.WaitVideo[playableVideo](t, owner, priv, 2*time.Minute, 1)
 		pm := string(owner.Raw("GET", pv.StreamingPlaylists[0].PlaylistURL, nil, nil).Expect(http.StatusOK).Body)
 		m2 := regexp.MustCompile(`URI="(caption-en\.m3u8\?[^"]+)"`).FindStringSubmatch(pm)
 		if m2 == nil {

@@ -32,7 +32,7 @@ func TestViewsCountOncePerViewer(t *testing.T) {
 		viewer := s.NewUser(t, 2, -1)
 		anon := s.Anonymous(t)
 		id := upload(t, owner, servertest.Clip(t), "Watched", 1).Video.UUID
-		waitPlayable(t, owner, id)
+		servertest.WaitVideo[playableVideo](t, owner, id, 2*time.Minute, 1)
 
 		// A reload loop counts once.
 		for range 20 {

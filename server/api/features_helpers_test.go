@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http"
-	"testing"
-	"time"
 
 	"cuttle.video/server/servertest"
 )
@@ -30,26 +28,6 @@ type playableVideo struct {
 	StreamingPlaylists []struct {
 		PlaylistURL string `json:"playlistUrl"`
 	} `json:"streamingPlaylists"`
-}
-
-// waitPlayable polls the video until its transcoding is over, as a
-// client does; the deadline keeps a stuck job from hanging the suite.
-func waitPlayable(t *testing.T, c *servertest.Client, id string) playableVideo {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		var v playableVideo
-		c.Do("GET", "/api/v1/videos/"+id, nil).Expect(http.StatusOK).JSON(&v)
-		switch {
-		case v.State.ID == 1:
-			return v
-		case v.State.ID == 7:
-			t.Fatalf("video %s failed to transcode", id)
-		case time.Now().After(deadline):
-			t.Fatalf("video %s still in state %d", id, v.State.ID)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 // putCaption sends a caption file as PeerTube clients do.

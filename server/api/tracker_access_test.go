@@ -52,7 +52,7 @@ func answerMsg(infoHash, from, to string, offerID any) map[string]any {
 // fetch it.
 func swarmHash(t *testing.T, c *servertest.Client, videoUUID string) string {
 	t.Helper()
-	v := waitPlayable(t, c, videoUUID)
+	v := servertest.WaitVideo[playableVideo](t, c, videoUUID, 2*time.Minute, 1)
 	status, master := c.Fetch(v.StreamingPlaylists[0].PlaylistURL)
 	if status != http.StatusOK {
 		t.Fatalf("master playlist: %d", status)
@@ -114,7 +114,7 @@ func TestPasswordChangeRevokesTokensAndSockets(t *testing.T) {
 		up := uploadProtected(t, owner, servertest.Clip(t), "hunter22")
 		id := up.Video.UUID
 		ih := swarmHash(t, owner, id)
-		v := waitPlayable(t, owner, id)
+		v := servertest.WaitVideo[playableVideo](t, owner, id, 2*time.Minute, 1)
 		master := v.StreamingPlaylists[0].PlaylistURL
 		if i := strings.IndexByte(master, '?'); i >= 0 {
 			master = master[:i]

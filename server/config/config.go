@@ -7,18 +7,14 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
-	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"cuttle.video/server/netlimit"
+	"cuttle.video/transcoder/settings"
 )
 
 // Config is the whole server configuration.
@@ -190,7 +186,8 @@ func Default() Config {
 			MaxDuration:     12 * time.Hour,
 		},
 		Transcoding: Transcoding{
-			SegmentSeconds: 4, Workers: -1, Preset: "veryfast", MaxAttempts: 3, ClaimIdle: 2 * time.Minute,
+			SegmentSeconds: 4, Workers: -1, Preset: settings.Preset, MaxAttempts: settings.MaxAttempts,
+			ClaimIdle:       settings.ClaimIdle,
 			TimeLimitFactor: 5,
 		},
 		Users:           Users{DefaultVideoQuota: -1},
@@ -209,25 +206,13 @@ func Default() Config {
 
 // LoadFile overlays the YAML file at path; unknown keys are errors so a
 // typo does not silently fall back to a default.
-func (c *Config) LoadFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("config: %w", err)
-	}
-	defer f.Close()
-	dec := yaml.NewDecoder(f)
-	dec.KnownFields(true)
-	// An empty file decodes to io.EOF and simply overrides nothing.
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config: %s: %w", path, err)
-	}
-	return nil
-}
+func (c *Config) LoadFile(path string) error { return settings.LoadFile(path, c) }
 
-// envVars maps every CUTTLE_* variable to the field it sets.
-func (c *Config) envVars() map[string]func(string) error {
-	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
-	return map[string]func(string) error{
+// envVars maps every CUTTLE_* variable to the field it sets. The ones a
+// remote runner reads too have the same names there.
+func (c *Config) envVars() settings.Env {
+	str, boolVar, intVar, durationVar := settings.String, settings.Bool, settings.Int, settings.Duration
+	return settings.Env{
 		"CUTTLE_LISTEN":                 str(&c.Listen),
 		"CUTTLE_DATA_DIR":               str(&c.DataDir),
 		"CUTTLE_PUBLIC_URL":             str(&c.PublicURL),
@@ -251,13 +236,17 @@ func (c *Config) envVars() map[string]func(string) error {
 		"CUTTLE_SHUTDOWN_TIMEOUT":       durationVar(&c.ShutdownTimeout),
 		"CUTTLE_TRANSCODING_WORKERS":    intVar(&c.Transcoding.Workers),
 		"CUTTLE_FFMPEG_THREADS":         intVar(&c.Transcoding.Threads),
+		"CUTTLE_X264_PRESET":            str(&c.Transcoding.Preset),
+		"CUTTLE_MAX_ATTEMPTS":           intVar(&c.Transcoding.MaxAttempts),
+		"CUTTLE_CLAIM_IDLE":             durationVar(&c.Transcoding.ClaimIdle),
 		"CUTTLE_SEGMENT_SECONDS":        intVar(&c.Transcoding.SegmentSeconds),
-		"CUTTLE_TIME_LIMIT_FACTOR":      floatVar(&c.Transcoding.TimeLimitFactor),
+		"CUTTLE_TIME_LIMIT_FACTOR":      settings.Float(&c.Transcoding.TimeLimitFactor),
 		"CUTTLE_P2P_ENABLED":            boolVar(&c.P2P.Enabled),
 		"CUTTLE_P2P_MAX_CONNS_PER_ADDR": intVar(&c.P2P.MaxConnsPerAddr),
+		"CUTTLE_P2P_ANNOUNCE_INTERVAL":  durationVar(&c.P2P.AnnounceInterval),
 		"CUTTLE_SIGNUP_ENABLED":         boolVar(&c.Signup.Enabled),
 		"CUTTLE_FILE_TOKEN_TTL":         durationVar(&c.FileTokenTTL),
-		"CUTTLE_TRUSTED_PROXIES":        listVar(&c.TrustedProxies),
+		"CUTTLE_TRUSTED_PROXIES":        settings.List(&c.TrustedProxies),
 		"CUTTLE_CLIENT_IP_HEADER":       str(&c.ClientIPHeader),
 		"CUTTLE_METRICS_LISTEN":         str(&c.MetricsListen),
 		"CUTTLE_MAX_CONNS_PER_ADDR":     intVar(&c.Connections.MaxPerAddr),
@@ -270,73 +259,7 @@ func (c *Config) envVars() map[string]func(string) error {
 // LoadEnv overlays CUTTLE_* variables from lookup (os.LookupEnv in
 // production, a map in tests).
 func (c *Config) LoadEnv(lookup func(string) (string, bool)) error {
-	for name, set := range c.envVars() {
-		v, ok := lookup(name)
-		if !ok {
-			continue
-		}
-		if err := set(v); err != nil {
-			return fmt.Errorf("config: %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func boolVar(p *bool) func(string) error {
-	return func(v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("not a boolean: %q", v)
-		}
-		*p = b
-		return nil
-	}
-}
-
-// listVar reads a comma-separated list; an empty value clears it.
-func listVar(p *[]string) func(string) error {
-	return func(v string) error {
-		*p = nil
-		for _, item := range strings.Split(v, ",") {
-			if item = strings.TrimSpace(item); item != "" {
-				*p = append(*p, item)
-			}
-		}
-		return nil
-	}
-}
-
-func intVar(p *int) func(string) error {
-	return func(v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("not an integer: %q", v)
-		}
-		*p = n
-		return nil
-	}
-}
-
-func floatVar(p *float64) func(string) error {
-	return func(v string) error {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return fmt.Errorf("not a number: %q", v)
-		}
-		*p = f
-		return nil
-	}
-}
-
-func durationVar(p *time.Duration) func(string) error {
-	return func(v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("not a duration: %q", v)
-		}
-		*p = d
-		return nil
-	}
+	return c.envVars().Load(lookup)
 }
 
 var headerNameRE = regexp.MustCompile(`^[A-Za-z0-9-]+$`)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	runnerconfig "cuttle.video/transcoder/runner/config"
 )
 
 func TestLayers(t *testing.T) {
@@ -99,5 +101,45 @@ func TestExampleConfig(t *testing.T) {
 	}
 	if err := c.Validate(); err != nil {
 		t.Fatalf("the example configuration does not validate: %v", err)
+	}
+}
+
+// A remote runner left at its defaults agrees with a server left at its
+// own about presets, attempts and when a silent runner's job is taken
+// over; the variables that set them have the same names in both.
+func TestRunnerDefaultsAreTheServers(t *testing.T) {
+	s, r := Default().Transcoding, runnerconfig.Default().Transcoding
+	if s.Preset != r.Preset || s.MaxAttempts != r.MaxAttempts || s.ClaimIdle != r.ClaimIdle || s.Threads != r.Threads {
+		t.Fatalf("server transcoding defaults %+v, runner's %+v", s, r)
+	}
+	env := map[string]string{"CUTTLE_X264_PRESET": "slow", "CUTTLE_MAX_ATTEMPTS": "5", "CUTTLE_CLAIM_IDLE": "5m",
+		"CUTTLE_FFMPEG_THREADS": "2", "CUTTLE_REDIS_URL": "redis://r:6379/0"}
+	get := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	sc, rc := Default(), runnerconfig.Default()
+	if err := sc.LoadEnv(get); err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.LoadEnv(get); err != nil {
+		t.Fatal(err)
+	}
+	st, rt := sc.Transcoding, rc.Transcoding
+	if st.Preset != "slow" || st.MaxAttempts != 5 || st.ClaimIdle != 5*time.Minute || st.Threads != 2 ||
+		st.Preset != rt.Preset || st.MaxAttempts != rt.MaxAttempts || st.ClaimIdle != rt.ClaimIdle || st.Threads != rt.Threads ||
+		sc.RedisURL != rc.RedisURL {
+		t.Fatalf("one environment, server %+v, runner %+v", st, rt)
+	}
+}
+
+func TestAnnounceIntervalVariable(t *testing.T) {
+	c := Default()
+	if err := c.LoadEnv(func(k string) (string, bool) { return "30s", k == "CUTTLE_P2P_ANNOUNCE_INTERVAL" }); err != nil {
+		t.Fatal(err)
+	}
+	if c.P2P.AnnounceInterval != 30*time.Second {
+		t.Fatalf("announce interval = %v", c.P2P.AnnounceInterval)
+	}
+	if err := c.LoadEnv(func(k string) (string, bool) { return "often", k == "CUTTLE_P2P_ANNOUNCE_INTERVAL" }); err == nil ||
+		!strings.Contains(err.Error(), "CUTTLE_P2P_ANNOUNCE_INTERVAL") {
+		t.Fatalf("bad interval: %v", err)
 	}
 }

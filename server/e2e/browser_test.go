@@ -51,7 +51,7 @@ func TestWatchPagePlays(t *testing.T) {
 	s := servertest.Start(t, servertest.SQLite, fast)
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, clip(t, 10), "Watch me")
-	if v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
+	if v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}
 

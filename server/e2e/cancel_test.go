@@ -93,7 +93,7 @@ func TestDeletingVideoStopsTranscode(t *testing.T) {
 		waitNoFFmpeg(t, runner.cmd.Process.Pid)
 		// The runner is free for the next job.
 		next := uploadClip(t, user, clip(t, 2), "Next")
-		if v := waitState(t, user, next.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
+		if v := servertest.WaitVideo[videoState](t, user, next.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
 			t.Fatalf("the next job failed: %s", v.StateReason)
 		}
 	})

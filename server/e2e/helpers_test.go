@@ -85,27 +85,6 @@ type videoState struct {
 	} `json:"transcoding"`
 }
 
-// waitState polls the video until its state is one of want. Polling the
-// API is what a client does; the deadline keeps a stuck job from hanging
-// the suite.
-func waitState(t *testing.T, c *servertest.Client, uuid string, timeout time.Duration, want ...int) videoState {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		var v videoState
-		c.Do("GET", "/api/v1/videos/"+uuid, nil).Expect(http.StatusOK).JSON(&v)
-		for _, w := range want {
-			if v.State.ID == w {
-				return v
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("video %s still in state %d (%s) after %v; transcoding: %+v", uuid, v.State.ID, v.State.Label, timeout, v.Transcoding)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
 func get(t *testing.T, u string) []byte {
 	t.Helper()
 	res, err := http.Get(u)
@@ -221,7 +200,7 @@ func waitActive(t *testing.T, c *servertest.Client, uuid string) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		v := waitState(t, c, uuid, time.Minute, 2, 1, 7)
+		v := servertest.WaitVideo[videoState](t, c, uuid, time.Minute, 2, 1, 7)
 		if v.State.ID != 2 {
 			t.Fatalf("the job ended before the test could interfere: state %d", v.State.ID)
 		}

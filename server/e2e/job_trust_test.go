@@ -77,7 +77,7 @@ func TestJobCredentialsCannotTouchPublishedMedia(t *testing.T) {
 		if err := rc.XAdd(ctx, &redis.XAddArgs{Stream: "cuttle:events", Values: []any{"event", string(forged)}}).Err(); err != nil {
 			t.Fatal(err)
 		}
-		v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7)
+		v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7)
 		if v.State.ID != 1 {
 			t.Fatalf("transcoding failed: %s", v.StateReason)
 		}

@@ -42,7 +42,7 @@ func unreachableUpload(t *testing.T) (*servertest.Server, *servertest.Client, se
 // went wrong, still without the URL.
 func TestNetworkFailureLeaksNoURL(t *testing.T) {
 	s, owner, up, unreachable := unreachableUpload(t)
-	v := waitState(t, owner, up.Video.UUID, 2*time.Minute, 1, 7)
+	v := servertest.WaitVideo[videoState](t, owner, up.Video.UUID, 2*time.Minute, 1, 7)
 	if v.State.ID != 7 {
 		t.Fatalf("state %d, want 7 (transcoding failed)", v.State.ID)
 	}
@@ -100,7 +100,7 @@ func TestNetworkFailureLeaksNoURL(t *testing.T) {
 // are removed when the server upgrades its database.
 func TestUpgradeRemovesStoredURLs(t *testing.T) {
 	s, owner, up, _ := unreachableUpload(t)
-	waitState(t, owner, up.Video.UUID, 2*time.Minute, 7)
+	servertest.WaitVideo[videoState](t, owner, up.Video.UUID, 2*time.Minute, 7)
 	// What an earlier release stored, and its database without the
 	// migration that cleans it.
 	leaked := `download original: Get "http://127.0.0.1:19399/storage/originals/x/original.mp4?expires=1796377149&sig=e9710e53": dial tcp 127.0.0.1:19399: connect: connection refused`

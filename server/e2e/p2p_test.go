@@ -50,7 +50,7 @@ func publishedSmallClip(t *testing.T, s *servertest.Server, seconds int) videoSt
 	t.Helper()
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, smallClip(t, seconds), "Shared")
-	v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7)
+	v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7)
 	if v.State.ID != 1 {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}

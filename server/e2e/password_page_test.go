@@ -23,7 +23,7 @@ func TestWatchPagePassword(t *testing.T) {
 		"name": {"Secret film"}, "channelId": {strconv.FormatInt(owner.Channel(), 10)},
 		"privacy": {"5"}, "videoPasswords[]": {"open sesame"},
 	}).Expect(http.StatusOK).JSON(&up)
-	if v := waitState(t, owner, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
+	if v := servertest.WaitVideo[videoState](t, owner, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}
 

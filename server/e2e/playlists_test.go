@@ -168,7 +168,7 @@ func TestTamperedOutputsAreRefused(t *testing.T) {
 
 	anonymous := s.Anonymous(t)
 	for name, id := range tampered {
-		v := waitState(t, owner, id, 3*time.Minute, 1, 7)
+		v := servertest.WaitVideo[videoState](t, owner, id, 3*time.Minute, 1, 7)
 		if v.State.ID != 7 || !strings.Contains(v.StateReason, "not in the expected shape") {
 			t.Errorf("%s: state %d, reason %q; want refused", name, v.State.ID, v.StateReason)
 		}
@@ -187,7 +187,7 @@ func TestTamperedOutputsAreRefused(t *testing.T) {
 	// rewrite nor the public path passes URIs to another host on to
 	// their viewers.
 	for _, id := range []string{honestPrivate, honestPublic} {
-		v := waitState(t, owner, id, 3*time.Minute, 1, 7)
+		v := servertest.WaitVideo[videoState](t, owner, id, 3*time.Minute, 1, 7)
 		if v.State.ID != 1 {
 			t.Fatalf("honest video: state %d (%s)", v.State.ID, v.StateReason)
 		}

@@ -99,7 +99,7 @@ func TestPrivacyChangeWhileTranscoding(t *testing.T) {
 	up := uploadClip(t, owner, clip(t, 20), "Becomes private")
 	waitActive(t, owner, up.Video.UUID)
 	owner.Do("PUT", "/api/v1/videos/"+up.Video.UUID, map[string]any{"privacy": 3}).Expect(http.StatusNoContent)
-	v := waitState(t, owner, up.Video.UUID, 3*time.Minute, 1, 7)
+	v := servertest.WaitVideo[videoState](t, owner, up.Video.UUID, 3*time.Minute, 1, 7)
 	if v.State.ID != 1 {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}
@@ -139,7 +139,7 @@ func TestPrivacyChangeScaledOut(t *testing.T) {
 	startRunner(t, s.Config.RedisURL, "runner-privacy")
 	waitActive(t, owner, up.Video.UUID)
 	owner.Do("PUT", path, map[string]any{"privacy": 4}).Expect(http.StatusNoContent)
-	v := waitState(t, owner, up.Video.UUID, 3*time.Minute, 1, 7)
+	v := servertest.WaitVideo[videoState](t, owner, up.Video.UUID, 3*time.Minute, 1, 7)
 	if v.State.ID != 1 {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}

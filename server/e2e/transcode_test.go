@@ -28,7 +28,7 @@ func TestTranscodeEmbedded(t *testing.T) {
 	s := servertest.Start(t, servertest.SQLite, fast)
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, clip(t, 10), "Ten seconds")
-	v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7)
+	v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7)
 	if v.State.ID != 1 {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}
@@ -91,7 +91,7 @@ func TestTranscodeScaledOut(t *testing.T) {
 	startRunner(t, s.Config.RedisURL, "runner-a")
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, clip(t, 10), "Scaled out")
-	v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7)
+	v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7)
 	if v.State.ID != 1 {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}
@@ -115,7 +115,7 @@ func TestKilledRunnerIsReplaced(t *testing.T) {
 	a.kill()
 
 	startRunner(t, s.Config.RedisURL, "runner-b")
-	v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7)
+	v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7)
 	if v.State.ID != 1 || v.Transcoding.Attempts != 2 {
 		t.Fatalf("after the kill: state %d, transcoding %+v, reason %q", v.State.ID, v.Transcoding, v.StateReason)
 	}
@@ -194,7 +194,7 @@ func TestRunnerHandsBackJobOnSIGTERM(t *testing.T) {
 	// Handed back, not lost: a new runner takes it at once, although the
 	// claim timeout is ten minutes, and it is not counted as a failure.
 	startRunner(t, s.Config.RedisURL, "arriving")
-	v := waitState(t, user, up.Video.UUID, 2*time.Minute, 1, 7)
+	v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 2*time.Minute, 1, 7)
 	if v.State.ID != 1 || v.Transcoding.Attempts != 1 {
 		t.Fatalf("after the hand-back: state %d, transcoding %+v", v.State.ID, v.Transcoding)
 	}
@@ -216,7 +216,7 @@ func TestRedisRestartLosesNoJob(t *testing.T) {
 	startRedis(t, port)
 	startRunner(t, s.Config.RedisURL, "runner-after-restart")
 	for _, id := range []string{first.Video.UUID, second.Video.UUID} {
-		v := waitState(t, user, id, 3*time.Minute, 1, 7)
+		v := servertest.WaitVideo[videoState](t, user, id, 3*time.Minute, 1, 7)
 		if v.State.ID != 1 {
 			t.Fatalf("video %s: state %d (%s)", id, v.State.ID, v.StateReason)
 		}
@@ -230,14 +230,14 @@ func TestCorruptUploadFailsAlone(t *testing.T) {
 	bad := servertest.CorruptClip(t, good)
 	badUp := uploadClip(t, user, bad, "Broken inside")
 	goodUp := uploadClip(t, user, good, "Fine")
-	v := waitState(t, user, badUp.Video.UUID, 3*time.Minute, 1, 7)
+	v := servertest.WaitVideo[videoState](t, user, badUp.Video.UUID, 3*time.Minute, 1, 7)
 	if v.State.ID != 7 || v.StateReason == "" || v.Transcoding == nil || v.Transcoding.State != "failed" {
 		t.Fatalf("corrupt video: state %d, reason %q, transcoding %+v", v.State.ID, v.StateReason, v.Transcoding)
 	}
 	if strings.Contains(v.StateReason, s.Config.DataDir) {
 		t.Fatalf("the reason leaks a server path: %q", v.StateReason)
 	}
-	if v := waitState(t, user, goodUp.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
+	if v := servertest.WaitVideo[videoState](t, user, goodUp.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
 		t.Fatalf("the good video next to it: state %d (%s)", v.State.ID, v.StateReason)
 	}
 	// An admin sees the failure and can retry it; it fails again, alone.
@@ -255,7 +255,7 @@ func TestCorruptUploadFailsAlone(t *testing.T) {
 	}
 	root.Do("POST", "/api/v1/jobs/"+failed.Data[0].ID+"/retry", nil).Expect(http.StatusNoContent)
 	root.Do("POST", "/api/v1/jobs/"+failed.Data[0].ID+"/retry", nil).Problem(http.StatusConflict)
-	if v := waitState(t, user, badUp.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 7 {
+	if v := servertest.WaitVideo[videoState](t, user, badUp.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 7 {
 		t.Fatalf("the retried corrupt video: state %d", v.State.ID)
 	}
 }

@@ -75,7 +75,7 @@ func TestVideoLeftWithoutJobIsPublishedAfterRestart(t *testing.T) {
 		var id string
 		s.RestartAfter(t, func() { id = interruptFinish(t, s, channel, clip, "") })
 		user = s.Client(t, user.Username, user.Password)
-		v := waitState(t, user, id, 2*time.Minute, 1, 7)
+		v := servertest.WaitVideo[videoState](t, user, id, 2*time.Minute, 1, 7)
 		if v.State.ID != 1 {
 			t.Fatalf("transcoding failed: %s", v.StateReason)
 		}
@@ -123,7 +123,7 @@ func TestInterruptedUploadIsPublishedWhenItExpires(t *testing.T) {
 			s.Clock.Advance(25 * time.Hour)
 		})
 		user = s.Client(t, user.Username, user.Password)
-		v := waitState(t, user, id, 2*time.Minute, 1, 7)
+		v := servertest.WaitVideo[videoState](t, user, id, 2*time.Minute, 1, 7)
 		if v.State.ID != 1 {
 			t.Fatalf("transcoding failed: %s", v.StateReason)
 		}

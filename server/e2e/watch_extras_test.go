@@ -31,7 +31,7 @@ func TestWatchPageChaptersAndCaptions(t *testing.T) {
 	_ = mw.Close()
 	user.Raw("PUT", "/api/v1/videos/"+up.Video.UUID+"/captions/en", &body,
 		http.Header{"Content-Type": {mw.FormDataContentType()}}).Expect(http.StatusNoContent)
-	if v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
+	if v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}
 

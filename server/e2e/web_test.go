@@ -414,7 +414,7 @@ func TestWatchPageWeight(t *testing.T) {
 	s := servertest.Start(t, servertest.SQLite, fast)
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, servertest.Clip(t), "Light page")
-	if v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
+	if v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}
 	w := newWebTab(t, ctx, s.URL)
@@ -471,7 +471,7 @@ func TestWebRetryFailedJob(t *testing.T) {
 	s := servertest.Start(t, servertest.SQLite, fast, func(c *config.Config) { c.Transcoding.MaxAttempts = 1 })
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, servertest.CorruptClip(t, servertest.Clip(t)), "Broken inside")
-	if v := waitState(t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 7 {
+	if v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 7 {
 		t.Fatalf("the corrupt clip was published")
 	}
 	w := newWebTab(t, ctx, s.URL)
@@ -487,5 +487,5 @@ func TestWebRetryFailedJob(t *testing.T) {
 	w.do(chromedp.Click(chromedp.CSS("table.jobs tr.job-failed button")))
 	// The page reloads once the retry is accepted.
 	w.waitUntil("the reload after the retry", `!window.beforeRetry && document.querySelector('h1')`, 10*time.Second)
-	waitState(t, user, up.Video.UUID, 3*time.Minute, 7)
+	servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 7)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/deadline"
 	"cuttle.video/server/problem"
 )
 
@@ -59,14 +60,15 @@ type Views struct {
 	seen Seen
 	log  *slog.Logger
 
+	flush   *deadline.Timer
 	mu      sync.Mutex
 	pending map[int64]int64
-	timer   *time.Timer
-	closed  bool
 }
 
 func newViews(db *database.DB, seen Seen, log *slog.Logger) *Views {
-	return &Views{db: db, seen: seen, log: log, pending: map[int64]int64{}}
+	vs := &Views{db: db, seen: seen, log: log, pending: map[int64]int64{}}
+	vs.flush = deadline.New(nil, vs.flushLater)
+	return vs
 }
 
 // View records that w watches a video the viewer may see, counting it
@@ -105,11 +107,9 @@ func (vs *Views) count(ctx context.Context, videoID int64, w Viewer) (bool, erro
 
 func (vs *Views) add(videoID int64) {
 	vs.mu.Lock()
-	defer vs.mu.Unlock()
 	vs.pending[videoID]++
-	if vs.timer == nil && !vs.closed {
-		vs.timer = time.AfterFunc(flushDelay, vs.flushLater)
-	}
+	vs.mu.Unlock()
+	vs.flush.Within(flushDelay)
 }
 
 // Pending is the number of a video's counted views not written yet, for
@@ -120,13 +120,12 @@ func (vs *Views) Pending(videoID int64) int64 {
 	return vs.pending[videoID]
 }
 
-func (vs *Views) flushLater() {
-	vs.mu.Lock()
-	vs.timer = nil
-	vs.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+// flushLater is the timer's run. A flush cut short by Close is not lost:
+// Close writes what is pending itself.
+func (vs *Views) flushLater(ctx context.Context) {
+	run, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if err := vs.Flush(ctx); err != nil {
+	if err := vs.Flush(run); err != nil && ctx.Err() == nil {
 		vs.log.Warn("write views; will retry", "err", err)
 	}
 }
@@ -147,23 +146,16 @@ func (vs *Views) Flush(ctx context.Context) error {
 		for id, n := range batch {
 			vs.pending[id] += n
 		}
-		if vs.timer == nil && !vs.closed {
-			vs.timer = time.AfterFunc(flushDelay, vs.flushLater)
-		}
 		vs.mu.Unlock()
+		vs.flush.Within(flushDelay)
 	}
 	return err
 }
 
-// Close stops the timer and writes what is pending.
+// Close stops the timer, waits for a flush in progress and writes what
+// is pending.
 func (vs *Views) Close() {
-	vs.mu.Lock()
-	vs.closed = true
-	if vs.timer != nil {
-		vs.timer.Stop()
-		vs.timer = nil
-	}
-	vs.mu.Unlock()
+	vs.flush.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := vs.Flush(ctx); err != nil {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/deadline"
 	"cuttle.video/server/media"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
@@ -48,15 +49,18 @@ type Service struct {
 	media storage.Store
 	log   *slog.Logger
 
+	// retry reconciles again after a queue refused jobs; no timer runs
+	// while everything is queued.
+	retry     *deadline.Timer
 	mu        sync.Mutex
-	retry     *time.Timer
-	retryWait time.Duration
-	closed    bool
+	retryWait time.Duration // the backoff of the next retry
 }
 
 // New returns a Service.
 func New(cfg Config, db *database.DB, q queue.Queue, media storage.Store, log *slog.Logger) *Service {
-	return &Service{cfg: cfg, db: db, queue: q, media: media, log: log}
+	s := &Service{cfg: cfg, db: db, queue: q, media: media, log: log, retryWait: time.Second}
+	s.retry = deadline.New(nil, s.reconcileLater)
+	return s
 }
 
 // enqueue builds the job's payload, with fresh presigned URLs, and puts
@@ -98,40 +102,38 @@ func (s *Service) QueueAfterCommit(ctx context.Context, j *database.Job) {
 }
 
 // retryLater schedules a reconciliation with exponential backoff, for a
-// queue that refused jobs; no timer runs while everything is queued.
+// queue that refused jobs.
 func (s *Service) retryLater() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed || s.retry != nil {
-		return
-	}
-	s.retryWait = min(max(2*s.retryWait, time.Second), time.Minute)
-	s.retry = time.AfterFunc(s.retryWait, func() {
-		s.mu.Lock()
-		s.retry = nil
-		s.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := s.Reconcile(ctx); err != nil {
-			s.log.Warn("re-queue jobs", "err", err)
-			s.retryLater()
-			return
-		}
-		s.mu.Lock()
-		s.retryWait = 0
-		s.mu.Unlock()
-	})
+	wait := s.retryWait
+	s.mu.Unlock()
+	s.retry.Within(wait)
 }
 
-// Close stops pending retries.
-func (s *Service) Close() {
+// reconcileLater is the retry timer's run: it doubles the backoff, up to
+// a minute, while reconciling fails, and resets it once it succeeds.
+func (s *Service) reconcileLater(ctx context.Context) {
+	run, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	err := s.Reconcile(run)
+	if ctx.Err() != nil {
+		return // closed
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
-	if s.retry != nil {
-		s.retry.Stop()
+	if err != nil {
+		s.retryWait = min(2*s.retryWait, time.Minute)
+	} else {
+		s.retryWait = time.Second
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.log.Warn("re-queue jobs", "err", err)
+		s.retryLater()
 	}
 }
+
+// Close stops pending retries and waits for a running one.
+func (s *Service) Close() { s.retry.Close() }
 
 // Reconcile queues again every job the database says is waiting or
 // running but the queue does not hold: after a start, a queue restart

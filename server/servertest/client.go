@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Client talks to a test server as one user.
@@ -26,6 +28,19 @@ type Client struct {
 
 // Anonymous returns a client without credentials.
 func (s *Server) Anonymous(t *testing.T) *Client { return &Client{t: t, s: s} }
+
+// AnonymousFrom returns a client without credentials whose connections
+// come from the loopback address ip (any of 127.0.0.0/8), so the server
+// sees it as another client address.
+func (s *Server) AnonymousFrom(t *testing.T, ip string) *Client {
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	tr := &http.Transport{DialContext: dialer.DialContext}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &Client{t: t, s: s, HTTP: &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
 
 // Tokens is the answer of the token endpoint.
 type Tokens struct {

@@ -4,24 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"testing"
 	"time"
 )
-
-// AnonymousFrom returns a client without credentials whose connections
-// come from the loopback address ip (any of 127.0.0.0/8), so the server
-// sees it as another client address.
-func (s *Server) AnonymousFrom(t *testing.T, ip string) *Client {
-	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
-	tr := &http.Transport{DialContext: dialer.DialContext}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &Client{t: t, s: s, HTTP: &http.Client{
-		Transport:     tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
 
 // FileToken asks for a video file token as the client, with the video
 // password when not empty. It returns "" when the server refuses.
@@ -81,30 +67,5 @@ func (s *Server) PutVideoFile(t *testing.T, videoID int64, name string, data []b
 	t.Helper()
 	if err := s.App.Videos.PutFile(context.Background(), videoID, name, bytes.NewReader(data), int64(len(data))); err != nil {
 		t.Fatalf("store %s: %v", name, err)
-	}
-}
-
-// WaitState polls the video as c until its state is one of want, and
-// returns the video's JSON.
-func WaitState(t *testing.T, c *Client, videoID string, timeout time.Duration, want ...int) []byte {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		res := c.Do("GET", "/api/v1/videos/"+videoID, nil).Expect(http.StatusOK)
-		var v struct {
-			State struct {
-				ID int `json:"id"`
-			} `json:"state"`
-		}
-		res.JSON(&v)
-		for _, w := range want {
-			if v.State.ID == w {
-				return res.Body
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("video %s still in state %d after %v: %s", videoID, v.State.ID, timeout, res.Body)
-		}
-		time.Sleep(200 * time.Millisecond)
 	}
 }

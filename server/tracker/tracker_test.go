@@ -123,7 +123,7 @@ func TestOffersAndAnswers(t *testing.T) {
 }
 
 func TestNumwant(t *testing.T) {
-	_, url := start(t, Config{MaxOffers: 3}, nil)
+	tr, url := start(t, Config{MaxOffers: 3}, nil)
 	var peers []*trackertest.Client
 	for i := range 6 {
 		c := trackertest.MustDial(t, url)
@@ -152,7 +152,13 @@ func TestNumwant(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	time.Sleep(200 * time.Millisecond)
+	// A socket's messages are handled in order: once a later scrape is
+	// answered, the announce has relayed every offer it was going to.
+	n.Send(map[string]any{"action": "scrape", "info_hash": []string{swarmB}})
+	n.Next()
+	if st := tr.Stats(); st.Offers != 3 {
+		t.Fatalf("%d offers relayed, want three", st.Offers)
+	}
 	for i, p := range peers {
 		for len(p.Messages()) > 0 {
 			<-p.Messages()

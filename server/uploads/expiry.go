@@ -15,43 +15,16 @@ func (s *Service) Start(ctx context.Context) error {
 }
 
 // Close stops the timer and waits for a running sweep.
-func (s *Service) Close() {
-	s.sweepMu.Lock()
-	s.closed = true
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	s.sweepMu.Unlock()
-	s.sweeping.Wait()
-}
+func (s *Service) Close() { s.expiry.Close() }
 
-// schedule makes sure a sweep happens no later than at.
-func (s *Service) schedule(at time.Time) {
-	s.sweepMu.Lock()
-	defer s.sweepMu.Unlock()
-	if s.closed || (s.timer != nil && !s.nextSweep.IsZero() && !at.Before(s.nextSweep)) {
-		return
+// sweepLater is the timer's run; an error after Close is only the
+// cancellation.
+func (s *Service) sweepLater(ctx context.Context) {
+	run, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := s.sweep(run); err != nil && ctx.Err() == nil {
+		s.log.Error("expire uploads", "err", err)
 	}
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	s.nextSweep = at
-	s.timer = time.AfterFunc(at.Sub(s.now()), func() {
-		s.sweepMu.Lock()
-		if s.closed {
-			s.sweepMu.Unlock()
-			return
-		}
-		s.nextSweep = time.Time{}
-		s.sweeping.Add(1)
-		s.sweepMu.Unlock()
-		defer s.sweeping.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := s.sweep(ctx); err != nil {
-			s.log.Error("expire uploads", "err", err)
-		}
-	})
 }
 
 // sweep removes every expired upload, then re-arms the timer.
@@ -75,7 +48,7 @@ func (s *Service) sweep(ctx context.Context) error {
 		return err
 	}
 	if ok {
-		s.schedule(next)
+		s.expiry.By(next)
 	}
 	return nil
 }

@@ -73,7 +73,7 @@ func (s *Service) Init(ctx context.Context, u *database.User, m *videos.Metadata
 	if err := s.db.CreateUpload(ctx, up); err != nil {
 		return nil, problem.Internal(err)
 	}
-	s.schedule(up.ExpiresAt)
+	s.expiry.By(up.ExpiresAt)
 	return up, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/deadline"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/videos"
 	"cuttle.video/transcoder/probe"
@@ -54,12 +55,8 @@ type Service struct {
 	now        func() time.Time
 	log        *slog.Logger
 	locks      keyedMutex
-
-	sweepMu   sync.Mutex
-	timer     *time.Timer
-	nextSweep time.Time
-	closed    bool
-	sweeping  sync.WaitGroup
+	// expiry sweeps abandoned uploads by the earliest expiry.
+	expiry *deadline.Timer
 }
 
 // New prepares the uploads directory and removes spool files a crash
@@ -80,7 +77,9 @@ func New(cfg Config, db *database.DB, vs *videos.Service, tr Transcoder, now fun
 			return nil, fmt.Errorf("uploads: remove stale spool file: %w", err)
 		}
 	}
-	return &Service{cfg: cfg, db: db, videos: vs, transcoder: tr, now: now, log: log}, nil
+	s := &Service{cfg: cfg, db: db, videos: vs, transcoder: tr, now: now, log: log}
+	s.expiry = deadline.New(now, s.sweepLater)
+	return s, nil
 }
 
 // spoolPrefix names the files of legacy uploads, which never outlive

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"cuttle.video/transcoder/job"
+	"cuttle.video/transcoder/settings"
 )
 
 // Options tunes the encoding; the zero value is usable.
@@ -16,7 +17,7 @@ type Options struct {
 	SegmentSeconds int
 	// Threads is ffmpeg's -threads for each encoder; 0 lets ffmpeg choose.
 	Threads int
-	// Preset is the x264 preset, "veryfast" when empty.
+	// Preset is the x264 preset, settings.Preset when empty.
 	Preset string
 	// FFmpeg and FFprobe are the binaries, found in PATH when empty.
 	FFmpeg  string
@@ -27,7 +28,6 @@ type Options struct {
 
 const (
 	defaultSegmentSeconds = 4
-	defaultPreset         = "veryfast"
 	// crf 23 is x264's own default quality; the caps keep its peaks
 	// within what each rendition's viewers can download.
 	crf = "23"
@@ -38,7 +38,7 @@ func (o Options) withDefaults() Options {
 		o.SegmentSeconds = defaultSegmentSeconds
 	}
 	if o.Preset == "" {
-		o.Preset = defaultPreset
+		o.Preset = settings.Preset
 	}
 	if o.FFmpeg == "" {
 		o.FFmpeg = "ffmpeg"

@@ -15,11 +15,13 @@ import (
 
 	"cuttle.video/transcoder/job"
 	"cuttle.video/transcoder/queue"
+	"cuttle.video/transcoder/settings"
 )
 
 // Config tunes a Queue. The zero value is usable.
 type Config struct {
-	// MaxAttempts is how many attempts a job gets; default 3.
+	// MaxAttempts is how many attempts a job gets; default
+	// settings.MaxAttempts.
 	MaxAttempts int
 	// WorkerName names the workers in events; default "embedded".
 	WorkerName string
@@ -59,7 +61,7 @@ var _ queue.Queue = (*Queue)(nil)
 // New returns an empty queue.
 func New(cfg Config) *Queue {
 	if cfg.MaxAttempts < 1 {
-		cfg.MaxAttempts = 3
+		cfg.MaxAttempts = settings.MaxAttempts
 	}
 	if cfg.WorkerName == "" {
 		cfg.WorkerName = "embedded"

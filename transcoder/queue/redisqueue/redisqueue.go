@@ -31,6 +31,7 @@ import (
 
 	"cuttle.video/transcoder/job"
 	"cuttle.video/transcoder/queue"
+	"cuttle.video/transcoder/settings"
 )
 
 // Consumer groups.
@@ -53,13 +54,13 @@ type Config struct {
 	// share a name.
 	WorkerName string
 	// ClaimIdle is how long a leased job may go without a heartbeat before
-	// another worker may take it over; default 2 minutes.
+	// another worker may take it over; default settings.ClaimIdle.
 	ClaimIdle time.Duration
 	// Heartbeat is how often a lease resets its idle time; default
 	// ClaimIdle/3. It must be shorter than ClaimIdle.
 	Heartbeat time.Duration
 	// MaxAttempts is how many attempts a job gets, lost workers included;
-	// default 3.
+	// default settings.MaxAttempts.
 	MaxAttempts int
 	// MaxLen caps the events and dead-letter streams, approximately;
 	// default 10000. Events the server has not read yet can be trimmed
@@ -81,13 +82,13 @@ func (c Config) withDefaults() (Config, error) {
 		c.WorkerName = host + "-" + strconv.Itoa(os.Getpid())
 	}
 	if c.ClaimIdle == 0 {
-		c.ClaimIdle = 2 * time.Minute
+		c.ClaimIdle = settings.ClaimIdle
 	}
 	if c.Heartbeat == 0 {
 		c.Heartbeat = c.ClaimIdle / 3
 	}
 	if c.MaxAttempts == 0 {
-		c.MaxAttempts = 3
+		c.MaxAttempts = settings.MaxAttempts
 	}
 	if c.MaxLen == 0 {
 		c.MaxLen = 10000
