@@ -3,7 +3,7 @@
 // jobs survive queues that lose them. The database is the source of
 // truth; the queue only delivers.
 //
-// Every job lives the same life, written once in states.go. What differs
+// Every job lives the same life, written once in life.go. What differs
 // between job types (the payload, what a result publishes, what a final
 // failure or a retry means for the video) is the type's kind, in a file
 // of its own (vodhls.go, storyboard.go) and named in the kinds table. A
