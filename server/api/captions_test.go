@@ -37,11 +37,11 @@ func listCaptions(t *testing.T, c *servertest.Client, id string) captionList {
 
 func TestCaptions(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, fastTranscoding)
+		s := servertest.Start(t, b, servertest.FastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		other := s.NewUser(t, 2, -1)
 		anon := s.Anonymous(t)
-		id := published(t, owner, servertest.Clip(t), "Captioned", 1).Video.UUID
+		id := owner.PublishVideo(servertest.Clip(t), "Captioned", 1).Video.UUID
 
 		// An SRT file becomes WebVTT, listed and served under PeerTube's path.
 		putCaption(owner, id, "en", "subs.srt", srtEnglish).Expect(http.StatusNoContent)
@@ -111,7 +111,7 @@ func TestCaptions(t *testing.T) {
 		}
 
 		// Captions of a private video are the owner's to see.
-		priv := upload(t, owner, servertest.Clip(t), "Private captioned", 3).Video.UUID
+		priv := owner.UploadVideo(servertest.Clip(t), "Private captioned", 3).Video.UUID
 		putCaption(owner, priv, "en", "en.srt", srtEnglish).Expect(http.StatusNoContent)
 		anon.Do("GET", "/api/v1/videos/"+priv+"/captions", nil).Problem(http.StatusNotFound)
 		anon.Do("GET", "/lazy-static/video-captions/"+priv+"-en.vtt", nil).Expect(http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound)
@@ -133,7 +133,7 @@ func TestCaptionsInMasterPlaylist(t *testing.T) {
 		s := servertest.Start(t, b)
 		owner := s.NewUser(t, 2, -1)
 		anon := s.Anonymous(t)
-		id := upload(t, owner, servertest.Clip(t), "Subtitled", 1).Video.UUID
+		id := owner.UploadVideo(servertest.Clip(t), "Subtitled", 1).Video.UUID
 		putCaption(owner, id, "en", "en.srt", srtEnglish).Expect(http.StatusNoContent)
 		v := servertest.WaitVideo[playableVideo](t, owner, id, 2*time.Minute, 1)
 		master := func() string {
@@ -170,7 +170,7 @@ func TestCaptionsInMasterPlaylist(t *testing.T) {
 		// A private video's subtitle renditions are protected as its other
 		// files are: the playlists handed to its owner open them, nothing
 		// else does.
-		priv := upload(t, owner, servertest.Clip(t), "Private subtitled", 3).Video.UUID
+		priv := owner.UploadVideo(servertest.Clip(t), "Private subtitled", 3).Video.UUID
 		putCaption(owner, priv, "en", "en.srt", srtEnglish).Expect(http.StatusNoContent)
 		pv := servertest.WaitVideo[playableVideo](t, owner, priv, 2*time.Minute, 1)
 		pm := string(owner.Raw("GET", pv.StreamingPlaylists[0].PlaylistURL, nil, nil).Expect(http.StatusOK).Body)

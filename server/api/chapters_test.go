@@ -29,11 +29,11 @@ func getChapters(t *testing.T, c *servertest.Client, id string) []chapter {
 
 func TestChapters(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, fastTranscoding)
+		s := servertest.Start(t, b, servertest.FastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		other := s.NewUser(t, 2, -1)
 		anon := s.Anonymous(t)
-		id := published(t, owner, servertest.Clip(t), "Chaptered", 1).Video.UUID
+		id := owner.PublishVideo(servertest.Clip(t), "Chaptered", 1).Video.UUID
 		describe := func(d string) {
 			t.Helper()
 			owner.Do("PUT", "/api/v1/videos/"+id, map[string]any{"description": d}).Expect(http.StatusNoContent)
@@ -95,7 +95,7 @@ func TestChapters(t *testing.T) {
 		}
 
 		// Chapters follow the video's privacy.
-		priv := upload(t, owner, servertest.Clip(t), "Private chaptered", 3).Video.UUID
+		priv := owner.UploadVideo(servertest.Clip(t), "Private chaptered", 3).Video.UUID
 		anon.Do("GET", "/api/v1/videos/"+priv+"/chapters", nil).Problem(http.StatusNotFound)
 		other.Do("GET", "/api/v1/videos/"+priv+"/chapters.vtt", nil).Problem(http.StatusNotFound)
 		getChapters(t, owner, priv)

@@ -27,11 +27,11 @@ func view(c *servertest.Client, id, userAgent string) *servertest.Response {
 
 func TestViewsCountOncePerViewer(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, fastTranscoding)
+		s := servertest.Start(t, b, servertest.FastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		viewer := s.NewUser(t, 2, -1)
 		anon := s.Anonymous(t)
-		id := upload(t, owner, servertest.Clip(t), "Watched", 1).Video.UUID
+		id := owner.UploadVideo(servertest.Clip(t), "Watched", 1).Video.UUID
 		servertest.WaitVideo[playableVideo](t, owner, id, 2*time.Minute, 1)
 
 		// A reload loop counts once.
@@ -83,7 +83,7 @@ func TestViewsCountOncePerViewer(t *testing.T) {
 			http.Header{"Content-Type": {"application/json"}}).Problem(http.StatusBadRequest)
 		anon.Raw("POST", "/api/v1/videos/"+id+"/views", stringsReader(`{"currentTime": "x"`),
 			http.Header{"Content-Type": {"application/json"}}).Problem(http.StatusBadRequest)
-		priv := upload(t, s.Client(t, owner.Username, owner.Password), servertest.Clip(t), "Private", 3).Video.UUID
+		priv := s.Client(t, owner.Username, owner.Password).UploadVideo(servertest.Clip(t), "Private", 3).Video.UUID
 		view(anon, priv, "Browser A").Problem(http.StatusNotFound)
 		view(anon, "00000000-0000-0000-0000-000000000000", "Browser A").Problem(http.StatusNotFound)
 	})
@@ -91,12 +91,12 @@ func TestViewsCountOncePerViewer(t *testing.T) {
 
 func TestRatings(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, fastTranscoding)
+		s := servertest.Start(t, b, servertest.FastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		alice := s.NewUser(t, 2, -1)
 		bob := s.NewUser(t, 2, -1)
 		anon := s.Anonymous(t)
-		up := published(t, owner, servertest.Clip(t), "Rated", 1)
+		up := owner.PublishVideo(servertest.Clip(t), "Rated", 1)
 		id := up.Video.UUID
 		rate := func(c *servertest.Client, rating string) *servertest.Response {
 			return c.Do("PUT", "/api/v1/videos/"+id+"/rate", map[string]string{"rating": rating})
@@ -147,7 +147,7 @@ func TestRatings(t *testing.T) {
 		rate(alice, "love").Problem(http.StatusBadRequest)
 		rate(anon, "like").Problem(http.StatusUnauthorized)
 		anon.Do("GET", "/api/v1/users/me/videos/"+id+"/rating", nil).Problem(http.StatusUnauthorized)
-		priv := upload(t, owner, servertest.Clip(t), "Private", 3).Video.UUID
+		priv := owner.UploadVideo(servertest.Clip(t), "Private", 3).Video.UUID
 		alice.Do("PUT", "/api/v1/videos/"+priv+"/rate", map[string]string{"rating": "like"}).Problem(http.StatusNotFound)
 	})
 }
@@ -179,13 +179,13 @@ type threadList struct {
 
 func TestComments(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, fastTranscoding)
+		s := servertest.Start(t, b, servertest.FastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		alice := s.NewUser(t, 2, -1)
 		bob := s.NewUser(t, 2, -1)
 		mod := s.NewUser(t, 1, -1)
 		anon := s.Anonymous(t)
-		id := published(t, owner, servertest.Clip(t), "Discussed", 1).Video.UUID
+		id := owner.PublishVideo(servertest.Clip(t), "Discussed", 1).Video.UUID
 		post := func(c *servertest.Client, path, text string) commentJSON {
 			t.Helper()
 			var out struct {
@@ -288,7 +288,7 @@ func TestComments(t *testing.T) {
 		}
 
 		// Comments follow the video's privacy.
-		priv := upload(t, owner, servertest.Clip(t), "Private", 3).Video.UUID
+		priv := owner.UploadVideo(servertest.Clip(t), "Private", 3).Video.UUID
 		anon.Do("GET", "/api/v1/videos/"+priv+"/comment-threads", nil).Problem(http.StatusNotFound)
 		alice.Do("POST", "/api/v1/videos/"+priv+"/comment-threads", map[string]string{"text": "hi"}).Problem(http.StatusNotFound)
 	})

@@ -19,9 +19,9 @@ import (
 // viewers who know the password; it does hold each guessing address to
 // one more wrong guess per window.
 func TestVideoPasswordFloodKeepsRightPassword(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fastTranscoding)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	owner := s.NewUser(t, 2, -1)
-	v := "/api/v1/videos/" + uploadProtected(t, owner, servertest.Clip(t), "right-password").Video.UUID
+	v := "/api/v1/videos/" + owner.PublishProtected(servertest.Clip(t), "right-password").Video.UUID
 	for i := range 10 {
 		from := s.AnonymousFrom(t, fmt.Sprintf("127.0.1.%d", i+1))
 		for j := range 10 {
@@ -170,12 +170,12 @@ func TestMetricsAdminOnlyAndReportsBounded(t *testing.T) {
 // Tracker sockets count per client key too: behind a trusted proxy per
 // forwarded client, IPv6 clients per /64.
 func TestTrackerSocketsPerClientBehindProxy(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fastTranscoding, func(c *config.Config) {
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding, func(c *config.Config) {
 		c.TrustedProxies = []string{"127.0.0.1"}
 		c.P2P.MaxConnsPerAddr = 1
 	})
 	owner := s.NewUser(t, 2, -1)
-	id := upload(t, owner, servertest.Clip(t), "Swarmed", 1).Video.UUID
+	id := owner.UploadVideo(servertest.Clip(t), "Swarmed", 1).Video.UUID
 	servertest.WaitState(t, owner, id, 3*time.Minute, 1)
 	dial := func(client string) int {
 		t.Helper()

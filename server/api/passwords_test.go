@@ -30,21 +30,9 @@ type passwordList struct {
 	} `json:"data"`
 }
 
-func uploadProtected(t *testing.T, c *servertest.Client, clip string, passwords ...string) servertest.UploadedVideo {
-	t.Helper()
-	var up servertest.UploadedVideo
-	c.Upload(clip, map[string][]string{
-		"name": {"Protected"}, "channelId": {strconv.FormatInt(c.Channel(), 10)}, "privacy": {"5"},
-		"videoPasswords[]": passwords,
-	}).Expect(http.StatusOK).JSON(&up)
-	// Only its owner sees a video before its transcoding is over.
-	servertest.WaitState(t, c, up.Video.UUID, 3*time.Minute, 1)
-	return up
-}
-
 func TestVideoPasswords(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, fastTranscoding)
+		s := servertest.Start(t, b, servertest.FastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		other := s.NewUser(t, 2, -1)
 		mod := s.NewUser(t, 1, -1)
@@ -65,7 +53,7 @@ func TestVideoPasswords(t *testing.T) {
 				t.Errorf("upload %v: %+v, want invalid videoPasswords", f, p)
 			}
 		}
-		up := uploadProtected(t, owner, clip, "secret-one", "secret-two")
+		up := owner.PublishProtected(clip, "secret-one", "secret-two")
 		path := "/api/v1/videos/" + up.Video.UUID
 
 		// Viewers: owner and moderators pass with their token, everyone
@@ -177,11 +165,11 @@ func TestVideoPasswords(t *testing.T) {
 // video; right ones cost nothing. The limits count with the server's
 // clock, which the test moves.
 func TestVideoPasswordGuessLimit(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fastTranscoding)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	owner := s.NewUser(t, 2, -1)
 	clip := servertest.Clip(t)
-	a := "/api/v1/videos/" + uploadProtected(t, owner, clip, "right-password").Video.UUID
-	b := "/api/v1/videos/" + uploadProtected(t, owner, clip, "right-password").Video.UUID
+	a := "/api/v1/videos/" + owner.PublishProtected(clip, "right-password").Video.UUID
+	b := "/api/v1/videos/" + owner.PublishProtected(clip, "right-password").Video.UUID
 	guesser := s.AnonymousFrom(t, "127.0.0.1")
 
 	for range 20 {
@@ -214,10 +202,10 @@ func TestVideoPasswordGuessLimit(t *testing.T) {
 
 // File tokens expire, and a privacy change invalidates them.
 func TestFileTokenLifetime(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fastTranscoding)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	owner := s.NewUser(t, 2, -1)
 	other := s.NewUser(t, 2, -1)
-	up := upload(t, owner, servertest.Clip(t), "Private", 3)
+	up := owner.UploadVideo(servertest.Clip(t), "Private", 3)
 	servertest.WaitState(t, owner, up.Video.UUID, 3*time.Minute, 1)
 	thumb := "/lazy-static/thumbnails/" + up.Video.UUID + ".jpg"
 	anon := s.Anonymous(t)

@@ -20,36 +20,6 @@ import (
 	"cuttle.video/transcoder/job"
 )
 
-func fastTranscoding(c *config.Config) {
-	c.Transcoding.Preset = "ultrafast"
-	c.Transcoding.Threads = 2
-}
-
-// needsPostgres skips (or, under the harness, fails) a test that needs
-// the harness's PostgreSQL and S3.
-func needsPostgres(t *testing.T) {
-	t.Helper()
-	if os.Getenv("CUTTLE_TEST_POSTGRES_URL") == "" {
-		if os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") == "1" {
-			t.Fatal("CUTTLE_TEST_POSTGRES_URL is not set")
-		}
-		t.Skip("needs the harness's PostgreSQL and S3; run through make test")
-	}
-}
-
-type publishedVideo struct {
-	ID                 int64  `json:"id"`
-	UUID               string `json:"uuid"`
-	ShortUUID          string `json:"shortUUID"`
-	ThumbnailPath      string `json:"thumbnailPath"`
-	StreamingPlaylists []struct {
-		PlaylistURL string `json:"playlistUrl"`
-		Files       []struct {
-			PlaylistURL string `json:"playlistUrl"`
-		} `json:"files"`
-	} `json:"streamingPlaylists"`
-}
-
 // A resource of a video that viewers try to read.
 type resource struct {
 	name string
@@ -153,9 +123,9 @@ func TestPrivacyMatrix(t *testing.T) {
 		s3      bool
 	}{{"local", servertest.SQLite, false}, {"s3", servertest.Postgres, true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			tweaks := []func(*config.Config){fastTranscoding}
+			tweaks := []func(*config.Config){servertest.FastTranscoding}
 			if tc.s3 {
-				needsPostgres(t)
+				servertest.NeedsPostgres(t)
 				tweak, _ := servertest.S3(t)
 				tweaks = append(tweaks, tweak)
 			}
@@ -188,7 +158,7 @@ func privacyMatrix(t *testing.T, s *servertest.Server, onS3 bool) {
 		"name": {"Matrix"}, "channelId": {strconv.FormatInt(owner.Channel(), 10)},
 		"privacy": {"5"}, "videoPasswords[]": {"matrix-password"},
 	}).Expect(http.StatusOK).JSON(&up)
-	var v publishedVideo
+	var v servertest.PublishedVideo
 	if err := json.Unmarshal(servertest.WaitState(t, owner, up.Video.UUID, 3*time.Minute, 1), &v); err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +240,7 @@ func publicFiles(privacy int) bool { return privacy == 1 || privacy == 2 }
 // or at the bucket.
 func (m *matrixVideo) handedOut(t *testing.T, owner *servertest.Client, onS3, public bool) []string {
 	t.Helper()
-	var v publishedVideo
+	var v servertest.PublishedVideo
 	owner.Do("GET", "/api/v1/videos/"+m.uuid, nil).Expect(http.StatusOK).JSON(&v)
 	master := v.StreamingPlaylists[0].PlaylistURL
 	media := v.StreamingPlaylists[0].Files[0].PlaylistURL

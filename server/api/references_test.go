@@ -60,8 +60,8 @@ func send(c *servertest.Client, r videoRoute, ref string) *servertest.Response {
 // not reach answers exactly as a video that does not exist, on every
 // route that takes a reference.
 func TestVideoReferences(t *testing.T) {
-	eachSetup(t, func(t *testing.T, start func(...func(*config.Config)) *servertest.Server) {
-		s := start(fastTranscoding, func(c *config.Config) { c.Transcoding.MaxAttempts = 1 })
+	servertest.EachSetup(t, func(t *testing.T, start func(...func(*config.Config)) *servertest.Server) {
+		s := start(servertest.FastTranscoding, func(c *config.Config) { c.Transcoding.MaxAttempts = 1 })
 		owner := s.NewUser(t, 2, -1)
 		viewers := map[string]*servertest.Client{"anonymous": s.Anonymous(t), "another user": s.NewUser(t, 2, -1)}
 		privileged := map[string]*servertest.Client{"owner": owner, "moderator": s.NewUser(t, 1, -1), "admin": s.Root(t)}

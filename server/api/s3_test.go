@@ -23,7 +23,7 @@ func TestUploadsToS3(t *testing.T) {
 		total := int64(len(data))
 		ctx := context.Background()
 
-		legacy := upload(t, user, clipPath, "Legacy to S3", 1)
+		legacy := user.UploadVideo(clipPath, "Legacy to S3", 1)
 		loc := user.InitUpload(total, map[string]any{"name": "Resumable to S3", "channelId": user.Channel(), "filename": "clip.mp4"}).
 			Expect(http.StatusCreated).Header.Get("Location")
 		user.PutChunk(loc, 0, data[:total/2], total).Expect(http.StatusPermanentRedirect)

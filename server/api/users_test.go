@@ -105,7 +105,7 @@ func TestUserAdministration(t *testing.T) {
 		alice = s.Client(t, "alice", "alice-new-secret")
 
 		// Deleting a user removes their videos and files.
-		up := upload(t, alice, servertest.Clip(t), "Alice's clip", 1)
+		up := alice.UploadVideo(servertest.Clip(t), "Alice's clip", 1)
 		root.Do("DELETE", userPath, nil).Expect(http.StatusNoContent)
 		root.Do("GET", userPath, nil).Problem(http.StatusNotFound)
 		root.Do("GET", "/api/v1/videos/"+up.Video.UUID, nil).Problem(http.StatusNotFound)

@@ -22,24 +22,6 @@ type videoList struct {
 	} `json:"data"`
 }
 
-func upload(t *testing.T, c *servertest.Client, clip, name string, privacy int) servertest.UploadedVideo {
-	t.Helper()
-	var up servertest.UploadedVideo
-	c.Upload(clip, map[string][]string{
-		"name": {name}, "channelId": {strconv.FormatInt(c.Channel(), 10)}, "privacy": {strconv.Itoa(privacy)},
-	}).Expect(http.StatusOK).JSON(&up)
-	return up
-}
-
-// published uploads a video and waits until its transcoding is over:
-// only then do viewers other than its owner see it.
-func published(t *testing.T, c *servertest.Client, clip, name string, privacy int) servertest.UploadedVideo {
-	t.Helper()
-	up := upload(t, c, clip, name, privacy)
-	servertest.WaitState(t, c, up.Video.UUID, 3*time.Minute, 1)
-	return up
-}
-
 func TestVideoVisibility(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
 		// The videos are never published: their transcoding fails.
@@ -51,7 +33,7 @@ func TestVideoVisibility(t *testing.T) {
 		clip := servertest.CorruptClip(t, servertest.Clip(t))
 		ids := map[int]string{}
 		for privacy := 1; privacy <= 4; privacy++ {
-			ids[privacy] = upload(t, owner, clip, "Privacy "+strconv.Itoa(privacy), privacy).Video.UUID
+			ids[privacy] = owner.UploadVideo(clip, "Privacy "+strconv.Itoa(privacy), privacy).Video.UUID
 		}
 		for _, id := range ids {
 			servertest.WaitState(t, owner, id, 3*time.Minute, 7)
@@ -115,11 +97,11 @@ func TestVideoVisibility(t *testing.T) {
 
 func TestVideoUpdateAndDelete(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, fastTranscoding)
+		s := servertest.Start(t, b, servertest.FastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		other := s.NewUser(t, 2, -1)
 		clip := servertest.Clip(t)
-		up := published(t, owner, clip, "Before", 1)
+		up := owner.PublishVideo(clip, "Before", 1)
 		path := "/api/v1/videos/" + up.Video.UUID
 
 		owner.Do("PUT", path, map[string]any{
@@ -170,7 +152,7 @@ func TestVideoUpdateAndDelete(t *testing.T) {
 			t.Fatalf("quota used after delete = %d", quota.Used)
 		}
 		// A moderator may delete anyone's video.
-		up = upload(t, owner, clip, "Moderated", 1)
+		up = owner.UploadVideo(clip, "Moderated", 1)
 		s.NewUser(t, 1, -1).Do("DELETE", "/api/v1/videos/"+up.Video.ShortUUID, nil).Expect(http.StatusNoContent)
 	})
 }

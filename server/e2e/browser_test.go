@@ -48,7 +48,7 @@ func browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Contex
 
 func TestWatchPagePlays(t *testing.T) {
 	ctx := browser(t)
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, clip(t, 10), "Watch me")
 	if v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {

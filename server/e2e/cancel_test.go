@@ -65,7 +65,7 @@ func waitNoFFmpeg(t *testing.T, pid int) {
 func TestDeletingVideoStopsTranscode(t *testing.T) {
 	clipPath := longClip(t)
 	t.Run("embedded", func(t *testing.T) {
-		s := servertest.Start(t, servertest.SQLite, fast)
+		s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 		user := s.NewUser(t, 2, -1)
 		up := uploadClip(t, user, clipPath, "Deleted while transcoding")
 		waitActive(t, user, up.Video.UUID)
@@ -78,7 +78,7 @@ func TestDeletingVideoStopsTranscode(t *testing.T) {
 	t.Run("redis runner", func(t *testing.T) {
 		port := freePort(t)
 		startRedis(t, port)
-		s := servertest.Start(t, servertest.SQLite, fast, func(c *config.Config) {
+		s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding, func(c *config.Config) {
 			c.RedisURL = redisURLFor(port)
 			c.Transcoding.Workers = 0
 		})

@@ -37,7 +37,7 @@ func TestJobCredentialsCannotTouchPublishedMedia(t *testing.T) {
 	storageSetups(t, func(t *testing.T, tweak func(*config.Config)) {
 		port := freePort(t)
 		startRedis(t, port)
-		s := servertest.Start(t, servertest.SQLite, tweak, fast, func(c *config.Config) {
+		s := servertest.Start(t, servertest.SQLite, tweak, servertest.FastTranscoding, func(c *config.Config) {
 			c.RedisURL = redisURLFor(port)
 			c.Transcoding.Workers = 0
 			c.Transcoding.ClaimIdle = 3 * time.Second

@@ -23,7 +23,7 @@ import (
 func unreachableUpload(t *testing.T) (*servertest.Server, *servertest.Client, servertest.UploadedVideo, string) {
 	t.Helper()
 	unreachable := "http://127.0.0.1:" + strconv.Itoa(freePort(t))
-	s := servertest.Start(t, servertest.SQLite, fast, func(c *config.Config) {
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding, func(c *config.Config) {
 		c.PublicURL = unreachable
 		c.Transcoding.MaxAttempts = 1
 	})

@@ -149,7 +149,7 @@ func goPeer(t *testing.T, s *servertest.Server, v videoState, cfg peer.Config) *
 
 func TestP2PTwoBrowsers(t *testing.T) {
 	browser := p2pBrowser(t)
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	v := publishedSmallClip(t, s, 40)
 	watch := s.URL + "/w/" + v.ShortUUID
 
@@ -198,7 +198,7 @@ func TestP2PTwoBrowsers(t *testing.T) {
 
 func TestP2PGoPeerAndBrowser(t *testing.T) {
 	browser := p2pBrowser(t)
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	v := publishedSmallClip(t, s, 40)
 	watch := s.URL + "/w/" + v.ShortUUID
 
@@ -234,7 +234,7 @@ func TestP2PGoPeerAndBrowser(t *testing.T) {
 
 func TestP2PCorruptedSegmentRejected(t *testing.T) {
 	browser := p2pBrowser(t)
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	v := publishedSmallClip(t, s, 40)
 
 	// A peer that holds every segment and sends each one corrupted.
@@ -278,8 +278,8 @@ func TestP2PAcrossReplicas(t *testing.T) {
 		c.RedisURL = redisURLFor(port)
 		c.Transcoding.ClaimIdle = 3 * time.Second
 	}
-	a := servertest.Start(t, servertest.Postgres, s3tweak, fast, shared, func(c *config.Config) { c.Transcoding.Workers = 1 })
-	b := servertest.Start(t, servertest.Postgres, s3tweak, fast, shared, func(c *config.Config) {
+	a := servertest.Start(t, servertest.Postgres, s3tweak, servertest.FastTranscoding, shared, func(c *config.Config) { c.Transcoding.Workers = 1 })
+	b := servertest.Start(t, servertest.Postgres, s3tweak, servertest.FastTranscoding, shared, func(c *config.Config) {
 		c.DatabaseURL = a.Config.DatabaseURL
 		c.Transcoding.Workers = 0
 	})
@@ -308,7 +308,7 @@ func TestP2PAcrossReplicas(t *testing.T) {
 }
 
 func TestTrackerRefusals(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	v := publishedSmallClip(t, s, 8)
 
 	dial := func(url string) (*websocket.Conn, int) {

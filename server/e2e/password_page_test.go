@@ -16,7 +16,7 @@ import (
 // until the viewer types a right password, then plays it.
 func TestWatchPagePassword(t *testing.T) {
 	ctx := browser(t)
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	owner := s.NewUser(t, 2, -1)
 	var up servertest.UploadedVideo
 	owner.Upload(clip(t, 6), map[string][]string{

@@ -109,7 +109,7 @@ var segmentLineRE = regexp.MustCompile(`(?m)^([A-Za-z0-9_]+)-00000\.m4s$`)
 func TestTamperedOutputsAreRefused(t *testing.T) {
 	port := freePort(t)
 	startRedis(t, port)
-	s := servertest.Start(t, servertest.SQLite, fast, func(c *config.Config) {
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding, func(c *config.Config) {
 		c.RedisURL = redisURLFor(port)
 		c.Transcoding.Workers = 0
 		c.Transcoding.MaxAttempts = 1

@@ -94,7 +94,7 @@ func keysUnder(t *testing.T, st storage.Store, prefix string) []string {
 // A privacy change while the embedded worker transcodes into the public
 // prefix: the completion brings every file to the private one.
 func TestPrivacyChangeWhileTranscoding(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	owner := s.NewUser(t, 2, -1)
 	up := uploadClip(t, owner, clip(t, 20), "Becomes private")
 	waitActive(t, owner, up.Video.UUID)
@@ -128,7 +128,7 @@ func TestPrivacyChangeScaledOut(t *testing.T) {
 	port := freePort(t)
 	startRedis(t, port)
 	s3tweak, bucket := servertest.S3(t)
-	s := servertest.Start(t, servertest.Postgres, s3tweak, fast, func(c *config.Config) {
+	s := servertest.Start(t, servertest.Postgres, s3tweak, servertest.FastTranscoding, func(c *config.Config) {
 		c.RedisURL = redisURLFor(port)
 		c.Transcoding.Workers = 0
 	})

@@ -18,14 +18,9 @@ import (
 
 var fullLadder = []int{720, 480, 360, 240, 144}
 
-func fast(c *config.Config) {
-	c.Transcoding.Preset = "ultrafast"
-	c.Transcoding.Threads = 2
-}
-
 // The embedded setup: SQLite, local directory, the worker in the server.
 func TestTranscodeEmbedded(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, clip(t, 10), "Ten seconds")
 	v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7)
@@ -61,7 +56,7 @@ func TestTranscodeEmbedded(t *testing.T) {
 func scaledOut(t *testing.T, redisURL string) (*servertest.Server, func() []string) {
 	t.Helper()
 	s3tweak, bucket := servertest.S3(t)
-	s := servertest.Start(t, servertest.Postgres, s3tweak, fast, func(c *config.Config) {
+	s := servertest.Start(t, servertest.Postgres, s3tweak, servertest.FastTranscoding, func(c *config.Config) {
 		c.RedisURL = redisURL
 		c.Transcoding.Workers = 0
 		c.Transcoding.ClaimIdle = 3 * time.Second
@@ -224,7 +219,7 @@ func TestRedisRestartLosesNoJob(t *testing.T) {
 }
 
 func TestCorruptUploadFailsAlone(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fast, func(c *config.Config) { c.Transcoding.MaxAttempts = 2 })
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding, func(c *config.Config) { c.Transcoding.MaxAttempts = 2 })
 	user := s.NewUser(t, 2, -1)
 	good := clip(t, 4)
 	bad := servertest.CorruptClip(t, good)

@@ -68,7 +68,7 @@ func interruptFinish(t *testing.T, s *servertest.Server, channelID int64, path, 
 // server is back.
 func TestVideoLeftWithoutJobIsPublishedAfterRestart(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, fast)
+		s := servertest.Start(t, b, servertest.FastTranscoding)
 		user := s.NewUser(t, 2, -1)
 		channel := user.Channel()
 		clip := servertest.Clip(t)
@@ -88,7 +88,7 @@ func TestVideoLeftWithoutJobIsPublishedAfterRestart(t *testing.T) {
 // expires: nothing stays waiting for a transcoding that never comes.
 func TestInterruptedUploadIsPublishedWhenItExpires(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, fast)
+		s := servertest.Start(t, b, servertest.FastTranscoding)
 		user := s.NewUser(t, 2, -1)
 		channel := user.Channel()
 		data, err := os.ReadFile(servertest.Clip(t))

@@ -18,7 +18,7 @@ import (
 // finds in the master playlist.
 func TestWatchPageChaptersAndCaptions(t *testing.T) {
 	ctx := browser(t)
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, clip(t, 6), "Chapters and captions")
 	user.Do("PUT", "/api/v1/videos/"+up.Video.UUID, map[string]any{

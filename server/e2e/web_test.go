@@ -158,7 +158,7 @@ const watchProgress = `(() => {
 
 func TestWebInterface(t *testing.T) {
 	ctx := browser(t)
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	user := s.NewUser(t, 2, -1)
 	w := newWebTab(t, ctx, s.URL)
 
@@ -411,7 +411,7 @@ func TestWebInterface(t *testing.T) {
 // out.
 func TestWatchPageWeight(t *testing.T) {
 	ctx := browser(t)
-	s := servertest.Start(t, servertest.SQLite, fast)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, servertest.Clip(t), "Light page")
 	if v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
@@ -468,7 +468,7 @@ func TestWatchPageWeight(t *testing.T) {
 // retries it from there.
 func TestWebRetryFailedJob(t *testing.T) {
 	ctx := browser(t)
-	s := servertest.Start(t, servertest.SQLite, fast, func(c *config.Config) { c.Transcoding.MaxAttempts = 1 })
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding, func(c *config.Config) { c.Transcoding.MaxAttempts = 1 })
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, servertest.CorruptClip(t, servertest.Clip(t)), "Broken inside")
 	if v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 7 {

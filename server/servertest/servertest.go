@@ -218,3 +218,38 @@ func (s *Server) UploadFiles(t *testing.T) []string {
 	}
 	return names
 }
+
+// FastTranscoding makes the server's own transcoding as quick as it gets,
+// for tests that need published videos rather than good pictures.
+func FastTranscoding(c *config.Config) {
+	c.Transcoding.Preset = "ultrafast"
+	c.Transcoding.Threads = 2
+}
+
+// NeedsPostgres skips (or, under the harness, fails) a test that needs
+// the harness's PostgreSQL and S3.
+func NeedsPostgres(t *testing.T) {
+	t.Helper()
+	if os.Getenv("CUTTLE_TEST_POSTGRES_URL") == "" {
+		if requireServices() {
+			t.Fatal("CUTTLE_TEST_POSTGRES_URL is not set")
+		}
+		t.Skip("needs the harness's PostgreSQL and S3; run through make test")
+	}
+}
+
+// EachSetup runs fn on the embedded setup (SQLite, local media) and on
+// the scaled-out one's database and storage (PostgreSQL, S3); start
+// starts a server on the setup.
+func EachSetup(t *testing.T, fn func(t *testing.T, start func(...func(*config.Config)) *Server)) {
+	EachBackend(t, func(t *testing.T, b Backend) {
+		var base []func(*config.Config)
+		if b == Postgres {
+			tweak, _ := S3(t)
+			base = append(base, tweak)
+		}
+		fn(t, func(tweaks ...func(*config.Config)) *Server {
+			return Start(t, b, append(base, tweaks...)...)
+		})
+	})
+}

@@ -7,7 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"time"
+
+	"cuttle.video/server/database"
 )
 
 // Channel returns the id of the client's default channel.
@@ -123,4 +127,51 @@ func (c *Client) Upload(path string, fields map[string][]string) *Response {
 	}
 	defer f.Close()
 	return c.Multipart("/api/v1/videos/upload", fields, "videofile", path[strings.LastIndex(path, "/")+1:], f)
+}
+
+// UploadVideo uploads clip as a video called name, of the given privacy,
+// to the client's channel.
+func (c *Client) UploadVideo(clip, name string, privacy int) UploadedVideo {
+	c.t.Helper()
+	var up UploadedVideo
+	c.Upload(clip, map[string][]string{
+		"name": {name}, "channelId": {strconv.FormatInt(c.Channel(), 10)}, "privacy": {strconv.Itoa(privacy)},
+	}).Expect(http.StatusOK).JSON(&up)
+	return up
+}
+
+// PublishVideo uploads a video and waits until its transcoding is over:
+// only then do viewers other than its owner see it.
+func (c *Client) PublishVideo(clip, name string, privacy int) UploadedVideo {
+	c.t.Helper()
+	up := c.UploadVideo(clip, name, privacy)
+	WaitState(c.t, c, up.Video.UUID, 3*time.Minute, database.StatePublished)
+	return up
+}
+
+// PublishProtected uploads a password-protected video, with passwords,
+// and waits until it is published.
+func (c *Client) PublishProtected(clip string, passwords ...string) UploadedVideo {
+	c.t.Helper()
+	var up UploadedVideo
+	c.Upload(clip, map[string][]string{
+		"name": {"Protected"}, "channelId": {strconv.FormatInt(c.Channel(), 10)},
+		"privacy": {strconv.Itoa(database.PrivacyPassword)}, "videoPasswords[]": passwords,
+	}).Expect(http.StatusOK).JSON(&up)
+	WaitState(c.t, c, up.Video.UUID, 3*time.Minute, database.StatePublished)
+	return up
+}
+
+// PublishedVideo is what tests read of a published video's JSON.
+type PublishedVideo struct {
+	ID                 int64  `json:"id"`
+	UUID               string `json:"uuid"`
+	ShortUUID          string `json:"shortUUID"`
+	ThumbnailPath      string `json:"thumbnailPath"`
+	StreamingPlaylists []struct {
+		PlaylistURL string `json:"playlistUrl"`
+		Files       []struct {
+			PlaylistURL string `json:"playlistUrl"`
+		} `json:"files"`
+	} `json:"streamingPlaylists"`
 }

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"cuttle.video/player/bundle"
-	"cuttle.video/server/config"
 	"cuttle.video/server/servertest"
 )
 
@@ -304,10 +303,7 @@ func webUpload(t *testing.T, c *servertest.Client, clip, name string, tags []str
 
 func TestWebBrowseAndSearch(t *testing.T) {
 	servertest.EachBackend(t, func(t *testing.T, backend servertest.Backend) {
-		s := servertest.Start(t, backend, func(c *config.Config) {
-			c.Transcoding.Preset = "ultrafast"
-			c.Transcoding.Threads = 2
-		})
+		s := servertest.Start(t, backend, servertest.FastTranscoding)
 		user := s.NewUser(t, 2, -1)
 		clip := servertest.Clip(t)
 		cats := webUpload(t, user, clip, "Cats at play", []string{"kitten", "pets"})

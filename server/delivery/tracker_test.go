@@ -1,4 +1,4 @@
-package api_test
+package delivery_test
 
 import (
 	"net/http"
@@ -52,7 +52,7 @@ func answerMsg(infoHash, from, to string, offerID any) map[string]any {
 // fetch it.
 func swarmHash(t *testing.T, c *servertest.Client, videoUUID string) string {
 	t.Helper()
-	v := servertest.WaitVideo[playableVideo](t, c, videoUUID, 2*time.Minute, 1)
+	v := servertest.WaitVideo[servertest.PublishedVideo](t, c, videoUUID, 2*time.Minute, 1)
 	status, master := c.Fetch(v.StreamingPlaylists[0].PlaylistURL)
 	if status != http.StatusOK {
 		t.Fatalf("master playlist: %d", status)
@@ -78,11 +78,11 @@ func joined(t *testing.T, c *trackertest.Client, infoHash, peerID string, offers
 // (their addresses), cannot answer, and cannot come back without a token.
 // Deleting the video ends the remaining sockets.
 func TestTrackerSocketRevokedOnPrivacyChange(t *testing.T) {
-	eachSetup(t, func(t *testing.T, start func(...func(*config.Config)) *servertest.Server) {
-		s := start(fastTranscoding)
+	servertest.EachSetup(t, func(t *testing.T, start func(...func(*config.Config)) *servertest.Server) {
+		s := start(servertest.FastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		anon := s.Anonymous(t)
-		up := published(t, owner, servertest.Clip(t), "Soon private", 1)
+		up := owner.PublishVideo(servertest.Clip(t), "Soon private", 1)
 		ih := swarmHash(t, anon, up.Video.UUID)
 
 		spy := mustDialTracker(t, s, up.Video.UUID, "")
@@ -107,14 +107,14 @@ func TestTrackerSocketRevokedOnPrivacyChange(t *testing.T) {
 // Replacing a video's passwords revokes the file tokens obtained with the
 // old ones, on the files and on the tracker.
 func TestPasswordChangeRevokesTokensAndSockets(t *testing.T) {
-	eachSetup(t, func(t *testing.T, start func(...func(*config.Config)) *servertest.Server) {
-		s := start(fastTranscoding)
+	servertest.EachSetup(t, func(t *testing.T, start func(...func(*config.Config)) *servertest.Server) {
+		s := start(servertest.FastTranscoding)
 		owner := s.NewUser(t, 2, -1)
 		anon := s.Anonymous(t)
-		up := uploadProtected(t, owner, servertest.Clip(t), "hunter22")
+		up := owner.PublishProtected(servertest.Clip(t), "hunter22")
 		id := up.Video.UUID
 		ih := swarmHash(t, owner, id)
-		v := servertest.WaitVideo[playableVideo](t, owner, id, 2*time.Minute, 1)
+		v := servertest.WaitVideo[servertest.PublishedVideo](t, owner, id, 2*time.Minute, 1)
 		master := v.StreamingPlaylists[0].PlaylistURL
 		if i := strings.IndexByte(master, '?'); i >= 0 {
 			master = master[:i]
@@ -166,9 +166,9 @@ func TestPasswordChangeRevokesTokensAndSockets(t *testing.T) {
 
 // A socket opened with a file token ends when the token does.
 func TestTrackerSocketEndsWithItsToken(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fastTranscoding, func(c *config.Config) { c.FileTokenTTL = 3 * time.Second })
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding, func(c *config.Config) { c.FileTokenTTL = 3 * time.Second })
 	owner := s.NewUser(t, 2, -1)
-	up := upload(t, owner, servertest.Clip(t), "Private", 3)
+	up := owner.UploadVideo(servertest.Clip(t), "Private", 3)
 	ih := swarmHash(t, owner, up.Video.UUID)
 
 	holder := mustDialTracker(t, s, up.Video.UUID, owner.FileToken(up.Video.UUID, ""))
@@ -188,10 +188,10 @@ func TestTrackerSocketEndsWithItsToken(t *testing.T) {
 // that learnt it (every relayed offer and answer carries it) cannot take
 // it over, and the owner keeps its socket and its answers.
 func TestTrackerPeerIDTakeoverRefused(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, fastTranscoding)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	owner := s.NewUser(t, 2, -1)
 	anon := s.Anonymous(t)
-	up := published(t, owner, servertest.Clip(t), "Public", 1)
+	up := owner.PublishVideo(servertest.Clip(t), "Public", 1)
 	ih := swarmHash(t, anon, up.Video.UUID)
 	victimID, attackerID, otherID := trackerPeer(0), trackerPeer(1), trackerPeer(2)
 
@@ -240,7 +240,7 @@ func TestTrackerPeerIDTakeoverRefused(t *testing.T) {
 // With Redis, a replica's sockets are revoked by a change made through
 // another replica, before any later offer reaches them.
 func TestTrackerRevocationAcrossReplicas(t *testing.T) {
-	needsPostgres(t)
+	servertest.NeedsPostgres(t)
 	redisURL := os.Getenv("CUTTLE_TEST_REDIS_URL")
 	if redisURL == "" {
 		if os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") == "1" {
@@ -252,7 +252,7 @@ func TestTrackerRevocationAcrossReplicas(t *testing.T) {
 	shared := func(c *config.Config) {
 		c.RedisURL = redisURL
 		c.Secret = "a secret both replicas share"
-		fastTranscoding(c)
+		servertest.FastTranscoding(c)
 	}
 	a := servertest.Start(t, servertest.Postgres, s3tweak, shared, func(c *config.Config) { c.Transcoding.Workers = 1 })
 	b := servertest.Start(t, servertest.Postgres, s3tweak, shared, func(c *config.Config) {
@@ -260,7 +260,7 @@ func TestTrackerRevocationAcrossReplicas(t *testing.T) {
 		c.Transcoding.Workers = 0
 	})
 	owner := a.NewUser(t, 2, -1)
-	up := published(t, owner, servertest.Clip(t), "Soon private", 1)
+	up := owner.PublishVideo(servertest.Clip(t), "Soon private", 1)
 	ih := swarmHash(t, a.Anonymous(t), up.Video.UUID)
 
 	spy := mustDialTracker(t, b, up.Video.UUID, "")
@@ -271,20 +271,4 @@ func TestTrackerRevocationAcrossReplicas(t *testing.T) {
 	if reason := spy.CutOff(); !strings.Contains(reason, "access to this video changed") {
 		t.Fatalf("close reason %q", reason)
 	}
-}
-
-// eachSetup runs fn on the embedded setup (SQLite, local media) and on
-// the scaled-out one's database and storage (PostgreSQL, S3); start
-// starts a server on the setup.
-func eachSetup(t *testing.T, fn func(t *testing.T, start func(...func(*config.Config)) *servertest.Server)) {
-	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		var base []func(*config.Config)
-		if b == servertest.Postgres {
-			tweak, _ := servertest.S3(t)
-			base = append(base, tweak)
-		}
-		fn(t, func(tweaks ...func(*config.Config)) *servertest.Server {
-			return servertest.Start(t, b, append(base, tweaks...)...)
-		})
-	})
 }

@@ -1,4 +1,4 @@
-package api_test
+package delivery_test
 
 import (
 	"context"
@@ -18,12 +18,12 @@ import (
 
 // publishLocal uploads a clip as a public video on SQLite with local
 // media and waits until it is published.
-func publishLocal(t *testing.T) (*servertest.Server, *servertest.Client, publishedVideo) {
+func publishLocal(t *testing.T) (*servertest.Server, *servertest.Client, servertest.PublishedVideo) {
 	t.Helper()
-	s := servertest.Start(t, servertest.SQLite, fastTranscoding)
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	owner := s.NewUser(t, 2, -1)
-	up := upload(t, owner, servertest.Clip(t), "Hardened", 1)
-	var v publishedVideo
+	up := owner.UploadVideo(servertest.Clip(t), "Hardened", 1)
+	var v servertest.PublishedVideo
 	if err := json.Unmarshal(servertest.WaitState(t, owner, up.Video.UUID, 3*time.Minute, 1), &v); err != nil {
 		t.Fatal(err)
 	}
