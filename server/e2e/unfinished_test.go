@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -12,18 +13,23 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/jobs"
 	"cuttle.video/server/servertest"
 	"cuttle.video/server/videos"
 	"cuttle.video/storage/local"
 	"cuttle.video/transcoder/probe"
+	"cuttle.video/transcoder/queue/memqueue"
 )
 
 // interruptFinish leaves the server's data as a finish that died right
 // after storing the original would: the video row is recorded (attached
 // to the resumable upload uploadID, when not "") and the file at path is
 // moved into media storage, through the same code the server runs, and
-// nothing more. The server must be stopped. It returns the video's uuid.
-func interruptFinish(t *testing.T, s *servertest.Server, channelID int64, path, uploadID string) string {
+// nothing more. With recorded, the finish died a step later, once the
+// transaction recording the transcoding job had committed but before
+// the job reached the queue. The server must be stopped. It returns the
+// video's uuid.
+func interruptFinish(t *testing.T, s *servertest.Server, channelID int64, path, uploadID string, recorded bool) string {
 	t.Helper()
 	ctx := context.Background()
 	db, err := database.Open(ctx, s.Config.DatabaseURL, s.Config.DataDir)
@@ -60,6 +66,24 @@ func interruptFinish(t *testing.T, s *servertest.Server, channelID int64, path, 
 	if err := vs.StoreOriginal(ctx, v, path); err != nil {
 		t.Fatal(err)
 	}
+	if recorded {
+		// The job is recorded as the finish records it, on a queue that
+		// is dropped unread, as a killed process's would be.
+		q := memqueue.New(memqueue.Config{})
+		defer q.Close()
+		js := jobs.New(jobs.Config{SegmentSeconds: s.Config.Transcoding.SegmentSeconds}, db, q, media, slog.New(slog.DiscardHandler))
+		defer js.Close()
+		err := db.Tx(ctx, func(tx *database.DB) error {
+			j, err := js.TranscodeJob(ctx, tx, v)
+			if err == nil && j == nil {
+				err = errors.New("no job recorded")
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	return v.UUID
 }
 
@@ -73,13 +97,49 @@ func TestVideoLeftWithoutJobIsPublishedAfterRestart(t *testing.T) {
 		channel := user.Channel()
 		clip := servertest.Clip(t)
 		var id string
-		s.RestartAfter(t, func() { id = interruptFinish(t, s, channel, clip, "") })
+		s.RestartAfter(t, func() { id = interruptFinish(t, s, channel, clip, "", false) })
 		user = s.Client(t, user.Username, user.Password)
 		v := servertest.WaitVideo[videoState](t, user, id, 2*time.Minute, 1, 7)
 		if v.State.ID != 1 {
 			t.Fatalf("transcoding failed: %s", v.StateReason)
 		}
 		s.Anonymous(t).Do("GET", "/api/v1/videos/"+id, nil).Expect(http.StatusOK)
+	})
+}
+
+// A video whose transcoding job was recorded when the server died, before
+// the job reached the queue, is transcoded and published once the server
+// is back, with that one job.
+func TestRecordedJobIsQueuedAfterRestart(t *testing.T) {
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		s := servertest.Start(t, b, servertest.FastTranscoding)
+		user := s.NewUser(t, 2, -1)
+		channel := user.Channel()
+		clip := servertest.Clip(t)
+		var id string
+		s.RestartAfter(t, func() { id = interruptFinish(t, s, channel, clip, "", true) })
+		user = s.Client(t, user.Username, user.Password)
+		v := servertest.WaitVideo[videoState](t, user, id, 2*time.Minute, 1, 7)
+		if v.State.ID != 1 {
+			t.Fatalf("transcoding failed: %s", v.StateReason)
+		}
+		var js struct {
+			Total int `json:"total"`
+			Data  []struct {
+				Type string         `json:"type"`
+				Data map[string]any `json:"data"`
+			} `json:"data"`
+		}
+		s.Root(t).Do("GET", "/api/v1/jobs/completed?count=100", nil).Expect(http.StatusOK).JSON(&js)
+		transcodes := 0
+		for _, j := range js.Data {
+			if j.Type == "vod-hls" && j.Data["videoUUID"] == id {
+				transcodes++
+			}
+		}
+		if transcodes != 1 {
+			t.Fatalf("the video was transcoded by %d jobs, want the one recorded", transcodes)
+		}
 	})
 }
 
@@ -119,7 +179,7 @@ func TestInterruptedUploadIsPublishedWhenItExpires(t *testing.T) {
 			if err := f.Close(); err != nil {
 				t.Fatal(err)
 			}
-			id = interruptFinish(t, s, channel, part, uploadID)
+			id = interruptFinish(t, s, channel, part, uploadID, false)
 			s.Clock.Advance(25 * time.Hour)
 		})
 		user = s.Client(t, user.Username, user.Password)
