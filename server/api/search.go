@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,19 +19,12 @@ func (s *server) searchVideos(c *gin.Context) {
 		httpserve.Fail(c, err)
 		return
 	}
-	search, tags := c.Query("search"), c.QueryArray("tagsOneOf")
-	if err := videos.ValidateSearch(search, tags); err != nil {
+	lp, err := videos.Search(c.Query("search"), c.QueryArray("tagsOneOf"), p.Start, p.Count, p.Sort)
+	if err != nil {
 		httpserve.Fail(c, err)
 		return
 	}
-	// PeerTube sorts searches by relevance ("-match") by default; without
-	// a relevance score, newest first stands in for it.
-	if strings.TrimPrefix(p.Sort, "-") == "match" {
-		p.Sort = ""
-	}
-	vs, total, err := s.Videos.List(c.Request.Context(), session.Viewer(c), videos.ListParams{
-		Start: p.Start, Count: p.Count, Sort: p.Sort, Search: search, TagsOneOf: tags,
-	})
+	vs, total, err := s.Videos.List(c.Request.Context(), session.Viewer(c), lp)
 	if err != nil {
 		httpserve.Fail(c, err)
 		return

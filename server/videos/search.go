@@ -20,8 +20,23 @@ func searchWords(search string) []string {
 	return words
 }
 
-// ValidateSearch checks a search's parameters before it runs.
-func ValidateSearch(search string, tags []string) error {
+// Search returns the list parameters of PeerTube's video search: every
+// word of search in the name or as a tag, one of tags when given, sorted
+// by sort. PeerTube sorts searches by relevance ("-match") by default;
+// without a relevance score, the list's default order (newest first)
+// stands in for it.
+func Search(search string, tags []string, start, count int, sort string) (ListParams, error) {
+	if err := validateSearch(search, tags); err != nil {
+		return ListParams{}, err
+	}
+	if strings.TrimPrefix(sort, "-") == "match" {
+		sort = ""
+	}
+	return ListParams{Start: start, Count: count, Sort: sort, Search: search, TagsOneOf: tags}, nil
+}
+
+// validateSearch checks a search's parameters before it runs.
+func validateSearch(search string, tags []string) error {
 	bad := map[string]string{}
 	if utf8.RuneCountInString(search) > 200 {
 		bad["search"] = "must be at most 200 characters"

@@ -121,7 +121,8 @@ func (s *pages) searchPage(c *gin.Context) {
 	site := s.site(c, "search")
 	search, tags := c.Query("search"), c.QueryArray("tagsOneOf")
 	site.Search = search
-	if err := videos.ValidateSearch(search, tags); err != nil {
+	lp, err := videos.Search(search, tags, 0, 0, "")
+	if err != nil {
 		s.pageError(c, site, err)
 		return
 	}
@@ -132,7 +133,7 @@ func (s *pages) searchPage(c *gin.Context) {
 	case len(tags) > 0:
 		data.Heading = T(site.Lang, "search.tag", tags[0])
 	}
-	if err := s.fillVideoList(c, site, videos.ListParams{Search: search, TagsOneOf: tags}, &data); err != nil {
+	if err := s.fillVideoList(c, site, lp, &data); err != nil {
 		s.pageError(c, site, err)
 		return
 	}
