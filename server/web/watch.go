@@ -159,7 +159,10 @@ func (s *pages) watchExtras(ctx context.Context, v *database.Video, page *WatchP
 	}
 }
 
-// clock writes seconds as players do: 02:03, or 1:02:03 past an hour.
+// clock writes a chapter's time as creators write chapters in a
+// description and players list them: 02:03, or 1:02:03 past an hour.
+// A video's length on a card is written without the leading zero (see
+// formatDuration), as video sites show lengths.
 func clock(s int) string {
 	if s >= 3600 {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
