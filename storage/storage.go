@@ -62,10 +62,6 @@ type Store interface {
 	// PresignGet returns a URL that lets anyone holding it read the object
 	// until ttl has passed, without other credentials.
 	PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error)
-	// PresignPut returns a URL that lets anyone holding it write the object
-	// with an HTTP PUT until ttl has passed. The object's type is
-	// ContentTypeFor(key): a PUT declaring another one is refused.
-	PresignPut(ctx context.Context, key string, ttl time.Duration) (string, error)
 	// GrantPut returns a Grant that lets anyone holding it write objects
 	// under prefix until ttl has passed: any name whose ContentTypeFor is
 	// one of contentTypes, each object at most maxBytes, stored with that

@@ -61,10 +61,6 @@ func (s *Store) signGrant(prefix string, expires, maxBytes int64, types []string
 	return m.Sum(nil)
 }
 
-// isGrant tells whether a request carries a grant rather than a per-key
-// signature.
-func isGrant(q url.Values) bool { return q.Has(grantSigParam) }
-
 // verifyGrant checks a PUT of key through a grant and returns the largest
 // size the grant allows. The MAC is compared, in constant time, before
 // anything else is looked at.
@@ -90,9 +86,18 @@ func (s *Store) verifyGrant(key string, q url.Values) (int64, error) {
 	return maxBytes, nil
 }
 
-// receiveGranted stores a PUT through a grant, refusing bodies larger
-// than it allows before and while reading them.
-func (s *Store) receiveGranted(w http.ResponseWriter, r *http.Request, key string, maxBytes int64) {
+// receiveGranted stores a PUT through a grant that is valid and still
+// open, refusing bodies larger than it allows before and while reading
+// them.
+func (s *Store) receiveGranted(w http.ResponseWriter, r *http.Request, key string) {
+	maxBytes, err := s.verifyGrant(key, r.URL.Query())
+	if err == nil && s.grantOpen != nil && !s.grantOpen(r.Context(), path.Dir(key)+"/") {
+		err = errWithdrawn
+	}
+	if err != nil {
+		refuse(w, err)
+		return
+	}
 	if r.ContentLength > maxBytes {
 		writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("The object may be at most %d bytes.", maxBytes))
 		return

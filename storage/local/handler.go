@@ -4,25 +4,21 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"path"
 	"strings"
 
 	"cuttle.video/storage"
 )
 
-// Handler serves presigned URLs: GET and HEAD read an object (with Range
-// support), PUT writes one. It expects paths relative to BaseURL's path, as
+// Handler serves presigned URLs and grants: GET and HEAD read an object
+// through a presigned URL (with Range support), PUT writes one through a
+// grant. It expects paths relative to BaseURL's path, as
 // http.StripPrefix(MountPath(), h) gives it. Errors are RFC 9457 problem
 // documents that never reveal filesystem paths.
 func (s *Store) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 func (s *Store) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	var signed string
 	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		signed = http.MethodGet
-	case http.MethodPut:
-		signed = http.MethodPut
+	case http.MethodGet, http.MethodHead, http.MethodPut:
 	default:
 		w.Header().Set("Allow", "GET, HEAD, PUT")
 		writeProblem(w, http.StatusMethodNotAllowed, "Only GET, HEAD and PUT are supported.")
@@ -33,24 +29,12 @@ func (s *Store) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, "The object key in the path is not valid.")
 		return
 	}
-	if q := r.URL.Query(); signed == http.MethodPut && isGrant(q) {
-		maxBytes, err := s.verifyGrant(key, q)
-		if err == nil && s.grantOpen != nil && !s.grantOpen(r.Context(), path.Dir(key)+"/") {
-			err = errWithdrawn
-		}
-		if err != nil {
-			refuse(w, err)
-			return
-		}
-		s.receiveGranted(w, r, key, maxBytes)
+	if r.Method == http.MethodPut {
+		s.receiveGranted(w, r, key)
 		return
 	}
-	if err := s.verify(signed, key, r.URL.Query()); err != nil {
+	if err := s.verify(key, r.URL.Query()); err != nil {
 		refuse(w, err)
-		return
-	}
-	if signed == http.MethodPut {
-		s.receive(w, r, key)
 		return
 	}
 	s.send(w, r, key)
@@ -95,7 +79,7 @@ func (s *Store) send(w http.ResponseWriter, r *http.Request, key string) {
 }
 
 func (s *Store) receive(w http.ResponseWriter, r *http.Request, key string) {
-	// As with S3 presigned PUTs, the type follows the name: a declared
+	// As with S3 POST policies, the type follows the name: a declared
 	// other type is refused rather than stored.
 	ct := storage.ContentTypeFor(key)
 	if got := r.Header.Get("Content-Type"); got != "" && got != ct {

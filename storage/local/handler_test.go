@@ -6,10 +6,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"cuttle.video/storage"
 	"cuttle.video/storage/local"
 )
 
@@ -63,19 +67,25 @@ func do(t *testing.T, method, u string, body io.Reader, header http.Header) (*ht
 	return resp, b
 }
 
-func presigned(t *testing.T, st *local.Store, method, key string) string {
+func presigned(t *testing.T, st *local.Store, key string) string {
 	t.Helper()
-	var u string
-	var err error
-	if method == http.MethodPut {
-		u, err = st.PresignPut(t.Context(), key, time.Minute)
-	} else {
-		u, err = st.PresignGet(t.Context(), key, time.Minute)
-	}
+	u, err := st.PresignGet(t.Context(), key, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// granted returns the URL that writes key through a grant on its
+// directory.
+func granted(t *testing.T, st *local.Store, key string) string {
+	t.Helper()
+	dir, name := path.Split(key)
+	g, err := st.GrantPut(t.Context(), dir, []string{storage.ContentTypeFor(name)}, time.Minute, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.Put.URL + url.PathEscape(name) + "?" + g.Put.Query
 }
 
 func TestHandlerServesObjects(t *testing.T) {
@@ -84,7 +94,7 @@ func TestHandlerServesObjects(t *testing.T) {
 	if err := st.Put(t.Context(), "v/1/seg.m4s", strings.NewReader(string(data)), int64(len(data)), ""); err != nil {
 		t.Fatal(err)
 	}
-	u := presigned(t, st, http.MethodGet, "v/1/seg.m4s")
+	u := presigned(t, st, "v/1/seg.m4s")
 
 	resp, body := do(t, http.MethodGet, u, nil, nil)
 	if resp.StatusCode != http.StatusOK || string(body) != string(data) {
@@ -112,7 +122,7 @@ func TestHandlerServesObjects(t *testing.T) {
 	resp, body = do(t, http.MethodGet, u, nil, http.Header{"Range": {"bytes=5000-6000"}})
 	wantProblem(t, resp, body, http.StatusRequestedRangeNotSatisfiable)
 
-	resp, body = do(t, http.MethodGet, presigned(t, st, http.MethodGet, "v/1/none.m4s"), nil, nil)
+	resp, body = do(t, http.MethodGet, presigned(t, st, "v/1/none.m4s"), nil, nil)
 	wantProblem(t, resp, body, http.StatusNotFound)
 }
 
@@ -121,7 +131,7 @@ func TestHandlerRefusesBadSignatures(t *testing.T) {
 	if err := st.Put(t.Context(), "a/b.json", strings.NewReader("{}"), 2, ""); err != nil {
 		t.Fatal(err)
 	}
-	good := presigned(t, st, http.MethodGet, "a/b.json")
+	good := presigned(t, st, "a/b.json")
 	u, _ := url.Parse(good)
 	q := u.Query()
 
@@ -163,15 +173,15 @@ func TestHandlerRefusesBadSignatures(t *testing.T) {
 			t.Fatalf("object changed to %q", body)
 		}
 	})
-	t.Run("GET with a PUT signature", func(t *testing.T) {
-		resp, body := do(t, http.MethodGet, presigned(t, st, http.MethodPut, "a/b.json"), nil, nil)
+	t.Run("GET with a grant", func(t *testing.T) {
+		resp, body := do(t, http.MethodGet, granted(t, st, "a/b.json"), nil, nil)
 		wantProblem(t, resp, body, http.StatusForbidden)
 	})
 }
 
 func TestHandlerMethods(t *testing.T) {
 	st, _ := newServed(t)
-	u := presigned(t, st, http.MethodGet, "a/b.json")
+	u := presigned(t, st, "a/b.json")
 	for _, m := range []string{http.MethodPost, http.MethodDelete, http.MethodPatch, http.MethodOptions} {
 		resp, body := do(t, m, u, nil, nil)
 		wantProblem(t, resp, body, http.StatusMethodNotAllowed)
@@ -183,32 +193,54 @@ func TestHandlerMethods(t *testing.T) {
 
 func TestHandlerPathTricks(t *testing.T) {
 	st, dir := newServed(t)
-	escapeFixture(t, dir)
-	// A genuine signature, so only the path can be the reason for refusal.
-	u, _ := url.Parse(presigned(t, st, http.MethodGet, "x"))
+	outside := escapeFixture(t, dir)
+	// A genuine signature and a genuine grant, so only the path can be
+	// the reason for refusal.
+	u, _ := url.Parse(presigned(t, st, "x"))
 	srvURL := u.Scheme + "://" + u.Host + st.MountPath()
-	sig := "?" + u.RawQuery
-
-	// Through the real server and mux, as a client would send them.
-	for _, p := range []string{"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/a/%2e/b", "/link/secret.txt", "//etc/passwd"} {
-		resp, body := do(t, http.MethodGet, srvURL+p+sig, nil, nil)
-		if resp.StatusCode == http.StatusOK || strings.Contains(string(body), "root:") || strings.Contains(string(body), "top secret") {
-			t.Errorf("GET %s: status %d, body %q", p, resp.StatusCode, body)
+	g, _ := url.Parse(granted(t, st, "a/x"))
+	query := map[string]string{http.MethodGet: "?" + u.RawQuery, http.MethodPut: "?" + g.RawQuery}
+	untouched := func(what string) {
+		t.Helper()
+		if b, err := os.ReadFile(filepath.Join(outside, "secret.txt")); err != nil || string(b) != "top secret" {
+			t.Errorf("%s: the file outside the store now holds %q (%v)", what, b, err)
+		}
+		if entries, _ := os.ReadDir(outside); len(entries) != 1 {
+			t.Errorf("%s: files appeared outside the store: %v", what, entries)
 		}
 	}
 
-	// Straight to the handler, as a proxy that does not clean paths would.
-	h := http.StripPrefix(st.MountPath(), st.Handler())
-	for _, target := range []string{"/storage/../../etc/passwd", "/storage/%2e%2e/%2e%2e/etc/passwd", "/storage/a/..%2f..%2fb", "/storage/", "/storage//etc/passwd"} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target+sig, nil))
-		wantProblem(t, rec.Result(), rec.Body.Bytes(), http.StatusBadRequest)
+	for _, method := range []string{http.MethodGet, http.MethodPut} {
+		// Through the real server and mux, as a client would send them.
+		for _, p := range []string{"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/a/%2e/b", "/link/secret.txt", "//etc/passwd"} {
+			resp, body := do(t, method, srvURL+p+query[method], strings.NewReader("planted"), nil)
+			if resp.StatusCode/100 == 2 || strings.Contains(string(body), "root:") || strings.Contains(string(body), "top secret") {
+				t.Errorf("%s %s: status %d, body %q", method, p, resp.StatusCode, body)
+			}
+			untouched(method + " " + p)
+		}
+
+		// Straight to the handler, as a proxy that does not clean paths would.
+		h := http.StripPrefix(st.MountPath(), st.Handler())
+		for _, target := range []string{"/storage/../../etc/passwd", "/storage/%2e%2e/%2e%2e/etc/passwd", "/storage/a/..%2f..%2fb", "/storage/", "/storage//etc/passwd"} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(method, target+query[method], strings.NewReader("planted")))
+			wantProblem(t, rec.Result(), rec.Body.Bytes(), http.StatusBadRequest)
+		}
 	}
 
-	// A correctly signed URL for a key that is a symlink out of the store.
-	resp, body := do(t, http.MethodGet, presigned(t, st, http.MethodGet, "link/secret.txt"), nil, nil)
+	// A correctly signed URL, and a correct grant, for a key that is a
+	// symlink out of the store.
+	resp, body := do(t, http.MethodGet, presigned(t, st, "link/secret.txt"), nil, nil)
 	if resp.StatusCode == http.StatusOK || strings.Contains(string(body), "top secret") || strings.Contains(string(body), dir) {
 		t.Errorf("signed symlink escape: status %d, body %q", resp.StatusCode, body)
+	}
+	for _, key := range []string{"link/secret.txt", "link/planted.txt"} {
+		resp, body = do(t, http.MethodPut, granted(t, st, key), strings.NewReader("planted"), nil)
+		if resp.StatusCode/100 == 2 || strings.Contains(string(body), dir) {
+			t.Errorf("granted symlink escape to %s: status %d, body %q", key, resp.StatusCode, body)
+		}
+		untouched("granted " + key)
 	}
 }
 
@@ -219,19 +251,19 @@ func TestHandlerPutErrors(t *testing.T) {
 	}
 	// "a" is a file, so "a/b" cannot be created: a server-side failure
 	// whose answer must not reveal where the store lives.
-	resp, body := do(t, http.MethodPut, presigned(t, st, http.MethodPut, "a/b"), strings.NewReader("y"), nil)
+	resp, body := do(t, http.MethodPut, granted(t, st, "a/b.json"), strings.NewReader("y"), nil)
 	wantProblem(t, resp, body, http.StatusInternalServerError)
 	if strings.Contains(string(body), dir) || strings.Contains(string(body), "cuttle-tmp") {
 		t.Errorf("problem reveals internals: %s", body)
 	}
 
 	// A body shorter than its Content-Length is the client's fault.
-	req := httptest.NewRequest(http.MethodPut, presigned(t, st, http.MethodPut, "c.json"), strings.NewReader("{}"))
+	req := httptest.NewRequest(http.MethodPut, granted(t, st, "c/d.json"), strings.NewReader("{}"))
 	req.ContentLength = 10
 	rec := httptest.NewRecorder()
 	http.StripPrefix(st.MountPath(), st.Handler()).ServeHTTP(rec, req)
 	wantProblem(t, rec.Result(), rec.Body.Bytes(), http.StatusBadRequest)
-	if _, err := st.Stat(t.Context(), "c.json"); err == nil {
+	if _, err := st.Stat(t.Context(), "c/d.json"); err == nil {
 		t.Error("a truncated upload was stored")
 	}
 }

@@ -23,29 +23,19 @@ var (
 // PresignGet returns a URL, served by Handler, that reads the object
 // (GET or HEAD) until ttl has passed.
 func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration) (string, error) {
-	return s.presign(ctx, http.MethodGet, key, ttl)
-}
-
-// PresignPut returns a URL, served by Handler, that writes the object with
-// an HTTP PUT until ttl has passed.
-func (s *Store) PresignPut(ctx context.Context, key string, ttl time.Duration) (string, error) {
-	return s.presign(ctx, http.MethodPut, key, ttl)
-}
-
-func (s *Store) presign(ctx context.Context, method, key string, ttl time.Duration) (string, error) {
 	if err := checkKey(key); err != nil {
-		return "", fmt.Errorf("local: presign %s: %w", method, err)
+		return "", fmt.Errorf("local: presign get: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return "", fmt.Errorf("local: presign %s %q: %w", method, key, err)
+		return "", fmt.Errorf("local: presign get %q: %w", key, err)
 	}
 	if ttl <= 0 {
-		return "", fmt.Errorf("local: presign %s %q: ttl must be positive, got %v", method, key, ttl)
+		return "", fmt.Errorf("local: presign get %q: ttl must be positive, got %v", key, ttl)
 	}
 	expires := expiry(ttl)
 	q := url.Values{
 		"expires": {strconv.FormatInt(expires, 10)},
-		"sig":     {hex.EncodeToString(s.sign(method, key, expires))},
+		"sig":     {hex.EncodeToString(s.sign(key, expires))},
 	}
 	return s.baseURL + "/" + storage.EscapeKey(key) + "?" + q.Encode(), nil
 }
@@ -61,23 +51,24 @@ func expiry(ttl time.Duration) int64 {
 	return expires
 }
 
-// sign binds the method into the MAC so a URL handed out for reading
-// cannot be replayed to overwrite the object.
-func (s *Store) sign(method, key string, expires int64) []byte {
+// sign's message starts with the method it allows, as it always has:
+// URLs already handed out stay valid, and none can pass for a grant (see
+// signGrant).
+func (s *Store) sign(key string, expires int64) []byte {
 	m := hmac.New(sha256.New, s.secret)
-	fmt.Fprintf(m, "%s\n%s\n%d", method, key, expires)
+	fmt.Fprintf(m, "%s\n%s\n%d", http.MethodGet, key, expires)
 	return m.Sum(nil)
 }
 
 // verify checks a request's signature (in constant time) before its expiry
 // so that a forged URL learns nothing from the answer.
-func (s *Store) verify(method, key string, q url.Values) error {
+func (s *Store) verify(key string, q url.Values) error {
 	expires, err := strconv.ParseInt(q.Get("expires"), 10, 64)
 	if err != nil {
 		return errBadSignature
 	}
 	got, err := hex.DecodeString(q.Get("sig"))
-	if err != nil || !hmac.Equal(got, s.sign(method, key, expires)) {
+	if err != nil || !hmac.Equal(got, s.sign(key, expires)) {
 		return errBadSignature
 	}
 	if now().Unix() > expires {

@@ -1,11 +1,13 @@
 package s3_test
 
 import (
+	"encoding/base64"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"cuttle.video/storage"
 	"cuttle.video/storage/s3"
 )
 
@@ -50,9 +52,10 @@ func TestAddressingStyles(t *testing.T) {
 		pathStyle bool
 		host      string
 		path      string
+		formPath  string
 	}{
-		{true, "store.example:9000", "/media/videos/x.mp4"},
-		{false, "media.store.example:9000", "/videos/x.mp4"},
+		{true, "store.example:9000", "/media/videos/x.mp4", "/media"},
+		{false, "media.store.example:9000", "/videos/x.mp4", ""},
 	} {
 		st, err := s3.New(t.Context(), s3.Config{
 			Endpoint: "https://store.example:9000", Bucket: "media",
@@ -73,13 +76,14 @@ func TestAddressingStyles(t *testing.T) {
 		if u.Host != c.host || u.Path != c.path || q.Get("X-Amz-Expires") != "900" || q.Get("X-Amz-Signature") == "" {
 			t.Errorf("path style %v: presigned URL %s", c.pathStyle, raw)
 		}
-		put, err := st.PresignPut(t.Context(), "videos/x.mp4", time.Minute)
+		g := grant(t, st)
+		// A form is posted to the bucket; the key is one of its fields.
+		u, err = url.Parse(g.Forms[0].URL)
 		if err != nil {
-			t.Fatalf("PresignPut: %v", err)
+			t.Fatal(err)
 		}
-		// A checksum signed into the URL would bind it to one body.
-		if strings.Contains(strings.ToLower(put), "checksum") {
-			t.Errorf("presigned PUT carries a checksum: %s", put)
+		if u.Host != c.host || strings.TrimSuffix(u.Path, "/") != c.formPath {
+			t.Errorf("path style %v: grant form posted to %s", c.pathStyle, g.Forms[0].URL)
 		}
 	}
 	st, err := s3.New(t.Context(), s3.Config{Bucket: "b", AccessKey: "a", SecretKey: "s"})
@@ -89,13 +93,36 @@ func TestAddressingStyles(t *testing.T) {
 	if _, err := st.PresignGet(t.Context(), "x", 8*24*time.Hour); err == nil {
 		t.Error("PresignGet beyond the 7-day limit succeeded")
 	}
+	if _, err := st.GrantPut(t.Context(), "staging/", []string{storage.ContentTypeFor("x.m4s")}, 8*24*time.Hour, 1); err == nil {
+		t.Error("GrantPut beyond the 7-day limit succeeded")
+	}
 	// On AWS itself the SDK's default checksums stay on for requests;
-	// they must still not leak into presigned PUTs.
-	put, err := st.PresignPut(t.Context(), "videos/x.mp4", time.Minute)
+	// they must still not leak into grants.
+	grant(t, st)
+}
+
+// grant returns a grant of st for segments and checks that it binds no
+// checksum, which would tie each form to one body.
+func grant(t *testing.T, st *s3.Store) storage.Grant {
+	t.Helper()
+	g, err := st.GrantPut(t.Context(), "staging/v1/", []string{storage.ContentTypeFor("x.m4s")}, time.Minute, 1<<20)
 	if err != nil {
-		t.Fatalf("PresignPut: %v", err)
+		t.Fatalf("GrantPut: %v", err)
 	}
-	if strings.Contains(strings.ToLower(put), "checksum") {
-		t.Errorf("presigned PUT for AWS carries a checksum: %s", put)
+	if len(g.Forms) != 1 {
+		t.Fatalf("grant for one type has %d forms", len(g.Forms))
 	}
+	for k, v := range g.Forms[0].Fields {
+		if k == "policy" {
+			policy, err := base64.StdEncoding.DecodeString(v)
+			if err != nil {
+				t.Fatalf("grant policy %q: %v", v, err)
+			}
+			v = string(policy)
+		}
+		if strings.Contains(strings.ToLower(k+v), "checksum") {
+			t.Errorf("grant form field %s binds a checksum: %s", k, v)
+		}
+	}
+	return g
 }

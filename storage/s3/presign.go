@@ -27,23 +27,6 @@ func (s *Store) PresignGet(ctx context.Context, key string, ttl time.Duration) (
 	return req.URL, nil
 }
 
-// PresignPut returns a URL that writes the object with an HTTP PUT until
-// ttl has passed. The Content-Type is signed: the uploader must send
-// storage.ContentTypeFor(key), so a segment cannot be stored as a web
-// page that a bucket or CDN would then serve as one.
-func (s *Store) PresignPut(ctx context.Context, key string, ttl time.Duration) (string, error) {
-	if err := checkPresign(key, ttl); err != nil {
-		return "", fmt.Errorf("s3: presign put: %w", err)
-	}
-	ct := storage.ContentTypeFor(key)
-	req, err := s.presigner.PresignPutObject(ctx, &awss3.PutObjectInput{Bucket: &s.bucket, Key: &key, ContentType: &ct},
-		awss3.WithPresignExpires(ttl))
-	if err != nil {
-		return "", fmt.Errorf("s3: presign put %q: %w", key, err)
-	}
-	return req.URL, nil
-}
-
 func checkPresign(key string, ttl time.Duration) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return err

@@ -38,13 +38,13 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, skips ...Skip)
 		{"InvalidKeys", testInvalidKeys},
 		{"SizeMismatch", testSizeMismatch},
 		{"PresignGet", testPresignGet},
-		{"PresignPut", testPresignPut},
 		{"PresignExpired", testPresignExpired},
 		{"Large", testLarge},
 		{"CancelledPut", testCancelledPut},
 		{"Move", testMove},
 		{"GrantPut", testGrantPut},
 		{"GrantRefusals", testGrantRefusals},
+		{"GrantDeclaredType", testGrantDeclaredType},
 		{"GrantExpired", testGrantExpired},
 		{"GrantDotSegments", testGrantDotSegments},
 	}
@@ -257,8 +257,9 @@ func testInvalidKeys(t *testing.T, s storage.Store) {
 		check("Delete", s.Delete(ctx, key))
 		_, err = s.PresignGet(ctx, key, time.Minute)
 		check("PresignGet", err)
-		_, err = s.PresignPut(ctx, key, time.Minute)
-		check("PresignPut", err)
+		// Every invalid key is an invalid prefix once a slash ends it.
+		_, err = s.GrantPut(ctx, key+"/", []string{storage.ContentTypeFor("x.m4s")}, time.Minute, 1)
+		check("GrantPut", err)
 	}
 	for _, prefix := range []string{"../", "/abs/", "a//", "a/./", "../../etc"} {
 		_, err := s.List(ctx, prefix)
@@ -267,6 +268,9 @@ func testInvalidKeys(t *testing.T, s storage.Store) {
 		}
 		if err := s.DeletePrefix(ctx, prefix); !errors.Is(err, storage.ErrInvalidKey) {
 			t.Errorf("DeletePrefix(%q) = %v, want ErrInvalidKey", prefix, err)
+		}
+		if _, err := s.GrantPut(ctx, prefix, []string{storage.ContentTypeFor("x.m4s")}, time.Minute, 1); !errors.Is(err, storage.ErrInvalidKey) {
+			t.Errorf("GrantPut(%q) = %v, want ErrInvalidKey", prefix, err)
 		}
 	}
 }
