@@ -66,7 +66,7 @@ func (s *Store) ensureCORS(ctx context.Context) error {
 		Bucket:            &s.bucket,
 		CORSConfiguration: &types.CORSConfiguration{CORSRules: append([]types.CORSRule{rule}, rules...)},
 	}); err != nil {
-		return fmt.Errorf("put bucket CORS: %w", err)
+		return fmt.Errorf("s3: put bucket CORS: %w", err)
 	}
 	return nil
 }
@@ -79,7 +79,7 @@ func (s *Store) corsRules(ctx context.Context) ([]types.CORSRule, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get bucket CORS: %w", err)
+		return nil, fmt.Errorf("s3: get bucket CORS: %w", err)
 	}
 	return out.CORSRules, nil
 }

@@ -1,7 +1,10 @@
 package s3_test
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -102,4 +105,39 @@ func browserRequest(t *testing.T, method, url, origin string, edit func(*http.Re
 	}
 	res.Body.Close()
 	return res
+}
+
+// A service that implements no bucket CORS (or an account not allowed to
+// change it) does not stop the store: the admin is told what to set.
+func TestEnsureBucketWarnsWhenCORSIsRefused(t *testing.T) {
+	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			return // the bucket exists
+		}
+		w.WriteHeader(http.StatusNotImplemented)
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>no CORS here</Message></Error>`)
+	}))
+	defer svc.Close()
+	var logged strings.Builder
+	st, err := s3.New(t.Context(), s3.Config{
+		Endpoint: svc.URL, Bucket: "media", AccessKey: "a", SecretKey: "s", PathStyle: true,
+		AllowedOrigins: []string{page}, PublicBaseURL: "https://cdn.example",
+		Logger: slog.New(slog.NewTextHandler(&logged, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureBucket(t.Context()); err != nil {
+		t.Fatalf("EnsureBucket: %v", err)
+	}
+	for _, want := range []string{
+		"set its CORS rules by hand",
+		"NotImplemented",
+		"allowed origins " + page + ", methods GET HEAD, allowed headers Range, exposed headers Content-Length Content-Range ETag",
+		"public_url=https://cdn.example",
+	} {
+		if !strings.Contains(logged.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, logged.String())
+		}
+	}
 }
