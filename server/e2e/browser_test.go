@@ -47,18 +47,46 @@ func browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Contex
 }
 
 func TestWatchPagePlays(t *testing.T) {
-	ctx := browser(t)
-	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
+	t.Run("local", func(t *testing.T) {
+		ctx := browser(t)
+		s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
+		up := publishedClip(t, s)
+		plays(t, ctx, s.URL+"/w/"+up.ShortUUID)
+	})
+	// On S3 every segment is a redirect to the bucket, another origin:
+	// the page plays only if the bucket answers it with CORS headers.
+	t.Run("s3-replicas", func(t *testing.T) {
+		ctx := browser(t)
+		a, b := twoReplicas(t)
+		up := publishedClip(t, a)
+		for _, s := range []*servertest.Server{a, b} {
+			plays(t, ctx, s.URL+"/w/"+up.ShortUUID)
+		}
+	})
+}
+
+// publishedClip uploads a 10 s 720p clip to s and waits until it plays.
+func publishedClip(t *testing.T, s *servertest.Server) videoState {
+	t.Helper()
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, clip(t, 10), "Watch me")
-	if v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7); v.State.ID != 1 {
+	v := servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7)
+	if v.State.ID != 1 {
 		t.Fatalf("transcoding failed: %s", v.StateReason)
 	}
+	return v
+}
 
-	runCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+// plays opens a watch page in a new tab of the browser and checks that
+// the video plays with its five renditions in the quality menu.
+func plays(t *testing.T, browser context.Context, watch string) {
+	t.Helper()
+	tab, closeTab := chromedp.NewContext(browser)
+	defer closeTab()
+	runCtx, cancel := context.WithTimeout(tab, 2*time.Minute)
 	defer cancel()
-	if err := chromedp.Do(runCtx, chromedp.Navigate(s.URL+"/w/"+up.Video.ShortUUID)); err != nil {
-		t.Fatalf("open the watch page: %v", err)
+	if err := chromedp.Do(runCtx, chromedp.Navigate(watch)); err != nil {
+		t.Fatalf("open the watch page %s: %v", watch, err)
 	}
 	title, err := chromedp.Run(runCtx, chromedp.Evaluate[string](`document.title`))
 	if err != nil || title != "Watch me · Cuttle" {
@@ -81,13 +109,13 @@ func TestWatchPagePlays(t *testing.T) {
 			t.Fatalf("read the player: %v", err)
 		}
 		if len(state.Errors) > 0 {
-			t.Fatalf("the player reported errors: %v", state.Errors)
+			t.Fatalf("%s: the player reported errors: %v", watch, state.Errors)
 		}
 		if state.Time > 3 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("playback stuck at %.2f s", state.Time)
+			t.Fatalf("%s: playback stuck at %.2f s", watch, state.Time)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}

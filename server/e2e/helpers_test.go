@@ -19,6 +19,7 @@ import (
 
 	"github.com/grafov/m3u8"
 
+	"cuttle.video/server/config"
 	"cuttle.video/server/servertest"
 )
 
@@ -212,4 +213,28 @@ func waitActive(t *testing.T, c *servertest.Client, uuid string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// twoReplicas starts two replicas of the scaled-out setup, as behind a load
+// balancer: one PostgreSQL database, one Redis, one bucket, one secret;
+// only the first transcodes. Each keeps its own address as public URL, so
+// pages of the one and of the other are of two origins.
+func twoReplicas(t *testing.T) (a, b *servertest.Server) {
+	t.Helper()
+	servertest.NeedsPostgres(t)
+	port := freePort(t)
+	startRedis(t, port)
+	s3tweak, _ := servertest.S3(t)
+	secret := strings.Repeat(servertest.NewName("s"), 4)
+	shared := func(c *config.Config) {
+		c.RedisURL = redisURLFor(port)
+		c.Secret = secret
+		c.Transcoding.ClaimIdle = 3 * time.Second
+	}
+	a = servertest.Start(t, servertest.Postgres, s3tweak, servertest.FastTranscoding, shared, func(c *config.Config) { c.Transcoding.Workers = 1 })
+	b = servertest.Start(t, servertest.Postgres, s3tweak, servertest.FastTranscoding, shared, func(c *config.Config) {
+		c.DatabaseURL = a.Config.DatabaseURL
+		c.Transcoding.Workers = 0
+	})
+	return a, b
 }

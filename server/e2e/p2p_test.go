@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"net/http"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -148,32 +147,46 @@ func goPeer(t *testing.T, s *servertest.Server, v videoState, cfg peer.Config) *
 }
 
 func TestP2PTwoBrowsers(t *testing.T) {
-	browser := p2pBrowser(t)
-	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
-	v := publishedSmallClip(t, s, 40)
-	watch := s.URL + "/w/" + v.ShortUUID
+	t.Run("local", func(t *testing.T) {
+		browser := p2pBrowser(t)
+		s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
+		twoBrowsers(t, browser, publishedSmallClip(t, s, 40), s, s)
+	})
+	// Each viewer on its own replica: they meet through the shared
+	// tracker, and what neither has yet comes from the bucket.
+	t.Run("s3-replicas", func(t *testing.T) {
+		browser := p2pBrowser(t)
+		a, b := twoReplicas(t)
+		twoBrowsers(t, browser, publishedSmallClip(t, a, 40), a, b)
+	})
+}
 
-	a := openWatch(t, browser, watch, 4)
+// twoBrowsers has a first viewer on sa play v through, then a second on
+// sb get segments from the first, then switch P2P off.
+func twoBrowsers(t *testing.T, browser context.Context, v videoState, sa, sb *servertest.Server) {
+	t.Helper()
+	a := openWatch(t, browser, sa.URL+"/w/"+v.ShortUUID, 4)
 	a.wait("the first viewer plays through", 2*time.Minute, playedThrough)
 
-	b := openWatch(t, browser, watch, 1)
-	sb := b.wait("the second viewer gets segments from the first", 2*time.Minute, func(s pageState) bool {
+	b := openWatch(t, browser, sb.URL+"/w/"+v.ShortUUID, 1)
+	stb := b.wait("the second viewer gets segments from the first", 2*time.Minute, func(s pageState) bool {
 		return s.P2P.Enabled && s.P2P.DownloadedBytesP2P > 0 && s.Time > 5
 	})
-	sa := a.wait("the first viewer uploads", 30*time.Second, func(s pageState) bool { return s.P2P.UploadedBytesP2P > 0 })
-	sb = b.wait("the second viewer plays through", 2*time.Minute, playedThrough)
-	t.Logf("first viewer uploaded %.0f bytes; second downloaded %.0f bytes from peers", sa.P2P.UploadedBytesP2P, sb.P2P.DownloadedBytesP2P)
+	sta := a.wait("the first viewer uploads", 30*time.Second, func(s pageState) bool { return s.P2P.UploadedBytesP2P > 0 })
+	stb = b.wait("the second viewer plays through", 2*time.Minute, playedThrough)
+	t.Logf("first viewer uploaded %.0f bytes; second downloaded %.0f bytes from peers", sta.P2P.UploadedBytesP2P, stb.P2P.DownloadedBytesP2P)
 
-	// Players report their statistics; the server sums them up.
+	// Players report their statistics to the replica that served their
+	// page; it sums them up.
 	deadline := time.Now().Add(45 * time.Second)
 	re := regexp.MustCompile(`cuttle_playback_downloaded_bytes_total\{source="p2p"\} (\d+)`)
 	for {
-		m := re.FindStringSubmatch(metricsOf(t, s))
+		m := re.FindStringSubmatch(metricsOf(t, sb))
 		if m != nil && m[1] != "0" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no P2P bytes in /metrics:\n%s", metricsOf(t, s))
+			t.Fatalf("no P2P bytes in /metrics:\n%s", metricsOf(t, sb))
 		}
 		time.Sleep(time.Second)
 	}
@@ -268,21 +281,7 @@ func TestP2PCorruptedSegmentRejected(t *testing.T) {
 }
 
 func TestP2PAcrossReplicas(t *testing.T) {
-	if os.Getenv("CUTTLE_TEST_POSTGRES_URL") == "" && os.Getenv("CUTTLE_TEST_REQUIRE_SERVICES") != "1" {
-		t.Skip("needs the harness's PostgreSQL, Redis and S3; run through make test")
-	}
-	port := freePort(t)
-	startRedis(t, port)
-	s3tweak, _ := servertest.S3(t)
-	shared := func(c *config.Config) {
-		c.RedisURL = redisURLFor(port)
-		c.Transcoding.ClaimIdle = 3 * time.Second
-	}
-	a := servertest.Start(t, servertest.Postgres, s3tweak, servertest.FastTranscoding, shared, func(c *config.Config) { c.Transcoding.Workers = 1 })
-	b := servertest.Start(t, servertest.Postgres, s3tweak, servertest.FastTranscoding, shared, func(c *config.Config) {
-		c.DatabaseURL = a.Config.DatabaseURL
-		c.Transcoding.Workers = 0
-	})
+	a, b := twoReplicas(t)
 	v := publishedSmallClip(t, a, 20)
 
 	// One viewer on each replica: they still meet and share.

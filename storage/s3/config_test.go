@@ -20,6 +20,8 @@ func TestNewValidatesConfig(t *testing.T) {
 		"half the keys":  {Bucket: "b", AccessKey: "a"},
 		"bad endpoint":   {Bucket: "b", Endpoint: "127.0.0.1:9000"},
 		"tiny part size": {Bucket: "b", AccessKey: "a", SecretKey: "s", PartSize: 1 << 20},
+		"origin no URL":  {Bucket: "b", AllowedOrigins: []string{"cuttle.example"}},
+		"origin w/ path": {Bucket: "b", AllowedOrigins: []string{"https://cuttle.example/videos"}},
 	} {
 		if _, err := s3.New(t.Context(), cfg); err == nil {
 			t.Errorf("%s: New succeeded", name)

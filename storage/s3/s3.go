@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,6 +54,13 @@ type Config struct {
 	// up to it are sent in one PutObject. 0 means DefaultPartSize; the
 	// minimum is MinPartSize. Each running upload buffers a few parts.
 	PartSize int64
+	// AllowedOrigins are the origins (scheme://host[:port]) of the pages
+	// that play media from the store; EnsureBucket lets them read objects
+	// through the bucket's CORS rules.
+	AllowedOrigins []string
+	// Logger receives what EnsureBucket could not set up on the bucket and
+	// an admin has to; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Store keeps objects in one bucket.
@@ -63,6 +72,8 @@ type Store struct {
 	region     string
 	publicBase string
 	partSize   int64
+	origins    []string
+	log        *slog.Logger
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -87,6 +98,16 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if partSize < MinPartSize {
 		return nil, fmt.Errorf("s3: config: PartSize %d is below the minimum %d", partSize, MinPartSize)
+	}
+	for _, o := range cfg.AllowedOrigins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			return nil, fmt.Errorf("s3: config: allowed origin %q is not scheme://host[:port]", o)
+		}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
 	}
 	region := cfg.Region
 	if region == "" {
@@ -126,19 +147,45 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		region:     region,
 		publicBase: strings.TrimSuffix(cfg.PublicBaseURL, "/"),
 		partSize:   partSize,
+		origins:    slices.Clone(cfg.AllowedOrigins),
+		log:        log,
 	}, nil
 }
 
 // Client is the underlying SDK client, for bucket administration that the
-// storage interface does not cover (lifecycle rules, CORS, tests).
+// storage interface does not cover (lifecycle rules, tests).
 func (s *Store) Client() *awss3.Client { return s.client }
 
 // Bucket is the name of the store's bucket.
 func (s *Store) Bucket() string { return s.bucket }
 
-// EnsureBucket creates the bucket when it does not exist yet. It is
-// idempotent, including against another process creating it concurrently.
+// EnsureBucket creates the bucket when it does not exist yet, and lets
+// the allowed origins read its objects (see ensureCORS). It is idempotent,
+// including against another process creating the bucket concurrently.
+// The CORS rules are not needed by the server and runners, only by
+// browsers, so when the service refuses them EnsureBucket logs what an
+// admin has to set instead of failing.
 func (s *Store) EnsureBucket(ctx context.Context) error {
+	if err := s.ensureExists(ctx); err != nil {
+		return err
+	}
+	if len(s.origins) == 0 {
+		return nil
+	}
+	if err := s.ensureCORS(ctx); err != nil {
+		s.log.WarnContext(ctx, "could not let browsers read media from the S3 bucket, so the watch page cannot play "+
+			"from it: set its CORS rules by hand", "bucket", s.bucket, "cors", corsNeeds(s.origins), "err", err)
+	}
+	if s.publicBase != "" {
+		// Nothing can be read through it before the first video, and a
+		// CDN may answer without forwarding the bucket's CORS headers.
+		s.log.WarnContext(ctx, "media is read from the S3 public URL, whose CORS headers cannot be checked at start: "+
+			"make sure it sends them, or the watch page cannot play", "public_url", s.publicBase, "cors", corsNeeds(s.origins))
+	}
+	return nil
+}
+
+func (s *Store) ensureExists(ctx context.Context) error {
 	_, err := s.client.HeadBucket(ctx, &awss3.HeadBucketInput{Bucket: &s.bucket})
 	if err == nil {
 		return nil
