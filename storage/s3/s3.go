@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -99,11 +98,13 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if partSize < MinPartSize {
 		return nil, fmt.Errorf("s3: config: PartSize %d is below the minimum %d", partSize, MinPartSize)
 	}
+	origins := make([]string, 0, len(cfg.AllowedOrigins))
 	for _, o := range cfg.AllowedOrigins {
 		u, err := url.Parse(o)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
 			return nil, fmt.Errorf("s3: config: allowed origin %q is not scheme://host[:port]", o)
 		}
+		origins = append(origins, browserOrigin(u))
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -147,7 +148,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		region:     region,
 		publicBase: strings.TrimSuffix(cfg.PublicBaseURL, "/"),
 		partSize:   partSize,
-		origins:    slices.Clone(cfg.AllowedOrigins),
+		origins:    origins,
 		log:        log,
 	}, nil
 }
@@ -204,4 +205,21 @@ func (s *Store) ensureExists(ctx context.Context) error {
 		return fmt.Errorf("s3: create bucket %q: %w", s.bucket, err)
 	}
 	return nil
+}
+
+// browserOrigin writes an origin as browsers send it in Origin: the
+// scheme's default port is left out, so "https://x:443" is
+// "https://x", and the host is lower case.
+func browserOrigin(u *url.URL) string {
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host
 }
