@@ -28,14 +28,23 @@ type MediaRemover interface {
 	RemoveVideoFiles(ctx context.Context, uuids []string)
 }
 
+// Config is what accounts takes from the configuration.
+type Config struct {
+	// DefaultQuota is a new user's video quota in bytes, -1 for none.
+	DefaultQuota int64
+	// Host is the instance's host (public_url's): handles "name@host"
+	// name local accounts and channels only with it.
+	Host string
+}
+
 // Service is the accounts processor.
 type Service struct {
-	db           *database.DB
-	media        MediaRemover
-	settings     *instance.Service
-	defaultQuota int64
-	now          func() time.Time
-	log          *slog.Logger
+	cfg      Config
+	db       *database.DB
+	media    MediaRemover
+	settings *instance.Service
+	now      func() time.Time
+	log      *slog.Logger
 	// failures counts wrong passwords per account and client key, for
 	// logins and password changes alike.
 	failures *auth.Guesses
@@ -46,12 +55,12 @@ type Service struct {
 // New returns a Service; now may be nil for the wall clock. settings
 // say whether visitors may register; failures limits wrong passwords per
 // account (see auth.Guesses).
-func New(db *database.DB, media MediaRemover, settings *instance.Service, defaultQuota int64, failures *auth.Guesses, now func() time.Time, log *slog.Logger) *Service {
+func New(cfg Config, db *database.DB, media MediaRemover, settings *instance.Service, failures *auth.Guesses, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	return &Service{
-		db: db, media: media, settings: settings, defaultQuota: defaultQuota, now: now, log: log,
+		cfg: cfg, db: db, media: media, settings: settings, now: now, log: log,
 		failures: failures, hasher: auth.NewHasher(runtime.NumCPU()),
 	}
 }

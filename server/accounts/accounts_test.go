@@ -32,7 +32,7 @@ func newService(t *testing.T, b servertest.Backend) (*accounts.Service, *instanc
 	db := servertest.OpenDatabase(t, b)
 	failures := auth.NewGuesses(wrongPerClient, 10, time.Hour, nil)
 	settings := instance.New(db, instance.Settings{Name: "Cuttle", SignupEnabled: true}, nil)
-	return accounts.New(db, noMedia{}, settings, defaultQuota, failures, nil, servertest.Quiet()), settings
+	return accounts.New(accounts.Config{DefaultQuota: defaultQuota, Host: "videos.example"}, db, noMedia{}, settings, failures, nil, servertest.Quiet()), settings
 }
 
 // login logs in from client and returns the problem refusing it, if any.
@@ -193,6 +193,43 @@ func TestRegisterFollowsSignupSetting(t *testing.T) {
 		chs, _, err := s.ListChannels(ctx, u.Account.ID, 0, 10, "")
 		if err != nil || len(chs) != 1 || chs[0].DisplayName != "Waves" {
 			t.Fatalf("channels = %+v, %v", chs, err)
+		}
+	})
+}
+
+// Accounts and channels answer to their bare names and to name@host
+// with this instance's host, as PeerTube clients name them; another host
+// names nobody here.
+func TestHandlesWithHost(t *testing.T) {
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		ctx := context.Background()
+		s, _ := newService(t, b)
+		u, err := s.Register(ctx, accounts.Registration{Username: "lena", Email: "lena@example.org", Password: "lena-password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chs, _, err := s.ListChannels(ctx, u.Account.ID, 0, 10, "")
+		if err != nil || len(chs) != 1 {
+			t.Fatalf("channels: %v, %v", chs, err)
+		}
+		channel := chs[0].Name
+		for _, handle := range []string{"lena", "lena@videos.example", "lena@Videos.Example"} {
+			if a, err := s.Account(ctx, handle); err != nil || a.Name != "lena" {
+				t.Errorf("account %q: %v, %v", handle, a, err)
+			}
+		}
+		for _, handle := range []string{channel, channel + "@videos.example"} {
+			if c, err := s.Channel(ctx, handle); err != nil || c.Name != channel {
+				t.Errorf("channel %q: %v, %v", handle, c, err)
+			}
+		}
+		for _, handle := range []string{"lena@elsewhere.example", "lena@", "nobody@videos.example"} {
+			if _, err := s.Account(ctx, handle); problem.From(err).Status != http.StatusNotFound {
+				t.Errorf("account %q: %v, want 404", handle, err)
+			}
+		}
+		if _, err := s.Channel(ctx, channel+"@elsewhere.example"); problem.From(err).Status != http.StatusNotFound {
+			t.Errorf("channel on another host: %v, want 404", err)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	"cuttle.video/server/database"
@@ -69,9 +70,13 @@ func (s *Service) CreateChannel(ctx context.Context, u *database.User, name stri
 	return s.Channel(ctx, name)
 }
 
-// Channel loads a channel by handle.
+// Channel loads a channel by handle: its name, or name@host.
 func (s *Service) Channel(ctx context.Context, handle string) (*database.Channel, error) {
-	c, err := s.db.ChannelByName(ctx, handle)
+	name, ok := s.localName(handle)
+	if !ok {
+		return nil, problem.NotFound("video channel")
+	}
+	c, err := s.db.ChannelByName(ctx, name)
 	if err != nil {
 		return nil, notFound(err, "video channel")
 	}
@@ -157,10 +162,25 @@ func (s *Service) DeleteChannel(ctx context.Context, u *database.User, handle st
 }
 
 // Account loads an account by handle.
-func (s *Service) Account(ctx context.Context, name string) (*database.Account, error) {
+func (s *Service) Account(ctx context.Context, handle string) (*database.Account, error) {
+	name, ok := s.localName(handle)
+	if !ok {
+		return nil, problem.NotFound("account")
+	}
 	a, err := s.db.AccountByName(ctx, name)
 	if err != nil {
 		return nil, notFound(err, "account")
 	}
 	return a, nil
+}
+
+// localName reads a handle as PeerTube clients send it: a bare name, or
+// name@host, which names a local actor only with this instance's host.
+// Until the instance federates, other hosts name nobody it knows.
+func (s *Service) localName(handle string) (string, bool) {
+	name, host, remote := strings.Cut(handle, "@")
+	if !remote {
+		return handle, true
+	}
+	return name, strings.EqualFold(host, s.cfg.Host)
 }

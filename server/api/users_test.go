@@ -202,3 +202,30 @@ func TestChannels(t *testing.T) {
 		owner.Do("DELETE", "/api/v1/video-channels/"+owner.Username+"_channel", nil).Problem(http.StatusConflict)
 	})
 }
+
+// PeerTube clients name accounts and channels name@host: every account
+// and channel route answers to the instance's own host, and to no other.
+func TestHandlesWithHostOnRoutes(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite)
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := s.NewUser(t, 2, -1)
+	var ch struct {
+		Name string `json:"name"`
+	}
+	user.Do("GET", "/api/v1/video-channels/"+user.Username+"_channel", nil).Expect(http.StatusOK).JSON(&ch)
+	anon := s.Anonymous(t)
+	for _, path := range []string{
+		"/api/v1/accounts/" + user.Username + "@" + u.Host,
+		"/api/v1/accounts/" + user.Username + "@" + u.Host + "/videos",
+		"/api/v1/accounts/" + user.Username + "@" + u.Host + "/video-channels",
+		"/api/v1/video-channels/" + ch.Name + "@" + u.Host,
+		"/api/v1/video-channels/" + ch.Name + "@" + u.Host + "/videos",
+	} {
+		anon.Do("GET", path, nil).Expect(http.StatusOK)
+		other := strings.Replace(path, "@"+u.Host, "@elsewhere.example", 1)
+		anon.Do("GET", other, nil).Problem(http.StatusNotFound)
+	}
+}

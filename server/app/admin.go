@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"cuttle.video/server/accounts"
@@ -25,7 +26,7 @@ func Admin(ctx context.Context, cfg config.Config, log *slog.Logger) (*accounts.
 	if err != nil {
 		return nil, nil, err
 	}
-	return accounts.New(db, noMedia{}, instanceSettings(db, cfg, nil), int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, nil), nil, log), db.Close, nil
+	return accounts.New(accountsConfig(cfg), db, noMedia{}, instanceSettings(db, cfg, nil), loginFailures(cfg, nil), nil, log), db.Close, nil
 }
 
 // instanceSettings are the run-time settings, over the configured defaults.
@@ -37,4 +38,13 @@ func instanceSettings(db *database.DB, cfg config.Config, now func() time.Time) 
 func loginFailures(cfg config.Config, now func() time.Time) *auth.Guesses {
 	f := cfg.LoginFailures
 	return auth.NewGuesses(f.Burst, f.Burst, f.Window, now)
+}
+
+// accountsConfig is what the accounts take from the configuration.
+func accountsConfig(cfg config.Config) accounts.Config {
+	host := ""
+	if u, err := url.Parse(cfg.PublicURL); err == nil {
+		host = u.Host
+	}
+	return accounts.Config{DefaultQuota: int64(cfg.Users.DefaultVideoQuota), Host: host}
 }

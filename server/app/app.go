@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		log.Error("finish moving video files after a privacy change", "err", err)
 	}
 	settings := instanceSettings(a.db, cfg, opts.Now)
-	a.Accounts = accounts.New(a.db, a.Videos, settings, int64(cfg.Users.DefaultVideoQuota), loginFailures(cfg, opts.Now), opts.Now, log)
+	a.Accounts = accounts.New(accountsConfig(cfg), a.db, a.Videos, settings, loginFailures(cfg, opts.Now), opts.Now, log)
 	a.Jobs = jobs.New(jobs.Config{SegmentSeconds: cfg.Transcoding.SegmentSeconds, URLTTL: jobURLTTL,
 		TimeLimitFactor: cfg.Transcoding.TimeLimitFactor},
 		a.db, a.queue, a.media, log)
