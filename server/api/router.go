@@ -119,6 +119,7 @@ func Mount(r *gin.Engine, d Deps) {
 	v1.GET("/videos/categories", s.labels(videos.Categories))
 	v1.GET("/videos/licences", s.labels(videos.Licences))
 	v1.GET("/videos/privacies", s.labels(videos.Privacies))
+	v1.GET("/videos/languages", s.videoLanguages)
 	v1.POST("/videos/upload", s.Clients.UploadBody, session.RequireUser, s.uploadLegacy)
 	v1.POST("/videos/upload-resumable", session.RequireUser, s.uploadInit)
 	v1.PUT("/videos/upload-resumable", s.Clients.UploadBody, session.RequireUser, s.uploadChunk)
@@ -134,6 +135,7 @@ func Mount(r *gin.Engine, d Deps) {
 	s.captionRoutes(v1)
 	s.storyboardRoutes(v1)
 	s.engagementRoutes(v1)
+	s.unimplementedRoutes(v1)
 	if s.Playback != nil {
 		v1.POST("/metrics/playback", s.playbackReport)
 	}

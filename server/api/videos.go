@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/httpserve"
+	"cuttle.video/server/languages"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/session"
 	"cuttle.video/server/videos"
@@ -89,3 +90,7 @@ func (s *server) labels(m map[int]string) gin.HandlerFunc {
 	}
 	return func(c *gin.Context) { c.JSON(http.StatusOK, out) }
 }
+
+// videoLanguages is PeerTube's GET /api/v1/videos/languages: code to
+// English name.
+func (s *server) videoLanguages(c *gin.Context) { c.JSON(http.StatusOK, languages.All()) }

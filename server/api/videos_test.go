@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,5 +172,26 @@ func TestProblemDocuments(t *testing.T) {
 	anon.Do("GET", "/healthz", nil).Expect(http.StatusOK).JSON(&health)
 	if health["status"] != "ok" {
 		t.Fatalf("healthz = %v", health)
+	}
+}
+
+// PeerTube's routes this server lacks say so, rather than reading their
+// path as a video or user id.
+func TestUnimplementedRoutesSaySo(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite)
+	root := s.Root(t)
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/api/v1/videos/imports"}, {"POST", "/api/v1/videos/imports"}, {"GET", "/api/v1/videos/live"},
+		{"GET", "/api/v1/videos/ownership"}, {"GET", "/api/v1/videos/blacklist"}, {"GET", "/api/v1/users/registrations"},
+	} {
+		p := root.Do(r.method, r.path, nil).Problem(http.StatusNotFound)
+		if !strings.Contains(p.Detail, "does not implement") {
+			t.Errorf("%s %s: %q", r.method, r.path, p.Detail)
+		}
+	}
+	var langs map[string]string
+	s.Anonymous(t).Do("GET", "/api/v1/videos/languages", nil).Expect(http.StatusOK).JSON(&langs)
+	if langs["en"] != "English" || langs["fr"] != "French" {
+		t.Fatalf("languages: %v", langs)
 	}
 }

@@ -4,6 +4,7 @@
 package languages
 
 import (
+	"maps"
 	"regexp"
 	"strings"
 )
@@ -35,6 +36,9 @@ func Label(tag string) string {
 	}
 	return tag
 }
+
+// All returns every language this package names, code to English name.
+func All() map[string]string { return maps.Clone(labels) }
 
 var labels = map[string]string{
 	"af": "Afrikaans", "ar": "Arabic", "az": "Azerbaijani", "be": "Belarusian", "bg": "Bulgarian",
