@@ -10,7 +10,7 @@ import (
 )
 
 // PeerTube's instance configuration, for the subset Cuttle has: the
-// instance's name and descriptions, and open registration.
+// instance's name and descriptions, open registration, P2P and trending.
 
 type signupJSON struct {
 	Allowed                   bool `json:"allowed"`
@@ -34,6 +34,12 @@ func (s *server) publicConfig(c *gin.Context) {
 		},
 		// PeerTube's switch for P2P: players may share segments.
 		"tracker": gin.H{"enabled": s.Tracker != nil},
+		// PeerTube's trending pages: most-viewed is sort=-trending over
+		// intervalDays, hot is sort=-hot, most-liked is sort=-likes.
+		"trending": gin.H{"videos": gin.H{
+			"intervalDays": s.Videos.TrendingDays(),
+			"algorithms":   gin.H{"enabled": []string{"hot", "most-viewed", "most-liked"}, "default": "most-viewed"},
+		}},
 	})
 }
 

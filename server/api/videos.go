@@ -8,34 +8,11 @@ import (
 
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/languages"
-	"cuttle.video/server/problem"
 	"cuttle.video/server/session"
 	"cuttle.video/server/videos"
 )
 
 func (s *server) listVideos(c *gin.Context) { s.videoListFor(c, videos.ListParams{}) }
-
-// videoListFor serves every video list; base says whose videos.
-func (s *server) videoListFor(c *gin.Context, base videos.ListParams) {
-	p, err := httpserve.PageParams(c)
-	if err != nil {
-		httpserve.Fail(c, err)
-		return
-	}
-	base.Start, base.Count, base.Sort = p.Start, p.Count, p.Sort
-	if v := c.Query("include"); v != "" {
-		if base.Include, err = strconv.Atoi(v); err != nil {
-			httpserve.Fail(c, problem.Invalid(map[string]string{"include": "must be a number"}))
-			return
-		}
-	}
-	vs, total, err := s.Videos.List(c.Request.Context(), session.Viewer(c), base)
-	if err != nil {
-		httpserve.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.videoList(vs, total))
-}
 
 func (s *server) getVideo(c *gin.Context) {
 	v, err := s.Videos.Get(c.Request.Context(), session.Viewer(c), c.Param("id"))

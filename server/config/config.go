@@ -40,6 +40,9 @@ type Config struct {
 	// FileTokenTTL is how long a video file token, and every link and
 	// tracker socket opened with it, gives access to a non-public video.
 	FileTokenTTL time.Duration `yaml:"file_token_ttl"`
+	// TrendingDays is how many days of views, today's included, rank
+	// videos in lists sorted by trending.
+	TrendingDays int `yaml:"trending_days"`
 	// LogLevel is one of debug, info, warn, error.
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text or json.
@@ -194,6 +197,7 @@ func Default() Config {
 		LoginRateLimit:  RateLimit{Burst: 15, Window: 5 * time.Minute},
 		ShutdownTimeout: 30 * time.Second,
 		FileTokenTTL:    2 * time.Hour,
+		TrendingDays:    7,
 		P2P:             P2P{Enabled: true, MaxConnsPerAddr: 100, AnnounceInterval: 2 * time.Minute},
 
 		LoginFailures:  RateLimit{Burst: 10, Window: 15 * time.Minute},
@@ -246,6 +250,7 @@ func (c *Config) envVars() settings.Env {
 		"CUTTLE_P2P_ANNOUNCE_INTERVAL":  durationVar(&c.P2P.AnnounceInterval),
 		"CUTTLE_SIGNUP_ENABLED":         boolVar(&c.Signup.Enabled),
 		"CUTTLE_FILE_TOKEN_TTL":         durationVar(&c.FileTokenTTL),
+		"CUTTLE_TRENDING_DAYS":          intVar(&c.TrendingDays),
 		"CUTTLE_TRUSTED_PROXIES":        settings.List(&c.TrustedProxies),
 		"CUTTLE_CLIENT_IP_HEADER":       str(&c.ClientIPHeader),
 		"CUTTLE_METRICS_LISTEN":         str(&c.MetricsListen),
@@ -358,6 +363,9 @@ func (c *Config) Validate() error {
 	}
 	if c.FileTokenTTL < time.Second || c.FileTokenTTL > 24*time.Hour {
 		return errors.New("config: file_token_ttl: must be between 1s and 24h")
+	}
+	if c.TrendingDays < 1 || c.TrendingDays > 365 {
+		return errors.New("config: trending_days: must be between 1 and 365")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("config: shutdown_timeout: must be positive")

@@ -101,6 +101,7 @@ type Video struct {
 	CommentsEnabled  bool   `bun:"comments_enabled,notnull"`
 	DownloadEnabled  bool   `bun:"download_enabled,notnull"`
 	WaitTranscoding  bool   `bun:"wait_transcoding,notnull"`
+	Remote           bool   `bun:"remote,notnull"`
 	Duration         int    `bun:"duration,notnull"`
 	Views            int64  `bun:"views,notnull"`
 	Likes            int64  `bun:"likes,notnull"`

@@ -83,13 +83,21 @@ func counterDelta(rating string, by int) (likes, dislikes int) {
 	return 0, by
 }
 
-// AddViews adds counted views to videos, by video id, in one
-// transaction. Videos deleted meanwhile are skipped.
-func (db *DB) AddViews(ctx context.Context, views map[int64]int64) error {
+// AddViews adds views counted on the day of at to videos, by video id,
+// in one transaction: to their totals and to their count of that day.
+// Videos deleted meanwhile are skipped.
+func (db *DB) AddViews(ctx context.Context, at time.Time, views map[int64]int64) error {
+	day := dayNumber(at)
 	return db.Tx(ctx, func(tx *DB) error {
 		for id, n := range views {
 			if _, err := tx.bun.NewUpdate().TableExpr("videos").Set("views = views + ?", n).Where("id = ?", id).Exec(ctx); err != nil {
 				return mapErr(err, "add views")
+			}
+			// The SELECT finds no row for a deleted video; its WHERE also
+			// tells SQLite that ON CONFLICT is the upsert's.
+			if _, err := tx.bun.NewRaw(`INSERT INTO video_daily_views (video_id, day, views) SELECT id, ?, ? FROM videos WHERE id = ?
+				ON CONFLICT (video_id, day) DO UPDATE SET views = video_daily_views.views + excluded.views`, day, n, id).Exec(ctx); err != nil {
+				return mapErr(err, "add daily views")
 			}
 		}
 		return nil

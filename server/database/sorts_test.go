@@ -11,8 +11,9 @@ func TestSortKeys(t *testing.T) {
 		keys  []string
 		bad   string
 	}{
-		{"videos", orderOf(VideoSort, videoSorts), []string{"publishedAt", "createdAt", "name", "views", "likes", "duration"},
-			"must be one of publishedAt, createdAt, name, views, likes, duration, optionally prefixed with -"},
+		{"videos", orderOf(VideoSort, videoSorts), []string{"publishedAt", "createdAt", "name", "views", "likes", "duration",
+			"originallyPublishedAt", "trending", "hot", "best"},
+			"must be one of publishedAt, createdAt, name, views, likes, duration, originallyPublishedAt, trending, hot, best, optionally prefixed with -"},
 		{"users", orderOf(UserSort, userSorts), []string{"id", "username", "createdAt"},
 			"must be one of id, username, createdAt, optionally prefixed with -"},
 		{"channels", orderOf(ChannelSort, channelSorts), []string{"createdAt", "name"},

@@ -7,35 +7,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// VideoFilter selects videos for a list.
-type VideoFilter struct {
-	// Privacies limits the list to these privacy levels; empty means any.
-	Privacies []int
-	// States limits the list to these states; empty means any.
-	States []int
-	// AccountID limits the list to one account's videos.
-	AccountID int64
-	// ChannelID limits the list to one channel's videos.
-	ChannelID int64
-	// Words keeps videos where each word is in the name or is a tag,
-	// ignoring case.
-	Words []string
-	// TagsOneOf keeps videos with at least one of these tags.
-	TagsOneOf []string
-	Start     int
-	Count     int
-	Sort      Sort[Video]
-}
-
-var videoSorts = newSorting[Video]("-publishedAt",
-	sortKey{"publishedAt", "video.published_at"}, sortKey{"createdAt", "video.created_at"},
-	sortKey{"name", "video.name"}, sortKey{"views", "video.views"},
-	sortKey{"likes", "video.likes"}, sortKey{"duration", "video.duration"})
-
-// VideoSort reads the sort key of a video list; "" is the newest
-// published first.
-func VideoSort(key string) (Sort[Video], error) { return videoSorts.parse(key) }
-
 // CreateVideo inserts a video and its tags.
 func (db *DB) CreateVideo(ctx context.Context, v *Video) error {
 	return db.Tx(ctx, func(tx *DB) error {
@@ -85,28 +56,6 @@ func (db *DB) videoBy(ctx context.Context, where string, args ...any) (*Video, e
 	v := new(Video)
 	err := db.videoQuery(v).Where(where, args...).Scan(ctx)
 	return v, mapErr(err, "video")
-}
-
-// ListVideos returns a page of videos matching f and the total count.
-func (db *DB) ListVideos(ctx context.Context, f VideoFilter) ([]Video, int, error) {
-	var vs []Video
-	q := db.videoQuery(&vs).OrderExpr(videoSorts.orderBy(f.Sort)).OrderExpr("video.id DESC").
-		Offset(int64(f.Start)).Limit(int64(f.Count))
-	if len(f.Privacies) > 0 {
-		q = q.Where("video.privacy IN (?)", bun.In(f.Privacies))
-	}
-	if len(f.States) > 0 {
-		q = q.Where("video.state IN (?)", bun.In(f.States))
-	}
-	if f.ChannelID != 0 {
-		q = q.Where("video.channel_id = ?", f.ChannelID)
-	}
-	if f.AccountID != 0 {
-		q = q.Where("channel.account_id = ?", f.AccountID)
-	}
-	q = searchWhere(q, f)
-	total, err := q.ScanAndCount(ctx)
-	return vs, int(total), mapErr(err, "list videos")
 }
 
 // UpdateVideo writes the given columns, and the tags when withTags is set.

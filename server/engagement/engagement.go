@@ -41,7 +41,7 @@ func New(db *database.DB, videos Videos, cfg Config, log *slog.Logger) *Service 
 	if cfg.Seen == nil {
 		cfg.Seen = NewMemorySeen(cfg.Now)
 	}
-	return &Service{db: db, videos: videos, Views: newViews(db, cfg.Seen, log)}
+	return &Service{db: db, videos: videos, Views: newViews(db, cfg.Seen, cfg.Now, log)}
 }
 
 // Close writes the views still pending.

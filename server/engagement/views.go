@@ -58,6 +58,7 @@ func (w Viewer) fingerprint() string {
 type Views struct {
 	db   *database.DB
 	seen Seen
+	now  func() time.Time
 	log  *slog.Logger
 
 	flush   *deadline.Timer
@@ -65,8 +66,8 @@ type Views struct {
 	pending map[int64]int64
 }
 
-func newViews(db *database.DB, seen Seen, log *slog.Logger) *Views {
-	vs := &Views{db: db, seen: seen, log: log, pending: map[int64]int64{}}
+func newViews(db *database.DB, seen Seen, now func() time.Time, log *slog.Logger) *Views {
+	vs := &Views{db: db, seen: seen, now: now, log: log, pending: map[int64]int64{}}
 	vs.flush = deadline.New(nil, vs.flushLater)
 	return vs
 }
@@ -140,7 +141,8 @@ func (vs *Views) Flush(ctx context.Context) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	err := vs.db.AddViews(ctx, batch)
+	// A view counts on the day it is written, normally flushDelay after it.
+	err := vs.db.AddViews(ctx, vs.now(), batch)
 	if err != nil {
 		vs.mu.Lock()
 		for id, n := range batch {

@@ -11,5 +11,5 @@ type JobCanceller interface {
 // WithJobCanceller makes deleting a video stop its running jobs, so a
 // deleted upload does not keep a worker busy.
 func WithJobCanceller(c JobCanceller) Option {
-	return func(p *protection) { p.jobs = c }
+	return func(s *Service) { s.p.jobs = c }
 }

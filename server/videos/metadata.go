@@ -33,6 +33,9 @@ type Metadata struct {
 	Filename string `json:"filename,omitempty"`
 }
 
+// privacyChoices tells a client which privacy ids there are.
+const privacyChoices = "must be 1 (public), 2 (unlisted), 3 (private), 4 (internal) or 5 (password-protected)"
+
 // Privacies are PeerTube's privacy labels by id.
 var Privacies = map[int]string{
 	database.PrivacyPublic:   "Public",
@@ -83,7 +86,7 @@ func (m *Metadata) validate(creating bool) map[string]string {
 	}
 	if m.Privacy != nil {
 		if _, ok := Privacies[*m.Privacy]; !ok {
-			bad["privacy"] = "must be 1 (public), 2 (unlisted), 3 (private), 4 (internal) or 5 (password-protected)"
+			bad["privacy"] = privacyChoices
 		}
 	}
 	m.validatePasswords(creating, bad)

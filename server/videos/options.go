@@ -10,27 +10,27 @@ import (
 )
 
 // Option configures a Service.
-type Option func(*protection)
+type Option func(*Service)
 
 // WithFileSecret keys the file tokens of non-public videos. Every server
 // replica must be given the same secret, or tokens from one fail on the
 // others. Without it a random secret lives as long as the process.
 func WithFileSecret(secret []byte) Option {
-	return func(p *protection) {
+	return func(s *Service) {
 		// A key of its own, so a file token can never pass for another
 		// signature made with the same secret.
 		m := hmac.New(sha256.New, secret)
 		m.Write([]byte("cuttle video file tokens"))
-		p.tokenKey = m.Sum(nil)
+		s.p.tokenKey = m.Sum(nil)
 	}
 }
 
-// WithClock replaces the wall clock of file tokens and password guess
-// limits, so tests can expire them.
+// WithClock replaces the wall clock of file tokens, password guess
+// limits and the trending sort, so tests can move it.
 func WithClock(now func() time.Time) Option {
-	return func(p *protection) {
+	return func(s *Service) {
 		if now != nil {
-			p.now = now
+			s.p.now = now
 		}
 	}
 }
@@ -38,9 +38,9 @@ func WithClock(now func() time.Time) Option {
 // WithFileTokenTTL sets how long file tokens last (FileTokenTTL when d
 // is not positive).
 func WithFileTokenTTL(d time.Duration) Option {
-	return func(p *protection) {
+	return func(s *Service) {
 		if d > 0 {
-			p.tokenTTL = d
+			s.p.tokenTTL = d
 		}
 	}
 }
@@ -71,15 +71,11 @@ type protection struct {
 	jobs JobCanceller
 }
 
-func newProtection(opts []Option) *protection {
-	p := &protection{tokenTTL: FileTokenTTL, now: time.Now}
-	for _, o := range opts {
-		o(p)
-	}
+// init completes p once the options are applied.
+func (p *protection) init() {
 	if p.tokenKey == nil {
 		p.tokenKey = make([]byte, 32)
 		_, _ = rand.Read(p.tokenKey)
 	}
 	p.guesses = auth.NewGuesses(guessesPerClient, guessesPerVideo, guessWindow, p.now)
-	return p
 }

@@ -3,8 +3,6 @@ package videos
 import (
 	"strings"
 	"unicode/utf8"
-
-	"cuttle.video/server/problem"
 )
 
 // maxSearchWords bounds the conditions one search adds to the query.
@@ -20,37 +18,30 @@ func searchWords(search string) []string {
 	return words
 }
 
-// Search returns the list parameters of PeerTube's video search: every
-// word of search in the name or as a tag, one of tags when given, sorted
-// by sort. PeerTube sorts searches by relevance ("-match") by default;
-// without a relevance score, the list's default order (newest first)
-// stands in for it.
-func Search(search string, tags []string, start, count int, sort string) (ListParams, error) {
-	if err := validateSearch(search, tags); err != nil {
-		return ListParams{}, err
+// Search returns the list parameters of PeerTube's video search, which
+// takes every parameter of a list. PeerTube sorts searches by relevance
+// ("-match") by default; without a relevance score, the list's default
+// order (newest first) stands in for it.
+func Search(p ListParams) ListParams {
+	if strings.TrimPrefix(p.Sort, "-") == "match" {
+		p.Sort = ""
 	}
-	if strings.TrimPrefix(sort, "-") == "match" {
-		sort = ""
-	}
-	return ListParams{Start: start, Count: count, Sort: sort, Search: search, TagsOneOf: tags}, nil
+	return p
 }
 
-// validateSearch checks a search's parameters before it runs.
-func validateSearch(search string, tags []string) error {
-	bad := map[string]string{}
+// validateSearch checks the words and tags of a list into bad.
+func validateSearch(search string, tagsOneOf, tagsAllOf []string, bad map[string]string) {
 	if utf8.RuneCountInString(search) > 200 {
 		bad["search"] = "must be at most 200 characters"
 	}
-	if len(tags) > 5 {
-		bad["tagsOneOf"] = "at most 5 tags"
-	}
-	for _, t := range tags {
-		if utf8.RuneCountInString(t) > 30 {
-			bad["tagsOneOf"] = "each tag must be at most 30 characters"
+	for name, tags := range map[string][]string{"tagsOneOf": tagsOneOf, "tagsAllOf": tagsAllOf} {
+		if len(tags) > 5 {
+			bad[name] = "at most 5 tags"
+		}
+		for _, t := range tags {
+			if utf8.RuneCountInString(t) > 30 {
+				bad[name] = "each tag must be at most 30 characters"
+			}
 		}
 	}
-	if len(bad) > 0 {
-		return problem.Invalid(bad)
-	}
-	return nil
 }

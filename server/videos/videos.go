@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -25,12 +26,19 @@ type Service struct {
 	media         storage.Store
 	log           *slog.Logger
 	p             *protection
+	trendingDays  int
 	accessChanged func(ctx context.Context, videoUUID string)
 }
 
 // New returns a Service.
 func New(db *database.DB, media storage.Store, log *slog.Logger, opts ...Option) *Service {
-	return &Service{db: db, media: media, log: log, p: newProtection(opts)}
+	s := &Service{db: db, media: media, log: log, p: &protection{tokenTTL: FileTokenTTL, now: time.Now},
+		trendingDays: DefaultTrendingDays}
+	for _, o := range opts {
+		o(s)
+	}
+	s.p.init()
+	return s
 }
 
 // OnAccessChange sets fn to be told, once committed, of every change

@@ -84,6 +84,7 @@ type choice struct {
 var browseSorts = []struct{ sort, key string }{
 	{"-publishedAt", "sort.recent"},
 	{"-views", "sort.views"},
+	{"-trending", "sort.trending"},
 }
 
 // fillVideoList fills the common part of a list page from params, reading
@@ -102,11 +103,13 @@ func (s *pages) fillVideoList(c *gin.Context, site Site, p videos.ListParams, da
 
 func (s *pages) browsePage(c *gin.Context) {
 	site := s.site(c, "browse")
-	sort := c.Query("sort")
-	if sort != "-views" {
-		sort = "-publishedAt"
-	}
+	sort := browseSorts[0].sort
 	data := listPage{Heading: T(site.Lang, "browse.title")}
+	for _, o := range browseSorts {
+		if o.sort == c.Query("sort") {
+			sort = o.sort
+		}
+	}
 	for _, o := range browseSorts {
 		data.Sorts = append(data.Sorts, choice{Label: T(site.Lang, o.key), URL: "/videos/browse?sort=" + url.QueryEscape(o.sort), Current: o.sort == sort})
 	}
@@ -121,11 +124,7 @@ func (s *pages) searchPage(c *gin.Context) {
 	site := s.site(c, "search")
 	search, tags := c.Query("search"), c.QueryArray("tagsOneOf")
 	site.Search = search
-	lp, err := videos.Search(search, tags, 0, 0, "")
-	if err != nil {
-		s.pageError(c, site, err)
-		return
-	}
+	lp := videos.Search(videos.ListParams{Search: search, TagsOneOf: tags})
 	data := listPage{Heading: T(site.Lang, "search.title")}
 	switch {
 	case search != "":
