@@ -15,7 +15,7 @@ import (
 
 // heldTranscoding starts a server whose jobs wait in Redis until the
 // test starts a runner (startRunner), so pages can be seen while videos
-// are still being transcoded. A job fails at its first error.
+// are still being transcoded.
 func heldTranscoding(t *testing.T) *servertest.Server {
 	t.Helper()
 	port := freePort(t)
@@ -24,7 +24,6 @@ func heldTranscoding(t *testing.T) *servertest.Server {
 		c.RedisURL = redisURLFor(port)
 		c.Transcoding.Workers = 0
 		c.Transcoding.ClaimIdle = 3 * time.Second
-		c.Transcoding.MaxAttempts = 1
 	})
 }
 
