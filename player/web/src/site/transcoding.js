@@ -51,12 +51,13 @@ export async function followTranscoding(uuid, onProgress) {
       if (err instanceof ApiError) throw err;
     }
     if (v && v.state.id !== STATE_TO_TRANSCODE) return v;
-    const now = v ? progressOf(v) : last;
+    const now = v && progressOf(v);
     if (v && now !== last) {
       last = now;
       delay = FIRST_DELAY_MS;
       onProgress(now);
     } else {
+      // Nothing new, or no answer: ask less often.
       delay = Math.min(delay * 1.5, MAX_DELAY_MS);
     }
     await sleep(delay);
