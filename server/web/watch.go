@@ -35,6 +35,11 @@ type WatchPage struct {
 	Playlist string
 	Poster   string
 	Notice   string
+	// Transcoding says the video is still being transcoded: the page
+	// follows its job and plays it in place once it is published.
+	// Progress is the job's, in percent; 0 until it reports.
+	Transcoding bool
+	Progress    int
 	// AssetVersion busts caches of the player bundle.
 	AssetVersion string
 	// Tracker is the P2P tracker socket URL for this video; empty when
@@ -119,9 +124,10 @@ func (s *pages) watch(c *gin.Context) {
 		// published, so the reason is theirs to read.
 		page.Notice = T(lang, "watch.failed", v.StateReason)
 	default:
-		page.Notice = T(lang, "watch.transcoding")
+		page.Transcoding, page.Notice = true, T(lang, "watch.transcoding")
 		if j, err := s.Jobs.Latest(ctx, v.ID); err == nil && j != nil && j.Progress > 0 {
-			page.Notice = T(lang, "watch.transcodingProgress", int(j.Progress*100))
+			page.Progress = int(j.Progress * 100)
+			page.Notice = T(lang, "watch.transcodingProgress", page.Progress)
 		}
 	}
 	s.render(c, status, page)

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"cuttle.video/server/database"
 )
 
 // Every catalog has exactly the keys of the English one, so nothing shows
@@ -166,6 +168,28 @@ func TestRenderLanguages(t *testing.T) {
 		}
 		if w.Code != 404 || w.Header().Get("Cache-Control") != "no-store" {
 			t.Errorf("status %d, headers %v", w.Code, w.Header())
+		}
+	}
+}
+
+// The watch page of a video still being transcoded carries what its
+// script needs to follow the job and play the video in place: the video,
+// the progress so far, the script itself.
+func TestRenderWatchTranscoding(t *testing.T) {
+	w := httptest.NewRecorder()
+	err := RenderWatch(w, 200, WatchPage{
+		Title: "Soon", Video: &database.Video{UUID: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", Name: "Soon"},
+		Notice: "Being transcoded", Transcoding: true, Progress: 40, AssetVersion: "v1",
+		Site: Site{Lang: "en", Name: "Cuttle", Path: "/w/x", CSRF: "tok"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := w.Body.String()
+	for _, want := range []string{`data-transcoding="0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"`, `id="transcoding-bar" max="100" value="40"`,
+		`aria-labelledby="transcoding-text"`, `<script src="/player/watch.js?v=v1">`, `name="csrf-token" content="tok"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q:\n%s", want, body)
 		}
 	}
 }

@@ -14,6 +14,9 @@
 //
 // The video's data-state attribute goes loading -> playing, or -> error, so
 // styles and browser tests can follow playback without reading the console.
+//
+// A video still being transcoded has a notice instead (waiting.js); the
+// player starts in its place once the video is published.
 
 import CuttlePlayer from './player.js';
 import { addP2PToggle, p2pWanted } from './p2p-setting.js';
@@ -21,6 +24,7 @@ import { startReports } from './report.js';
 import { unlockWithPassword } from './password.js';
 import { mountChapters } from './chapters.js';
 import { mountSubtitles } from './subtitles.js';
+import { playWhenReady } from './waiting.js';
 
 function qualityLabel(level, all) {
   if (!level.height) return `${Math.round(level.bitrate / 1000)} kbit/s`;
@@ -63,7 +67,16 @@ function showError(video, message) {
   box.hidden = false;
 }
 
-function start() {
+// start sets up the player; autoplay starts it at once, for a viewer who
+// waited on the page for the video to be ready.
+function start({ autoplay = false } = {}) {
+  const transcoding = document.querySelector('[data-transcoding]');
+  if (transcoding) {
+    playWhenReady(transcoding).then((playable) => {
+      if (playable) start({ autoplay: true });
+    });
+    return;
+  }
   const video = document.getElementById('player');
   if (video && !video.dataset.src && video.dataset.passwordVideo) {
     // A password-protected video plays once the viewer unlocked it.
@@ -111,10 +124,12 @@ function start() {
       player.setLevel(Number(select.value));
     });
   }
+  // A browser that allows no autoplay leaves the play button to the viewer.
+  if (autoplay) video.play().catch(() => {});
 }
 
 if (document.readyState === 'loading') {
-  document.addEventListener('DOMContentLoaded', start, { once: true });
+  document.addEventListener('DOMContentLoaded', () => start(), { once: true });
 } else {
   start();
 }

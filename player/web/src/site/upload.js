@@ -9,6 +9,7 @@
 // */size", answered 308 with a Range header) and goes on from there.
 
 import { ApiError, announce, csrf, noteToken, request, t } from './api.js';
+import { followTranscoding } from './transcoding.js';
 
 const form = document.getElementById('upload-form');
 const fileInput = document.getElementById('upload-file');
@@ -231,40 +232,26 @@ async function send(file, url, offset) {
   }
 }
 
-// follow polls the video until it is published or failed.
+// follow shows the video's transcoding until it is published or failed.
 async function follow(video) {
   transcodeRow.hidden = false;
   document.getElementById('upload-watch').href = `/w/${video.shortUUID}`;
   document.getElementById('upload-edit').href = `/my/videos/${video.shortUUID}/edit`;
   doneLinks.hidden = false;
-  let delay = 1000;
-  for (;;) {
-    let v;
-    try {
-      v = await (await request('GET', `/api/v1/videos/${video.uuid}`)).json();
-    } catch (err) {
-      if (err instanceof ApiError) throw err;
-      await sleep(Math.min((delay *= 2), 30000));
-      continue;
-    }
-    if (v.state.id === 1) {
-      transcodeBar.value = 100;
-      announce(statusLine, t('js.upload.published'));
-      return;
-    }
-    if (v.state.id === 7) {
-      announce(statusLine, t('js.upload.transcodeFailed', { detail: v.stateReason || '' }), true);
-      return;
-    }
-    const p = v.transcoding && v.transcoding.state === 'active' ? Math.round(v.transcoding.progress * 100) : null;
-    if (p === null) {
+  const v = await followTranscoding(video.uuid, (percent) => {
+    if (percent === null) {
       transcodeBar.removeAttribute('value');
       announce(statusLine, t('js.upload.waiting'));
     } else {
-      transcodeBar.value = p;
-      announce(statusLine, t('js.upload.processing', { percent: p }));
+      transcodeBar.value = percent;
+      announce(statusLine, t('js.upload.processing', { percent }));
     }
-    await sleep(1500);
+  });
+  if (v.state.id === 1) {
+    transcodeBar.value = 100;
+    announce(statusLine, t('js.upload.published'));
+  } else {
+    announce(statusLine, t('js.upload.transcodeFailed', { detail: v.stateReason || '' }), true);
   }
 }
 
