@@ -133,6 +133,7 @@ func Mount(r *gin.Engine, d Deps) {
 	s.chapterRoutes(v1)
 	s.captionRoutes(v1)
 	s.storyboardRoutes(v1)
+	s.fileRoutes(v1)
 	s.engagementRoutes(v1)
 	if s.Playback != nil {
 		v1.POST("/metrics/playback", s.playbackReport)

@@ -69,6 +69,9 @@ type protection struct {
 	guesses  *auth.Guesses
 	// jobs stops the transcodes of deleted videos; nil stops none.
 	jobs JobCanceller
+	// torrents says how the torrents of originals are made; nil makes
+	// none.
+	torrents *torrentSite
 }
 
 func newProtection(opts []Option) *protection {
