@@ -2,9 +2,12 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,8 +66,37 @@ func TestPeerTubeCLIUpload(t *testing.T) {
 	if len(l.Data) != 1 {
 		t.Fatalf("the root user has %d videos, want 1", len(l.Data))
 	}
-	v := servertest.WaitVideo[videoState](t, root, l.Data[0].UUID, 3*time.Minute, 1)
-	if len(v.StreamingPlaylists) != 1 {
-		t.Fatalf("published video = %+v", v)
+	body := servertest.WaitState(t, root, l.Data[0].UUID, 3*time.Minute, 1)
+
+	// Published, its files are the HLS renditions alone, each a VideoFile
+	// with PeerTube's types. A rendition is many segments, so it has no
+	// file or torrent address.
+	v := decodeNumbers(t, body)
+	if files, _ := v["files"].([]any); len(files) != 0 {
+		t.Fatalf("files of a published video = %v, want none", files)
+	}
+	playlists, _ := v["streamingPlaylists"].([]any)
+	if len(playlists) != 1 {
+		t.Fatalf("streamingPlaylists = %v", playlists)
+	}
+	renditions, _ := playlists[0].(map[string]any)["files"].([]any)
+	if len(renditions) == 0 {
+		t.Fatal("the HLS playlist has no files")
+	}
+	for i, r := range renditions {
+		f := checkVideoFile(t, fmt.Sprintf("streamingPlaylists[0].files[%d]", i), r,
+			"id", "resolution", "size", "fps", "width", "height", "hasAudio", "hasVideo", "playlistUrl", "metadataUrl")
+		if _, ok := f["fileUrl"]; ok {
+			t.Errorf("rendition %d has a fileUrl: %v", i, f)
+		}
+		var meta struct {
+			Streams []struct {
+				CodecName string `json:"codec_name"`
+			} `json:"streams"`
+		}
+		root.Do("GET", strings.TrimPrefix(f["metadataUrl"].(string), s.URL), nil).Expect(http.StatusOK).JSON(&meta)
+		if len(meta.Streams) == 0 || meta.Streams[0].CodecName == "" {
+			t.Errorf("metadata of rendition %d = %+v", i, meta)
+		}
 	}
 }

@@ -71,7 +71,7 @@ func TorrentName(v *database.Video) string {
 
 var unsafeName = regexp.MustCompile(`[/\\?%*:|"<>]`)
 
-var webVideoFileRE = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-[0-9]{1,5}(\.[a-z0-9]{1,5})$`)
+var webVideoFileRE = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-[0-9]{1,5}(\.[a-z0-9]{1,7})$`)
 
 // WebVideoUUID returns the video a web video or torrent file name (as
 // WebVideoFile and TorrentFile build them) belongs to. The caller checks
