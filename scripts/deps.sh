@@ -4,7 +4,8 @@
 #
 #   run:  ffmpeg, ffprobe, Node.js and npm (to build the player)
 #   test: all of run, redis-server, PostgreSQL server binaries, versitygw,
-#         Chromium (browser tests)
+#         Chromium (browser tests), PeerTube's CLI (npm, for the e2e test
+#         that uploads with it)
 #
 # versitygw is not packaged for Debian, so it is built from source into
 # .cache/bin/ inside the repository rather than anywhere system-wide.
@@ -125,6 +126,21 @@ need_versitygw() {
     go install "$VERSITYGW_MODULE/cmd/versitygw@$VERSITYGW_VERSION"
 }
 
+# PeerTube's official CLI, at the version its package-lock.json pins, in
+# the e2e test data rather than anywhere system-wide. It is one bundled
+# file without dependencies (3 MB, about a second to install).
+need_peertube_cli() {
+  local dir="$ROOT/server/e2e/testdata/peertube-cli"
+  # npm writes node_modules/.package-lock.json after every install, so it
+  # is older than package-lock.json exactly when the lock changed since.
+  if [[ -f $dir/node_modules/.package-lock.json && ! $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    return
+  fi
+  log "installing PeerTube's CLI (npm) into ${dir#"$ROOT"/}"
+  # The CLI needs no install scripts (also off in its .npmrc).
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 [[ $# -eq 1 ]] || usage
 case $1 in
   run)
@@ -138,6 +154,7 @@ case $1 in
     need_redis
     need_postgres
     need_versitygw
+    need_peertube_cli
     ;;
   *) usage ;;
 esac

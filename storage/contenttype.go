@@ -23,6 +23,9 @@ var contentTypes = map[string]string{
 	".png":  "image/png",
 	".webp": "image/webp",
 	".vtt":  "text/vtt",
+	// BitTorrent metainfo files, registered by BEP 3's authors with IANA
+	// as application/x-bittorrent long ago and served so everywhere.
+	".torrent": "application/x-bittorrent",
 }
 
 // ContentTypeFor returns the media type for key, derived from its extension

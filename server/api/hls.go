@@ -1,8 +1,6 @@
 package api
 
 import (
-	"strconv"
-
 	"cuttle.video/server/database"
 	"cuttle.video/server/jobs"
 	"cuttle.video/transcoder/job"
@@ -17,15 +15,6 @@ type streamingPlaylistJSON struct {
 	SegmentsSha256URL string          `json:"segmentsSha256Url"`
 	Files             []videoFileJSON `json:"files"`
 	Redundancies      []any           `json:"redundancies"`
-}
-
-type videoFileJSON struct {
-	Resolution  idLabel[int] `json:"resolution"`
-	Size        int64        `json:"size"`
-	FPS         float64      `json:"fps"`
-	Width       int          `json:"width,omitempty"`
-	Height      int          `json:"height,omitempty"`
-	PlaylistURL string       `json:"playlistUrl"`
 }
 
 // transcodingJSON tells creators where their upload stands.
@@ -45,14 +34,7 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		SegmentsSha256URL: s.URLs.HLS(v, res.SegmentsSHA256), Redundancies: []any{},
 	}
 	for _, r := range res.Renditions {
-		label := strconv.Itoa(r.Height) + "p"
-		if r.AudioOnly() {
-			label = "Audio only"
-		}
-		p.Files = append(p.Files, videoFileJSON{
-			Resolution: idLabel[int]{ID: r.Height, Label: label}, Size: r.Size, FPS: r.FPS,
-			Width: r.Width, Height: r.Height, PlaylistURL: s.URLs.HLS(v, r.Playlist),
-		})
+		p.Files = append(p.Files, s.renditionFile(v, r))
 	}
 	return []streamingPlaylistJSON{p}
 }

@@ -134,6 +134,7 @@ func Mount(r *gin.Engine, d Deps) {
 	s.chapterRoutes(v1)
 	s.captionRoutes(v1)
 	s.storyboardRoutes(v1)
+	s.fileRoutes(v1)
 	s.engagementRoutes(v1)
 	s.unimplementedRoutes(v1)
 	if s.Playback != nil {

@@ -106,7 +106,7 @@ type videoDetailsJSON struct {
 	CommentsPolicy     idLabel[int]            `json:"commentsPolicy"`
 	DownloadEnabled    bool                    `json:"downloadEnabled"`
 	StateReason        string                  `json:"stateReason,omitempty"`
-	Files              []any                   `json:"files"`
+	Files              []videoFileJSON         `json:"files"`
 	StreamingPlaylists []streamingPlaylistJSON `json:"streamingPlaylists"`
 	Transcoding        *transcodingJSON        `json:"transcoding,omitempty"`
 	TrackerURLs        []string                `json:"trackerUrls"`
@@ -196,7 +196,7 @@ func (s *server) videoDetails(v *database.Video, j *database.Job, manager bool) 
 	out := videoDetailsJSON{
 		videoJSON: s.video(v), Support: v.Support, DescriptionPath: "/api/v1/videos/" + v.UUID + "/description",
 		Tags: []string{}, CommentsEnabled: v.CommentsEnabled, CommentsPolicy: commentsPolicy(v), DownloadEnabled: v.DownloadEnabled,
-		Files: []any{}, StreamingPlaylists: s.streamingPlaylists(v, media.Result(v)),
+		Files: s.files(v), StreamingPlaylists: s.streamingPlaylists(v, media.Result(v)),
 		TrackerURLs: []string{}, Transcoding: transcoding(j, manager),
 	}
 	if manager {

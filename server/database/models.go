@@ -114,6 +114,9 @@ type Video struct {
 	StateReason      string `bun:"state_reason,notnull"`
 	// OriginalProbe is what ffprobe found in the original, as JSON.
 	OriginalProbe string `bun:"original_probe,notnull"`
+	// OriginalInfoHash is the v1 info hash of the original's torrent,
+	// in hexadecimal; empty while it has none.
+	OriginalInfoHash string `bun:"original_info_hash,notnull"`
 	// HLS is the result of the last transcoding, as JSON; empty before.
 	HLS string `bun:"hls,notnull"`
 	// MediaGeneration counts the privacy changes of the video. It names

@@ -83,9 +83,7 @@ func (s *server) servePrivateFile(c *gin.Context, v *database.Video, tok media.F
 		s.servePrivatePlaylist(c, v, tok, file, ttl)
 		return
 	}
-	s.serveMediaWith(c, media.MediaPrefix(v)+file, mediaPolicy{
-		immutable: "private, max-age=3600", mutable: "private, no-cache", redirect: "no-store", presignTTL: ttl,
-	})
+	s.serveMediaWith(c, media.MediaPrefix(v)+file, privateMedia(ttl))
 }
 
 func (s *server) servePrivatePlaylist(c *gin.Context, v *database.Video, tok media.FileToken, file string, ttl time.Duration) {

@@ -1,7 +1,8 @@
 // Package delivery serves media bytes under PeerTube's paths: the HLS
 // files of public videos at file speed, those of private videos with a
 // file token and rewritten playlists, the images, captions and
-// storyboards that follow their video's privacy, the player bundle, the
+// storyboards that follow their video's privacy, the original as a web
+// video file with its torrent and their downloads, the player bundle, the
 // signed mount of local media storage that runners and presigned URLs
 // use, and the P2P tracker through which viewers share segments. With
 // S3, segment requests are redirected to presigned URLs, so their bytes
@@ -54,6 +55,11 @@ func Mount(r *gin.Engine, d Deps) {
 		r.Handle(m, media.PreviewRoute+":file", s.image(job.PreviewFile))
 		r.Handle(m, media.CaptionRoute+":file", s.captionFile)
 		r.Handle(m, media.StoryboardRoute+":file", s.storyboardFile)
+		r.Handle(m, media.WebVideoRoute+":file", s.webVideo(false))
+		r.Handle(m, media.PrivateWebVideoRoute+":file", s.webVideo(true))
+		r.Handle(m, media.TorrentRoute+":file", s.torrent)
+		r.Handle(m, media.DownloadWebVideoRoute+":file", s.download(media.WebVideoFile, originalKey, ""))
+		r.Handle(m, media.DownloadTorrentRoute+":file", s.download(media.TorrentFile, torrentKey, ".torrent"))
 	}
 	if d.Storage != nil {
 		r.Any(d.StoragePath+"/*key", gin.WrapH(http.StripPrefix(d.StoragePath, d.Storage)))

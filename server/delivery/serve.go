@@ -92,6 +92,12 @@ var publicMedia = mediaPolicy{
 func (s *server) serveMedia(c *gin.Context, key string) { s.serveMediaWith(c, key, publicMedia) }
 
 func (s *server) serveMediaWith(c *gin.Context, key string, policy mediaPolicy) {
+	s.serveMediaAs(c, key, storage.ContentTypeFor(key), policy)
+}
+
+// serveMediaAs is serveMediaWith for a key whose name does not tell its
+// type.
+func (s *server) serveMediaAs(c *gin.Context, key, contentType string, policy mediaPolicy) {
 	ctx := c.Request.Context()
 	cache := policy.immutable
 	if playlistLike(key) {
@@ -117,7 +123,7 @@ func (s *server) serveMediaWith(c *gin.Context, key string, policy mediaPolicy) 
 		return
 	}
 	defer rc.Close()
-	c.Header("Content-Type", storage.ContentTypeFor(key))
+	c.Header("Content-Type", contentType)
 	c.Header("Cache-Control", cache)
 	mediaHeaders(c)
 	if rs, ok := rc.(io.ReadSeeker); ok {

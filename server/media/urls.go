@@ -122,3 +122,22 @@ func (u *URLs) Poster(v *database.Video) string {
 func (u *URLs) Presigned(ctx context.Context, v *database.Video, file string, ttl time.Duration) (string, error) {
 	return u.store.PresignGet(ctx, MediaPrefix(v)+file, ttl)
 }
+
+// WebVideoURLs are the addresses of a video's original as a web video
+// file (see ListsOriginal): the file, its torrent, and the routes that
+// send either as an attachment.
+type WebVideoURLs struct {
+	File, FileDownload, Torrent, TorrentDownload string
+}
+
+// WebVideo is where v's original and its torrent are, with one fresh
+// file token for all when one is needed.
+func (u *URLs) WebVideo(v *database.Video) WebVideoURLs {
+	q := u.Query(v)
+	return WebVideoURLs{
+		File:            u.Absolute(WebVideoPath(v)) + q,
+		FileDownload:    u.Absolute(DownloadWebVideoRoute+WebVideoFile(v)) + q,
+		Torrent:         u.Absolute(TorrentRoute+TorrentFile(v)) + q,
+		TorrentDownload: u.Absolute(DownloadTorrentRoute+TorrentFile(v)) + q,
+	}
+}

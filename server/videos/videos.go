@@ -22,11 +22,14 @@ import (
 
 // Service is the videos processor.
 type Service struct {
-	db            *database.DB
-	media         storage.Store
-	log           *slog.Logger
-	p             *protection
-	trendingDays  int
+	db           *database.DB
+	media        storage.Store
+	log          *slog.Logger
+	p            *protection
+	trendingDays int
+	// torrents says how the torrents of originals are made; nil makes
+	// none.
+	torrents      *torrentSite
 	accessChanged func(ctx context.Context, videoUUID string)
 }
 
@@ -130,10 +133,19 @@ func (s *Service) Create(ctx context.Context, m *Metadata, o Original, inTx func
 }
 
 // StoreOriginal moves the original from path into media storage, under
-// the key chosen when the row was created.
+// the key chosen when the row was created, with its torrent.
 func (s *Service) StoreOriginal(ctx context.Context, v *database.Video, path string) error {
+	t, err := s.originalTorrent(v, path)
+	if err != nil {
+		return problem.Internal(err)
+	}
 	if err := storage.PutFile(ctx, s.media, v.OriginalKey, path, ""); err != nil {
 		return problem.Internal(err)
+	}
+	if t != nil {
+		if err := s.storeOriginalTorrent(ctx, v, t); err != nil {
+			return problem.Internal(err)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,107 @@
+package delivery
+
+import (
+	"mime"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/httpserve"
+	"cuttle.video/server/media"
+	"cuttle.video/server/problem"
+	"cuttle.video/storage"
+)
+
+// A video's original is its web video file until the video is published
+// (see media.ListsOriginal): served with ranges under PeerTube's web video
+// routes, with its torrent, and as attachments under /download when the
+// video allows downloads. It follows its video's privacy as every file
+// does: the files of videos that are neither public nor unlisted need a
+// file token, or a user who may see the video.
+
+// webVideo serves /static/web-videos/{file} (private false) and
+// /static/web-videos/private/{file}.
+func (s *server) webVideo(private bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v, tok, ok := s.originalAccess(c, media.WebVideoFile)
+		if !ok {
+			return
+		}
+		if private == media.PublicFiles(v.Privacy) {
+			// Each privacy has its one route, as HLS files do.
+			httpserve.Fail(c, problem.NotFound("file"))
+			return
+		}
+		s.serveOriginal(c, v, tok, v.OriginalKey, media.WebVideoFile(v))
+	}
+}
+
+// torrent serves /lazy-static/torrents/{file}.
+func (s *server) torrent(c *gin.Context) {
+	if v, tok, ok := s.originalAccess(c, media.TorrentFile); ok {
+		s.serveOriginal(c, v, tok, torrentKey(v), media.TorrentFile(v))
+	}
+}
+
+func originalKey(v *database.Video) string { return v.OriginalKey }
+
+func torrentKey(v *database.Video) string { return media.OriginalTorrentKey(v.UUID) }
+
+// download serves /download/web-videos/{file} and
+// /download/torrents/{file}: the original or its torrent (the file name
+// and stored key of which name and key give) as an attachment saved
+// under the torrent's name and ext, when the video allows downloads.
+func (s *server) download(name, key func(*database.Video) string, ext string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v, tok, ok := s.originalAccess(c, name)
+		if !ok {
+			return
+		}
+		if !v.DownloadEnabled {
+			httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+			return
+		}
+		c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": media.TorrentName(v) + ext}))
+		s.serveOriginal(c, v, tok, key(v), name(v))
+	}
+}
+
+// originalAccess finds the video whose original a file name (as name
+// builds it) stands for, and checks that the request may read its files
+// and that the original is listed. On refusal the answer is written and
+// ok is false.
+func (s *server) originalAccess(c *gin.Context, name func(*database.Video) string) (*database.Video, media.FileToken, bool) {
+	file := c.Param("file")
+	id, ok := media.WebVideoUUID(file)
+	if !ok {
+		httpserve.Fail(c, problem.NotFound("file"))
+		return nil, media.FileToken{}, false
+	}
+	v, tok, ok := s.fileAccess(c, id)
+	if !ok {
+		return nil, media.FileToken{}, false
+	}
+	if !media.ListsOriginal(v) || name(v) != file {
+		httpserve.Fail(c, problem.NotFound("file"))
+		return nil, media.FileToken{}, false
+	}
+	return v, tok, true
+}
+
+// serveOriginal serves the stored key as a file named name, whose
+// extension gives its type, cached as its video's privacy allows.
+func (s *server) serveOriginal(c *gin.Context, v *database.Video, tok media.FileToken, key, name string) {
+	policy := publicMedia
+	if !media.PublicFiles(v.Privacy) {
+		policy = privateMedia(max(time.Until(tok.Expires), time.Second))
+	}
+	s.serveMediaAs(c, key, storage.ContentTypeFor(name), policy)
+}
+
+// privateMedia is how the files of non-public videos may be cached:
+// by the viewer's browser only, and presigned for as long as the file
+// token lasts.
+func privateMedia(ttl time.Duration) mediaPolicy {
+	return mediaPolicy{immutable: "private, max-age=3600", mutable: "private, no-cache", redirect: "no-store", presignTTL: ttl}
+}
