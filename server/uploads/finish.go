@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/images"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/videos"
 )
@@ -20,15 +21,22 @@ type finished struct {
 	// video is the row of an earlier attempt whose original never
 	// reached media storage, nil for a first attempt.
 	video *database.Video
+	// chosen holds the images the uploader sent, nil without any.
+	chosen *images.Set
 }
 
 // finishUpload is the one way a complete upload becomes a video, for
 // legacy and resumable uploads alike: validate the metadata, probe the
-// file, record the video, move the original into media storage, then
-// record its transcoding job (and forget the resumable upload) in one
-// transaction, and put the job on the queue after commit. The job row is
-// the promise: from then on, a crash or a refused queue put is repaired
-// by the jobs' reconciliation.
+// file, record the video, take its images, move the original into media
+// storage, then record its transcoding job (and forget the resumable
+// upload) in one transaction, and put the job on the queue after commit.
+// The job row is the promise: from then on, a crash or a refused queue
+// put is repaired by the jobs' reconciliation.
+//
+// The images are taken and stored before the answer, so that the video
+// has them as soon as a client knows of it: one frame costs well under a
+// second, and images.FromOriginal bounds it. Their failure never fails
+// the upload, whose transcoding takes them again.
 //
 // Failure policy, the same for both protocols: a failure before the
 // original is stored removes the video row it made, so no video waits for
@@ -52,11 +60,22 @@ func (s *Service) finishUpload(ctx context.Context, u *database.User, m *videos.
 			return nil, err
 		}
 	}
+	var auto *images.Set
+	if !f.chosen.Has(images.Thumbnail) || !f.chosen.Has(images.Preview) {
+		var err error
+		if auto, err = s.images.FromOriginal(ctx, f.path, v); err != nil {
+			s.log.ErrorContext(ctx, "take images of the original", "video", v.UUID, "err", err)
+		}
+		defer auto.Remove()
+	}
 	if err := s.videos.StoreOriginal(ctx, v, f.path); err != nil {
 		if uerr := s.unmake(context.WithoutCancel(ctx), v); uerr != nil {
 			err = errors.Join(err, uerr)
 		}
 		return nil, err
+	}
+	if err := s.images.Store(ctx, v.ID, auto, f.chosen); err != nil {
+		s.log.ErrorContext(ctx, "store images of a new video", "video", v.UUID, "err", err)
 	}
 	return v, s.promiseTranscode(ctx, v, f.uploadID)
 }

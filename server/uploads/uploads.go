@@ -18,6 +18,7 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/deadline"
+	"cuttle.video/server/images"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/videos"
 	"cuttle.video/transcoder/probe"
@@ -51,6 +52,7 @@ type Service struct {
 	cfg        Config
 	db         *database.DB
 	videos     *videos.Service
+	images     *images.Service
 	transcoder Transcoder
 	now        func() time.Time
 	log        *slog.Logger
@@ -61,7 +63,7 @@ type Service struct {
 
 // New prepares the uploads directory and removes spool files a crash
 // left behind; Start begins expiring abandoned uploads.
-func New(cfg Config, db *database.DB, vs *videos.Service, tr Transcoder, now func() time.Time, log *slog.Logger) (*Service, error) {
+func New(cfg Config, db *database.DB, vs *videos.Service, is *images.Service, tr Transcoder, now func() time.Time, log *slog.Logger) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
@@ -77,7 +79,7 @@ func New(cfg Config, db *database.DB, vs *videos.Service, tr Transcoder, now fun
 			return nil, fmt.Errorf("uploads: remove stale spool file: %w", err)
 		}
 	}
-	s := &Service{cfg: cfg, db: db, videos: vs, transcoder: tr, now: now, log: log}
+	s := &Service{cfg: cfg, db: db, videos: vs, images: is, transcoder: tr, now: now, log: log}
 	s.expiry = deadline.New(now, s.sweepLater)
 	return s, nil
 }
