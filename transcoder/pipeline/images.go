@@ -86,15 +86,21 @@ func FitPicture(ctx context.Context, ffmpeg string, pic image.Image, s Still, ou
 	cmd := exec.CommandContext(ctx, ffmpeg, "-y", "-v", "error",
 		"-f", "rawvideo", "-pix_fmt", "rgba", "-s", strconv.Itoa(b.Dx())+"x"+strconv.Itoa(b.Dy()), "-i", "-",
 		"-vf", letterbox(s.size()), "-frames:v", "1", "-q:v", jpegQuality, out)
-	cmd.WaitDelay = waitDelay
 	cmd.Stdin = bytes.NewReader(rgba.Pix)
+	return runStill(ctx, cmd, "picture")
+}
+
+// runStill runs an ffmpeg that writes still images; its error carries the
+// end of what ffmpeg said, under what.
+func runStill(ctx context.Context, cmd *exec.Cmd, what string) error {
+	cmd.WaitDelay = waitDelay
 	tail := &tailWriter{}
 	cmd.Stderr = tail
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("pipeline: picture: %w", ctx.Err())
+			return fmt.Errorf("pipeline: %s: %w", what, ctx.Err())
 		}
-		return fmt.Errorf("pipeline: picture: ffmpeg: %w: %s", err, tail.String())
+		return fmt.Errorf("pipeline: %s: ffmpeg: %w: %s", what, err, tail.String())
 	}
 	return nil
 }
@@ -119,15 +125,8 @@ func images(ctx context.Context, ffmpeg, input, outDir string, inputArgs []strin
 	args = append(args, "-i", input, "-filter_complex", graph,
 		"-map", "[thumb]", "-frames:v", "1", "-q:v", jpegQuality, thumb,
 		"-map", "[preview]", "-frames:v", "1", "-q:v", jpegQuality, preview)
-	cmd := exec.CommandContext(ctx, ffmpeg, args...)
-	cmd.WaitDelay = waitDelay
-	tail := &tailWriter{}
-	cmd.Stderr = tail
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("pipeline: images: %w", ctx.Err())
-		}
-		return fmt.Errorf("pipeline: images: ffmpeg: %w: %s", err, tail.String())
+	if err := runStill(ctx, exec.CommandContext(ctx, ffmpeg, args...), "images"); err != nil {
+		return err
 	}
 	// ffmpeg succeeds without writing anything when the seek went past the
 	// last frame.
