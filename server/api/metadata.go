@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -13,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/httpserve"
+	"cuttle.video/server/images"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/videos"
 )
@@ -139,8 +141,13 @@ func (s *server) metadataFromRequest(c *gin.Context) (*videos.Metadata, error) {
 		m := &videos.Metadata{}
 		return m, httpserve.DecodeJSON(c, m)
 	case mt == "multipart/form-data" || mt == "application/x-www-form-urlencoded":
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
+		// Room for the fields and for both images (see chosenImages).
+		limit := int64(1<<20 + 2*images.MaxFileSize)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		if err := c.Request.ParseMultipartForm(1 << 20); err != nil && err != http.ErrNotMultipart {
+			if errors.As(err, new(*http.MaxBytesError)) {
+				return nil, problem.New(http.StatusRequestEntityTooLarge, "the form is larger than the maximum of %d bytes", limit)
+			}
 			return nil, problem.BadRequest("malformed form: %v", err)
 		}
 		f := formFields{}

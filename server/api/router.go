@@ -19,6 +19,7 @@ import (
 	"cuttle.video/server/database"
 	"cuttle.video/server/engagement"
 	"cuttle.video/server/httpserve"
+	"cuttle.video/server/images"
 	"cuttle.video/server/instance"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/media"
@@ -36,6 +37,7 @@ type Deps struct {
 	Sessions  *session.Sessions
 	Videos    *videos.Service
 	Uploads   *uploads.Service
+	Images    *images.Service
 	// Clients gives video uploads their longer body grace.
 	Clients httpserve.Clients
 	// Ready reports whether the server's backing services answer.

@@ -173,18 +173,15 @@ func (s *server) video(v *database.Video) videoJSON {
 			out.Account = s.account(v.Channel.Account)
 		}
 	}
-	if res := media.Result(v); res != nil {
-		// Only viewers who may see the video get here: the images of
-		// private ones carry a file token for them.
-		q := s.URLs.Query(v)
-		if res.Thumbnail != "" {
-			p := media.ThumbnailPath(v.UUID) + q
-			out.ThumbnailPath = &p
-		}
-		if res.Preview != "" {
-			p := media.PreviewPath(v.UUID) + q
-			out.PreviewPath = &p
-		}
+	// Only viewers who may see the video get here: the images of
+	// private ones carry a file token for them.
+	if v.ThumbnailSource != "" {
+		p := media.ThumbnailPath(v.UUID) + s.URLs.Query(v)
+		out.ThumbnailPath = &p
+	}
+	if v.PreviewSource != "" {
+		p := media.PreviewPath(v.UUID) + s.URLs.Query(v)
+		out.PreviewPath = &p
 	}
 	return out
 }

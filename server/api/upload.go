@@ -13,6 +13,7 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/httpserve"
+	"cuttle.video/server/images"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/session"
 	"cuttle.video/server/uploads"
@@ -99,6 +100,8 @@ func (s *server) uploadLegacy(c *gin.Context) {
 	fields := formFields{}
 	var spool *uploads.Spool
 	defer func() { spool.Remove() }()
+	var chosen *images.Set
+	defer func() { chosen.Remove() }()
 	var filename string
 	fieldBytes := 0
 	for parts := 0; ; parts++ {
@@ -125,8 +128,16 @@ func (s *server) uploadLegacy(c *gin.Context) {
 				httpserve.Fail(c, err)
 				return
 			}
+		case imageField(part.FormName()) != nil:
+			err = budget.file(func() (err error) {
+				chosen, err = s.Images.FromClient(ctx, chosen, *imageField(part.FormName()), part)
+				return err
+			})
+			if err != nil {
+				httpserve.Fail(c, err)
+				return
+			}
 		case part.FileName() != "":
-			// Other files (thumbnails) are not used yet.
 			err = budget.file(func() error {
 				_, err := io.Copy(io.Discard, part)
 				return err
@@ -159,7 +170,7 @@ func (s *server) uploadLegacy(c *gin.Context) {
 		return
 	}
 	m.Filename = filename
-	v, err := s.Uploads.FinishLegacy(ctx, u, m, spool)
+	v, err := s.Uploads.FinishLegacy(ctx, u, m, spool, chosen)
 	if err != nil {
 		httpserve.Fail(c, err)
 		return
@@ -184,7 +195,13 @@ func (s *server) uploadInit(c *gin.Context) {
 			m.Filename = c.Request.PostFormValue("filename")
 		}
 	}
-	up, err := s.Uploads.Init(c.Request.Context(), session.Viewer(c), m, size, c.GetHeader("X-Upload-Content-Type"))
+	chosen, err := s.chosenImages(c)
+	if err != nil {
+		httpserve.Fail(c, err)
+		return
+	}
+	defer chosen.Remove()
+	up, err := s.Uploads.Init(c.Request.Context(), session.Viewer(c), m, size, c.GetHeader("X-Upload-Content-Type"), chosen)
 	if err != nil {
 		httpserve.Fail(c, err)
 		return

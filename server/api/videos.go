@@ -38,16 +38,30 @@ func (s *server) getVideoDescription(c *gin.Context) {
 }
 
 // updateVideo takes JSON, or the multipart form PeerTube's web client
-// sends.
+// sends, which may replace the thumbnail and the preview. The images are
+// checked before anything changes.
 func (s *server) updateVideo(c *gin.Context) {
 	m, err := s.metadataFromRequest(c)
 	if err != nil {
 		httpserve.Fail(c, err)
 		return
 	}
-	if _, err := s.Videos.Update(c.Request.Context(), session.Viewer(c), c.Param("id"), m); err != nil {
+	chosen, err := s.chosenImages(c)
+	if err != nil {
 		httpserve.Fail(c, err)
 		return
+	}
+	defer chosen.Remove()
+	v, err := s.Videos.Update(c.Request.Context(), session.Viewer(c), c.Param("id"), m)
+	if err != nil {
+		httpserve.Fail(c, err)
+		return
+	}
+	if chosen != nil {
+		if err := s.Images.Store(c.Request.Context(), v.ID, chosen); err != nil {
+			httpserve.Fail(c, err)
+			return
+		}
 	}
 	c.Status(http.StatusNoContent)
 }

@@ -23,6 +23,7 @@ import (
 	"cuttle.video/server/database"
 	"cuttle.video/server/engagement"
 	"cuttle.video/server/httpserve"
+	"cuttle.video/server/images"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/media"
 	"cuttle.video/server/netlimit"
@@ -54,6 +55,7 @@ type App struct {
 	closers    []func() error
 	Accounts   *accounts.Service
 	Videos     *videos.Service
+	Images     *images.Service
 	Uploads    *uploads.Service
 	Jobs       *jobs.Service
 	// Chapters, Captions and Engagement are the rules of what a video
@@ -117,13 +119,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		TimeLimitFactor: cfg.Transcoding.TimeLimitFactor},
 		a.db, a.queue, a.media, log)
 	a.closers = append(a.closers, func() error { a.Jobs.Close(); return nil })
+	// Beside the uploads, so that kept images are renamed, not copied.
+	if a.Images, err = images.New(filepath.Join(cfg.DataDir, "images"), a.db, a.media, log); err != nil {
+		return nil, err
+	}
 	a.Uploads, err = uploads.New(uploads.Config{
 		Dir:          filepath.Join(cfg.DataDir, "uploads"),
 		MaxFileSize:  int64(cfg.Uploads.MaxFileSize),
 		MaxDimension: cfg.Uploads.MaxDimension,
 		MaxDuration:  cfg.Uploads.MaxDuration,
 		Expiry:       cfg.Uploads.ResumableExpiry,
-	}, a.db, a.Videos, a.Jobs, opts.Now, log)
+	}, a.db, a.Videos, a.Images, a.Jobs, opts.Now, log)
 	if err != nil {
 		return nil, err
 	}

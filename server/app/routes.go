@@ -30,7 +30,7 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 	sessions := session.New(a.Accounts, cfg.PublicURL, auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now))
 	urls := media.NewURLs(cfg.PublicURL, a.media, a.Videos)
 	api.Mount(r, api.Deps{
-		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
+		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads, Images: a.Images,
 		Clients: clients, Ready: a.ready, URLs: urls, Jobs: a.Jobs, Tracker: tr, Playback: playback,
 		Instance: settings, Chapters: a.Chapters, Captions: a.Captions, Engagement: a.Engagement,
 	})

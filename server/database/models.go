@@ -83,6 +83,19 @@ const (
 	PrivacyPassword = 5
 )
 
+// Where a video's thumbnail or preview comes from. Only a placeholder
+// gives way to the images a transcoding takes: PeerTube keeps the images
+// a video got at upload, and never overwrites the ones its owner chose.
+const (
+	// ImagePlaceholder is a plain picture, for a sound or an original
+	// whose frame could not be taken in time.
+	ImagePlaceholder = "placeholder"
+	// ImageOriginal is taken from the original: a frame, or a waveform.
+	ImageOriginal = "original"
+	// ImageCustom was sent by whoever manages the video.
+	ImageCustom = "custom"
+)
+
 // Video is an uploaded video and its metadata.
 type Video struct {
 	ID               int64  `bun:"id,pk,autoincrement"`
@@ -130,6 +143,10 @@ type Video struct {
 	// MediaMovingFrom is the prefix the video's files are being moved
 	// from after a privacy change; empty when they are where they belong.
 	MediaMovingFrom string `bun:"media_moving_from,notnull"`
+	// ThumbnailSource and PreviewSource say where the video's images come
+	// from, one of the Image* constants; empty while it has none.
+	ThumbnailSource string `bun:"thumbnail_source,notnull"`
+	PreviewSource   string `bun:"preview_source,notnull"`
 	// MediaLockedUntil is the lease of whoever moves or writes the
 	// video's files (a privacy change, a finishing job).
 	MediaLockedUntil      *time.Time `bun:"media_locked_until"`

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/images"
 	"cuttle.video/server/media"
 	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
@@ -121,14 +122,22 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	} else if err != nil {
 		return err
 	}
-	if err := media.Gather(ctx, s.media, j.OutputPrefix, prefix, res.Files); err != nil {
+	made := make(map[string]bool, len(res.Files))
+	for _, f := range res.Files {
+		made[f] = true
+	}
+	// The images the video has from its upload stay; the transcoding's
+	// copies are left in staging, which Gather empties.
+	imageCols, kept := images.Transcoded(v, made)
+	gather := slices.DeleteFunc(slices.Clone(res.Files), func(f string) bool { return slices.Contains(kept, f) })
+	if err := media.Gather(ctx, s.media, j.OutputPrefix, prefix, gather); err != nil {
 		return err
 	}
 	if err := media.WriteMaster(ctx, s.db, s.media, v, res); err != nil {
 		return err
 	}
 	keep := map[string]bool{job.MasterPlaylist: true}
-	for _, f := range res.Files {
+	for _, f := range append(slices.Clone(res.Files), kept...) {
 		keep[f] = true
 	}
 	objects, err := s.media.List(ctx, prefix)
@@ -158,7 +167,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 			return err
 		}
 		v.State, v.StateReason, v.HLS, v.Duration = database.StatePublished, "", string(hls), int(res.Duration+0.5)
-		if err := tx.UpdateVideo(ctx, v, false, "state", "state_reason", "hls", "duration"); err != nil {
+		if err := tx.UpdateVideo(ctx, v, false, append([]string{"state", "state_reason", "hls", "duration"}, imageCols...)...); err != nil {
 			return err
 		}
 		next, err = storyboardJob(ctx, tx, v, res)

@@ -204,17 +204,19 @@ func (s *Server) OriginalFile(videoUUID, ext string) string {
 	return filepath.Join(s.Config.DataDir, "media", "originals", videoUUID, "original"+ext)
 }
 
-// UploadFiles lists what the uploads directory holds (partial and spooled
-// uploads).
+// UploadFiles lists what the uploads and images directories hold
+// (partial and spooled uploads, images waiting to be stored).
 func (s *Server) UploadFiles(t *testing.T) []string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(s.Config.DataDir, "uploads"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
+	for _, dir := range []string{"uploads", "images"} {
+		entries, err := os.ReadDir(filepath.Join(s.Config.DataDir, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			names = append(names, dir+"/"+e.Name())
+		}
 	}
 	return names
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/images"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/videos"
 )
@@ -56,14 +57,15 @@ func (s *Service) Spool(ctx context.Context, u *database.User, r io.Reader) (*Sp
 	return sp, nil
 }
 
-// FinishLegacy turns a spooled file into a video (see finishUpload). The
-// spool file is removed in any case.
-func (s *Service) FinishLegacy(ctx context.Context, u *database.User, m *videos.Metadata, sp *Spool) (*database.Video, error) {
+// FinishLegacy turns a spooled file into a video (see finishUpload), with
+// the images chosen (nil for none) sent along. The spool file is removed
+// in any case; the caller removes chosen.
+func (s *Service) FinishLegacy(ctx context.Context, u *database.User, m *videos.Metadata, sp *Spool, chosen *images.Set) (*database.Video, error) {
 	defer sp.Remove()
 	if err := s.checkQuota(ctx, u, sp.Size, true); err != nil {
 		return nil, err
 	}
-	return s.finishUpload(ctx, u, m, finished{path: sp.Path, size: sp.Size}, nil)
+	return s.finishUpload(ctx, u, m, finished{path: sp.Path, size: sp.Size, chosen: chosen}, nil)
 }
 
 // formOverhead is generous room for the fields and boundaries around the

@@ -14,6 +14,7 @@ import (
 
 	"cuttle.video/server/auth"
 	"cuttle.video/server/database"
+	"cuttle.video/server/images"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/videos"
 )
@@ -43,7 +44,9 @@ func (s *Service) stored(id string) (int64, error) {
 
 // Init opens a resumable upload after checking the metadata, the size and
 // the quota, so a creator learns of a refusal before sending any byte.
-func (s *Service) Init(ctx context.Context, u *database.User, m *videos.Metadata, size int64, contentType string) (*database.Upload, error) {
+// The images chosen with it (nil for none) are kept until it completes;
+// the caller removes what is left of chosen.
+func (s *Service) Init(ctx context.Context, u *database.User, m *videos.Metadata, size int64, contentType string, chosen *images.Set) (*database.Upload, error) {
 	if size <= 0 {
 		return nil, problem.Invalid(map[string]string{"X-Upload-Content-Length": "must be a positive number of bytes"})
 	}
@@ -70,8 +73,11 @@ func (s *Service) Init(ctx context.Context, u *database.User, m *videos.Metadata
 		ID: auth.NewToken()[:32], UserID: u.ID, Filename: m.Filename, ContentType: contentType,
 		Size: size, Metadata: string(meta), ExpiresAt: s.now().Add(s.cfg.Expiry).UTC(),
 	}
-	if err := s.db.CreateUpload(ctx, up); err != nil {
+	if err := s.images.Keep(chosen, up.ID); err != nil {
 		return nil, problem.Internal(err)
+	}
+	if err := s.db.CreateUpload(ctx, up); err != nil {
+		return nil, problem.Internal(errors.Join(err, s.images.Forget(up.ID)))
 	}
 	s.expiry.By(up.ExpiresAt)
 	return up, nil
@@ -179,12 +185,20 @@ func (s *Service) WriteChunk(ctx context.Context, u *database.User, id string, s
 // is idempotent: when a previous attempt stopped half-way (the row
 // exists, the file may or may not have moved) it finishes that attempt
 // instead of starting another.
-func (s *Service) complete(ctx context.Context, u *database.User, up *database.Upload) (*database.Video, error) {
+func (s *Service) complete(ctx context.Context, u *database.User, up *database.Upload) (_ *database.Video, err error) {
+	defer func() {
+		if err == nil {
+			// The upload is done with: its row is gone, and so are its images.
+			if ferr := s.images.Forget(up.ID); ferr != nil {
+				s.log.WarnContext(ctx, "drop images of a finished upload", "upload", up.ID, "err", ferr)
+			}
+		}
+	}()
 	var m videos.Metadata
 	if err := json.Unmarshal([]byte(up.Metadata), &m); err != nil {
 		return nil, problem.Internal(fmt.Errorf("uploads: decode metadata of %s: %w", up.ID, err))
 	}
-	f := finished{path: s.partPath(up.ID), size: up.Size, uploadID: up.ID}
+	f := finished{path: s.partPath(up.ID), size: up.Size, uploadID: up.ID, chosen: s.images.Kept(up.ID)}
 	if up.VideoID != 0 {
 		v, stored, err := s.earlierAttempt(ctx, up)
 		if err != nil {
@@ -233,6 +247,9 @@ func (s *Service) earlierAttempt(ctx context.Context, up *database.Upload) (*dat
 func (s *Service) discard(ctx context.Context, up *database.Upload) error {
 	if err := os.Remove(s.partPath(up.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("uploads: remove part: %w", err)
+	}
+	if err := s.images.Forget(up.ID); err != nil {
+		return err
 	}
 	if up.VideoID != 0 {
 		v, stored, err := s.earlierAttempt(ctx, up)

@@ -18,6 +18,7 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/deadline"
+	"cuttle.video/server/images"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/videos"
 	"cuttle.video/transcoder/probe"
@@ -51,6 +52,7 @@ type Service struct {
 	cfg        Config
 	db         *database.DB
 	videos     *videos.Service
+	images     *images.Service
 	transcoder Transcoder
 	now        func() time.Time
 	log        *slog.Logger
@@ -61,7 +63,7 @@ type Service struct {
 
 // New prepares the uploads directory and removes spool files a crash
 // left behind; Start begins expiring abandoned uploads.
-func New(cfg Config, db *database.DB, vs *videos.Service, tr Transcoder, now func() time.Time, log *slog.Logger) (*Service, error) {
+func New(cfg Config, db *database.DB, vs *videos.Service, is *images.Service, tr Transcoder, now func() time.Time, log *slog.Logger) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
@@ -77,7 +79,7 @@ func New(cfg Config, db *database.DB, vs *videos.Service, tr Transcoder, now fun
 			return nil, fmt.Errorf("uploads: remove stale spool file: %w", err)
 		}
 	}
-	s := &Service{cfg: cfg, db: db, videos: vs, transcoder: tr, now: now, log: log}
+	s := &Service{cfg: cfg, db: db, videos: vs, images: is, transcoder: tr, now: now, log: log}
 	s.expiry = deadline.New(now, s.sweepLater)
 	return s, nil
 }
@@ -193,15 +195,22 @@ type finished struct {
 	// video is the row of an earlier attempt whose original never
 	// reached media storage, nil for a first attempt.
 	video *database.Video
+	// chosen holds the images the uploader sent, nil without any.
+	chosen *images.Set
 }
 
 // finishUpload is the one way a complete upload becomes a video, for
 // legacy and resumable uploads alike: validate the metadata, probe the
-// file, record the video, move the original into media storage, then
-// record its transcoding job (and forget the resumable upload) in one
-// transaction, and put the job on the queue after commit. The job row is
-// the promise: from then on, a crash or a refused queue put is repaired
-// by the jobs' reconciliation.
+// file, record the video, take its images, move the original into media
+// storage, then record its transcoding job (and forget the resumable
+// upload) in one transaction, and put the job on the queue after commit.
+// The job row is the promise: from then on, a crash or a refused queue
+// put is repaired by the jobs' reconciliation.
+//
+// The images are taken and stored before the answer, so that the video
+// has them as soon as a client knows of it: one frame costs well under a
+// second, and images.FromOriginal bounds it. Their failure never fails
+// the upload, whose transcoding takes them again.
 //
 // Failure policy, the same for both protocols: a failure before the
 // original is stored removes the video row it made, so no video waits for
@@ -225,11 +234,22 @@ func (s *Service) finishUpload(ctx context.Context, u *database.User, m *videos.
 			return nil, err
 		}
 	}
+	var auto *images.Set
+	if !f.chosen.Has(images.Thumbnail) || !f.chosen.Has(images.Preview) {
+		var err error
+		if auto, err = s.images.FromOriginal(ctx, f.path, v); err != nil {
+			s.log.ErrorContext(ctx, "take images of the original", "video", v.UUID, "err", err)
+		}
+		defer auto.Remove()
+	}
 	if err := s.videos.StoreOriginal(ctx, v, f.path); err != nil {
 		if uerr := s.unmake(context.WithoutCancel(ctx), v); uerr != nil {
 			err = errors.Join(err, uerr)
 		}
 		return nil, err
+	}
+	if err := s.images.Store(ctx, v.ID, auto, f.chosen); err != nil {
+		s.log.ErrorContext(ctx, "store images of a new video", "video", v.UUID, "err", err)
 	}
 	return v, s.promiseTranscode(ctx, v, f.uploadID)
 }

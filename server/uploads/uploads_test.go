@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/images"
 	"cuttle.video/server/jobs"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/servertest"
@@ -40,8 +41,12 @@ func newEnv(t *testing.T, b servertest.Backend) *env {
 	t.Cleanup(js.Close)
 	vs := videos.New(db, st, log, videos.WithFileSecret([]byte("file-secret-for-tests")))
 	dir := t.TempDir()
+	is, err := images.New(t.TempDir(), db, st, log)
+	if err != nil {
+		t.Fatal(err)
+	}
 	us, err := uploads.New(uploads.Config{Dir: dir, MaxFileSize: 1 << 30, MaxDimension: 8192, MaxDuration: time.Hour,
-		Expiry: time.Hour}, db, vs, js, nil, log)
+		Expiry: time.Hour}, db, vs, is, js, nil, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +68,7 @@ func (e *env) begin(t *testing.T, u *database.User, ch *database.Channel, n int6
 	t.Helper()
 	ctx := context.Background()
 	size := int64(len(e.clip))
-	up, err := e.uploads.Init(ctx, u, meta(ch), size, "video/mp4")
+	up, err := e.uploads.Init(ctx, u, meta(ch), size, "video/mp4", nil)
 	if err != nil {
 		t.Fatalf("init: %v", err)
 	}
@@ -186,20 +191,20 @@ func TestQuota(t *testing.T) {
 		if total, _, err := e.db.VideoQuotaUsed(ctx, u.ID); err != nil || total != size {
 			t.Fatalf("quota used after one video: %d (%v), want its original's %d bytes", total, err, size)
 		}
-		_, err := e.uploads.Init(ctx, u, meta(ch), size, "video/mp4")
+		_, err := e.uploads.Init(ctx, u, meta(ch), size, "video/mp4", nil)
 		var p *problem.Problem
 		if !errors.As(err, &p) || p.Status != http.StatusRequestEntityTooLarge || p.Code != problem.CodeQuotaReached {
 			t.Fatalf("a second video over the quota: %v, want 413 %s", err, problem.CodeQuotaReached)
 		}
-		if _, err := e.uploads.Init(ctx, u, meta(ch), size-1, "video/mp4"); err != nil {
+		if _, err := e.uploads.Init(ctx, u, meta(ch), size-1, "video/mp4", nil); err != nil {
 			t.Fatalf("a file that fits: %v", err)
 		}
 		// The upload under way holds its bytes: the next one does not fit.
-		if _, err := e.uploads.Init(ctx, u, meta(ch), 1, "video/mp4"); status(err) != http.StatusRequestEntityTooLarge {
+		if _, err := e.uploads.Init(ctx, u, meta(ch), 1, "video/mp4", nil); status(err) != http.StatusRequestEntityTooLarge {
 			t.Fatalf("an upload beside one that fills the quota: %v, want 413", err)
 		}
 		other, och := servertest.CreateUser(t, e.db, database.RoleUser, 2*size-1)
-		if _, err := e.uploads.Init(ctx, other, meta(och), size, "video/mp4"); err != nil {
+		if _, err := e.uploads.Init(ctx, other, meta(och), size, "video/mp4", nil); err != nil {
 			t.Fatalf("another user's quota: %v", err)
 		}
 	})

@@ -27,7 +27,7 @@ func (s *pages) cards(lang string, vs []database.Video) []VideoCard {
 		if v.Channel != nil {
 			card.ChannelName, card.ChannelHandle = v.Channel.DisplayName, v.Channel.Name
 		}
-		if res := media.Result(v); res != nil && res.Thumbnail != "" && v.State == database.StatePublished {
+		if v.ThumbnailSource != "" && v.State == database.StatePublished {
 			card.Thumbnail = media.ThumbnailPath(v.UUID)
 		}
 		out = append(out, card)

@@ -9,7 +9,6 @@ import (
 
 	"cuttle.video/player/bundle"
 	"cuttle.video/server/database"
-	"cuttle.video/server/media"
 	"cuttle.video/server/p2p"
 	"cuttle.video/server/problem"
 )
@@ -73,7 +72,7 @@ func (s *pages) share(v *database.Video) *Share {
 // (empty without a preview). The pages are only rendered for viewers who
 // may see the video, so a non-public video's URLs carry a file token.
 func (s *pages) playback(v *database.Video) (playlist, tracker, poster string) {
-	if res := media.Result(v); res != nil && res.Preview != "" {
+	if v.PreviewSource != "" {
 		poster = s.URLs.Poster(v)
 	}
 	return s.URLs.Master(v), s.trackerURL(v), poster

@@ -1,9 +1,12 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/draw"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,11 +16,22 @@ import (
 	"cuttle.video/transcoder/job"
 )
 
-// Image sizes: both 16:9, the shape of the video player and of the cards
-// that list videos.
+// Still is one of a video's still images: its file name and its size.
+// Both are 16:9, the shape of the video player and of the cards that list
+// videos, and PeerTube's sizes, which its apps lay out for.
+type Still struct {
+	File          string
+	Width, Height int
+}
+
+var (
+	Thumbnail = Still{File: job.ThumbnailFile, Width: 280, Height: 157}
+	Preview   = Still{File: job.PreviewFile, Width: 850, Height: 480}
+)
+
+func (s Still) size() string { return strconv.Itoa(s.Width) + "x" + strconv.Itoa(s.Height) }
+
 const (
-	thumbnailSize = "280x157"
-	previewSize   = "850x480"
 	// shortVideo is the duration under which the first frame is taken: a
 	// frame a third into a clip this short is barely different, and a
 	// seek near the end of a short file can find no frame at all.
@@ -29,17 +43,19 @@ const (
 	jpegQuality = "3"
 )
 
-// makeImages writes the thumbnail and the preview: a frame a third into a
-// video, letterboxed so that nothing of a portrait or square picture is
-// cut, or the waveform of a sound.
-func makeImages(ctx context.Context, ffmpeg, input, outDir string, video bool, duration float64) error {
+// Images writes the thumbnail and the preview into outDir: a frame a
+// third into a video, letterboxed so that nothing of a portrait or square
+// picture is cut, or the waveform of a sound. The server takes a video's
+// images with it as soon as an original arrives, and transcodings with it
+// again, so both follow one rule.
+func Images(ctx context.Context, ffmpeg, input, outDir string, video bool, duration float64) error {
 	if !video {
 		return images(ctx, ffmpeg, input, outDir, nil,
-			"[0:a:0]showwavespic=s="+previewSize+":colors="+waveColor+",split=2[t][p];"+
-				"[t]scale="+strings.Replace(thumbnailSize, "x", ":", 1)+",format=rgb24[thumb];"+
+			"[0:a:0]showwavespic=s="+Preview.size()+":colors="+waveColor+",split=2[t][p];"+
+				"[t]scale="+strings.Replace(Thumbnail.size(), "x", ":", 1)+",format=rgb24[thumb];"+
 				"[p]format=rgb24[preview]")
 	}
-	graph := "[0:V:0]split=2[t][p];[t]" + letterbox(thumbnailSize) + "[thumb];[p]" + letterbox(previewSize) + "[preview]"
+	graph := "[0:V:0]split=2[t][p];[t]" + letterbox(Thumbnail.size()) + "[thumb];[p]" + letterbox(Preview.size()) + "[preview]"
 	at := 0.0
 	if duration >= shortVideo {
 		at = duration / 3
@@ -54,6 +70,40 @@ func makeImages(ctx context.Context, ffmpeg, input, outDir string, video bool, d
 }
 
 var errNoFrame = errors.New("pipeline: images: no frame at that time")
+
+// FitPicture writes pic as the still image s into outDir, letterboxed as
+// the frames Images takes. ffmpeg gets raw pixels, never a file format to
+// parse: pictures from people are decoded by the caller, in Go.
+func FitPicture(ctx context.Context, ffmpeg string, pic image.Image, s Still, outDir string) error {
+	b := pic.Bounds()
+	// Premultiplied: transparent parts turn black, as the padding is.
+	rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(rgba, rgba.Bounds(), pic, b.Min, draw.Src)
+	out := filepath.Join(outDir, s.File)
+	if err := os.Remove(out); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("pipeline: picture: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, ffmpeg, "-y", "-v", "error",
+		"-f", "rawvideo", "-pix_fmt", "rgba", "-s", strconv.Itoa(b.Dx())+"x"+strconv.Itoa(b.Dy()), "-i", "-",
+		"-vf", letterbox(s.size()), "-frames:v", "1", "-q:v", jpegQuality, out)
+	cmd.Stdin = bytes.NewReader(rgba.Pix)
+	return runStill(ctx, cmd, "picture")
+}
+
+// runStill runs an ffmpeg that writes still images; its error carries the
+// end of what ffmpeg said, under what.
+func runStill(ctx context.Context, cmd *exec.Cmd, what string) error {
+	cmd.WaitDelay = waitDelay
+	tail := &tailWriter{}
+	cmd.Stderr = tail
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("pipeline: %s: %w", what, ctx.Err())
+		}
+		return fmt.Errorf("pipeline: %s: ffmpeg: %w: %s", what, err, tail.String())
+	}
+	return nil
+}
 
 // letterbox fits a picture in size, padding it with black. The padding is
 // done in RGB because 4:2:0 formats only pad to even sizes, and 157 is odd.
@@ -75,15 +125,8 @@ func images(ctx context.Context, ffmpeg, input, outDir string, inputArgs []strin
 	args = append(args, "-i", input, "-filter_complex", graph,
 		"-map", "[thumb]", "-frames:v", "1", "-q:v", jpegQuality, thumb,
 		"-map", "[preview]", "-frames:v", "1", "-q:v", jpegQuality, preview)
-	cmd := exec.CommandContext(ctx, ffmpeg, args...)
-	cmd.WaitDelay = waitDelay
-	tail := &tailWriter{}
-	cmd.Stderr = tail
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("pipeline: images: %w", ctx.Err())
-		}
-		return fmt.Errorf("pipeline: images: ffmpeg: %w: %s", err, tail.String())
+	if err := runStill(ctx, exec.CommandContext(ctx, ffmpeg, args...), "images"); err != nil {
+		return err
 	}
 	// ffmpeg succeeds without writing anything when the seek went past the
 	// last frame.

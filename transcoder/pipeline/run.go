@@ -95,7 +95,7 @@ func Run(ctx context.Context, input, outDir string, ladder []job.Rendition, dura
 		return nil, err
 	}
 	res.Files = append(res.Files, job.SegmentsFile)
-	if err := makeImages(ctx, opt.FFmpeg, input, outDir, !ladder[0].AudioOnly(), res.Duration); err != nil {
+	if err := Images(ctx, opt.FFmpeg, input, outDir, !ladder[0].AudioOnly(), res.Duration); err != nil {
 		return nil, scrub(err, input, outDir)
 	}
 	res.Thumbnail, res.Preview = job.ThumbnailFile, job.PreviewFile
