@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 MODULES=(server storage transcoder player)
 # The reference machine has 2 cores.
-GO_TEST_FLAGS=(-p 2 -count=1 -timeout 15m)
+GO_TEST_FLAGS=(-p 2 -count=1 -timeout 30m)
 
 # A fresh machine may have Go only in its standard location, not on PATH.
 if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then
