@@ -87,60 +87,52 @@ func interruptFinish(t *testing.T, s *servertest.Server, channelID int64, path, 
 	return v.UUID
 }
 
-// A video whose original was stored when the server died, before its
-// transcoding job was recorded, is transcoded and published once the
-// server is back.
-func TestVideoLeftWithoutJobIsPublishedAfterRestart(t *testing.T) {
-	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, servertest.FastTranscoding)
-		user := s.NewUser(t, 2, -1)
-		channel := user.Channel()
-		clip := servertest.Clip(t)
-		var id string
-		s.RestartAfter(t, func() { id = interruptFinish(t, s, channel, clip, "", false) })
-		user = s.Client(t, user.Username, user.Password)
-		v := servertest.WaitVideo[videoState](t, user, id, 2*time.Minute, 1, 7)
-		if v.State.ID != 1 {
-			t.Fatalf("transcoding failed: %s", v.StateReason)
-		}
-		s.Anonymous(t).Do("GET", "/api/v1/videos/"+id, nil).Expect(http.StatusOK)
-	})
+// A video whose original was stored when the server died is transcoded
+// and published, by one job, once the server is back: whether the server
+// died before recording its transcoding job (the start-up reconciliation
+// gives it one), or after, before the job reached the queue (the
+// reconciliation queues the recorded one).
+func TestInterruptedFinishIsPublishedAfterRestart(t *testing.T) {
+	for name, recorded := range map[string]bool{"job not recorded": false, "job recorded, not queued": true} {
+		t.Run(name, func(t *testing.T) {
+			servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+				s := servertest.Start(t, b, servertest.FastTranscoding)
+				user := s.NewUser(t, 2, -1)
+				channel := user.Channel()
+				clip := servertest.Clip(t)
+				var id string
+				s.RestartAfter(t, func() { id = interruptFinish(t, s, channel, clip, "", recorded) })
+				user = s.Client(t, user.Username, user.Password)
+				v := servertest.WaitVideo[videoState](t, user, id, 2*time.Minute, 1, 7)
+				if v.State.ID != 1 {
+					t.Fatalf("transcoding failed: %s", v.StateReason)
+				}
+				s.Anonymous(t).Do("GET", "/api/v1/videos/"+id, nil).Expect(http.StatusOK)
+				if n := transcodes(t, s, id); n != 1 {
+					t.Fatalf("the video was transcoded by %d jobs, want one", n)
+				}
+			})
+		})
+	}
 }
 
-// A video whose transcoding job was recorded when the server died, before
-// the job reached the queue, is transcoded and published once the server
-// is back, with that one job.
-func TestRecordedJobIsQueuedAfterRestart(t *testing.T) {
-	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
-		s := servertest.Start(t, b, servertest.FastTranscoding)
-		user := s.NewUser(t, 2, -1)
-		channel := user.Channel()
-		clip := servertest.Clip(t)
-		var id string
-		s.RestartAfter(t, func() { id = interruptFinish(t, s, channel, clip, "", true) })
-		user = s.Client(t, user.Username, user.Password)
-		v := servertest.WaitVideo[videoState](t, user, id, 2*time.Minute, 1, 7)
-		if v.State.ID != 1 {
-			t.Fatalf("transcoding failed: %s", v.StateReason)
+// transcodes counts the completed transcoding jobs of a video.
+func transcodes(t *testing.T, s *servertest.Server, videoUUID string) int {
+	t.Helper()
+	var js struct {
+		Data []struct {
+			Type string         `json:"type"`
+			Data map[string]any `json:"data"`
+		} `json:"data"`
+	}
+	s.Root(t).Do("GET", "/api/v1/jobs/completed?count=100", nil).Expect(http.StatusOK).JSON(&js)
+	n := 0
+	for _, j := range js.Data {
+		if j.Type == "vod-hls" && j.Data["videoUUID"] == videoUUID {
+			n++
 		}
-		var js struct {
-			Total int `json:"total"`
-			Data  []struct {
-				Type string         `json:"type"`
-				Data map[string]any `json:"data"`
-			} `json:"data"`
-		}
-		s.Root(t).Do("GET", "/api/v1/jobs/completed?count=100", nil).Expect(http.StatusOK).JSON(&js)
-		transcodes := 0
-		for _, j := range js.Data {
-			if j.Type == "vod-hls" && j.Data["videoUUID"] == id {
-				transcodes++
-			}
-		}
-		if transcodes != 1 {
-			t.Fatalf("the video was transcoded by %d jobs, want the one recorded", transcodes)
-		}
-	})
+	}
+	return n
 }
 
 // A resumable upload whose finish died after its original was stored,
