@@ -150,3 +150,60 @@ func TestActorShapes(t *testing.T) {
 		checkShape(t, "listed video's channel", lists.Data[0]["channel"].(map[string]any), actorSummaryShape)
 	})
 }
+
+// TestSearchChannels searches channels by words in their name or display
+// name, and by handles, as PeerTube's apps do.
+func TestSearchChannels(t *testing.T) {
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		s := servertest.Start(t, b)
+		owner := s.NewUser(t, 2, -1)
+		anon := s.Anonymous(t)
+		host := strings.TrimPrefix(s.URL, "http://")
+		tag := servertest.NewName("z")
+		names := []string{tag + "_pottery", tag + "_knitting", tag + "_misc"}
+		owner.Do("POST", "/api/v1/video-channels", map[string]any{"name": names[0], "displayName": "Wheel Pottery"}).Expect(http.StatusOK)
+		owner.Do("POST", "/api/v1/video-channels", map[string]any{"name": names[1], "displayName": "Knitting Circle"}).Expect(http.StatusOK)
+		owner.Do("POST", "/api/v1/video-channels", map[string]any{"name": names[2], "displayName": "100% pottery"}).Expect(http.StatusOK)
+
+		search := func(query string) []string {
+			t.Helper()
+			var l struct {
+				Total int              `json:"total"`
+				Data  []map[string]any `json:"data"`
+			}
+			anon.Do("GET", "/api/v1/search/video-channels?"+query, nil).Expect(http.StatusOK).JSON(&l)
+			var got []string
+			for _, c := range l.Data {
+				checkShape(t, "found channel", c, channelShape)
+				got = append(got, c["name"].(string))
+			}
+			if l.Total < len(got) {
+				t.Errorf("%s: total %d for %d channels", query, l.Total, len(got))
+			}
+			return got
+		}
+		for query, want := range map[string][]string{
+			// Every word, in the name or the display name, any case.
+			"search=POTTERY+" + tag:                                     {names[2], names[0]},
+			"search=wheel+pottery&sort=name":                            {names[0]},
+			"search=circle+" + tag:                                      {names[1]},
+			"search=100%25+" + tag:                                      {names[2]},
+			"search=" + tag + "&sort=name":                              {names[1], names[2], names[0]},
+			"search=" + tag + "&sort=-match&start=1&count=1":            {names[1]},
+			"search=" + tag + "&host=" + host:                           {names[2], names[1], names[0]},
+			"search=" + tag + "&host=elsewhere.example":                 nil,
+			"handles=" + names[1] + "@" + host + "&handles=" + names[0]: {names[1], names[0]},
+			"handles=" + names[1] + "@elsewhere.example":                nil,
+			"search=nothing-like-this-" + tag:                           nil,
+		} {
+			if got := search(query); strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%s: %v, want %v", query, got, want)
+			}
+		}
+		p := anon.Do("GET", "/api/v1/search/video-channels", nil).Problem(http.StatusBadRequest)
+		if p.InvalidParams["search"] == "" {
+			t.Errorf("no search: %+v", p)
+		}
+		anon.Do("GET", "/api/v1/search/video-channels?search=x&sort=views", nil).Problem(http.StatusBadRequest)
+	})
+}

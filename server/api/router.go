@@ -117,6 +117,7 @@ func Mount(r *gin.Engine, d Deps) {
 	v1.GET("/video-channels/:handle/videos", s.channelVideos)
 
 	v1.GET("/search/videos", s.searchVideos)
+	v1.GET("/search/video-channels", s.searchChannels)
 	v1.GET("/videos", s.listVideos)
 	v1.GET("/videos/categories", s.labels(videos.Categories))
 	v1.GET("/videos/licences", s.labels(videos.Licences))
