@@ -25,6 +25,7 @@ import (
 	"cuttle.video/server/media"
 	"cuttle.video/server/metrics"
 	"cuttle.video/server/session"
+	"cuttle.video/server/stats"
 	"cuttle.video/server/tracker"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
@@ -56,6 +57,8 @@ type Deps struct {
 	Chapters   *chapters.Service
 	Captions   *captions.Service
 	Engagement *engagement.Service
+	// Stats counts the instance's totals for its statistics.
+	Stats *stats.Service
 }
 
 type server struct {
@@ -102,6 +105,7 @@ func Mount(r *gin.Engine, d Deps) {
 	jobsAdmin.POST("/:state/retry", s.retryJob)
 
 	v1.GET("/config", s.publicConfig)
+	v1.GET("/server/stats", s.serverStats)
 	v1.GET("/config/custom", session.RequireUser, session.RequireRole(database.RoleAdmin), s.customConfig)
 	v1.PUT("/config/custom", session.RequireUser, session.RequireRole(database.RoleAdmin), s.updateCustomConfig)
 
