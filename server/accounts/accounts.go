@@ -37,6 +37,13 @@ type Config struct {
 	Host string
 }
 
+// defaultDailyQuota is a new user's daily video quota: none, until
+// admins can set one.
+const defaultDailyQuota = -1
+
+// DefaultQuotas are a new user's video quotas in bytes, -1 for none.
+func (s *Service) DefaultQuotas() (total, daily int64) { return s.cfg.DefaultQuota, defaultDailyQuota }
+
 // Service is the accounts processor.
 type Service struct {
 	cfg      Config

@@ -83,7 +83,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*database.User, e
 	}
 	u := &database.User{
 		Username: in.Username, Email: in.Email, PasswordHash: hash, Role: in.Role,
-		VideoQuota: s.cfg.DefaultQuota, VideoQuotaDaily: -1,
+		VideoQuota: s.cfg.DefaultQuota, VideoQuotaDaily: defaultDailyQuota,
 	}
 	if in.VideoQuota != nil {
 		u.VideoQuota = *in.VideoQuota

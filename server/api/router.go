@@ -105,6 +105,7 @@ func Mount(r *gin.Engine, d Deps) {
 	jobsAdmin.POST("/:state/retry", s.retryJob)
 
 	v1.GET("/config", s.publicConfig)
+	v1.GET("/config/about", s.aboutConfig)
 	v1.GET("/server/stats", s.serverStats)
 	v1.GET("/config/custom", session.RequireUser, session.RequireRole(database.RoleAdmin), s.customConfig)
 	v1.PUT("/config/custom", session.RequireUser, session.RequireRole(database.RoleAdmin), s.updateCustomConfig)
