@@ -121,6 +121,7 @@ func Mount(r *gin.Engine, d Deps) {
 	v1.DELETE("/video-channels/:handle", session.RequireUser, s.deleteChannel)
 	v1.GET("/video-channels/:handle/videos", s.channelVideos)
 
+	v1.GET("/overviews/videos", s.videosOverview)
 	v1.GET("/search/videos", s.searchVideos)
 	v1.GET("/search/video-channels", s.searchChannels)
 	v1.GET("/videos", s.listVideos)
