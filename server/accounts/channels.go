@@ -215,6 +215,7 @@ func (s *Service) DeleteChannel(ctx context.Context, u *database.User, handle st
 		return notFound(err, "video channel")
 	}
 	s.media.RemoveVideoFiles(ctx, uuids)
+	s.removePictures(ctx, nil, []database.Channel{*c})
 	return nil
 }
 

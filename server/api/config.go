@@ -40,6 +40,10 @@ type maxJSON struct {
 	Max int64 `json:"max"`
 }
 
+// pictureLimits bound the pictures clients send: thumbnails, previews,
+// avatars and banners.
+var pictureLimits = fileLimitsJSON{Size: &maxJSON{Max: images.MaxFileSize}, Extensions: []string{".png", ".jpg", ".jpeg"}}
+
 // uploadExtensions are the extensions PeerTube's clients offer to
 // upload. The upload takes any file ffprobe reads, which covers each of
 // them, sounds included (they get an audio-only rendition).
@@ -91,9 +95,10 @@ func (s *server) publicConfig(c *gin.Context) {
 		"export":        gin.H{"users": off},
 		"autoBlacklist": gin.H{"videos": gin.H{"ofUsers": off}},
 		"video": gin.H{
-			"image": fileLimitsJSON{Size: &maxJSON{Max: images.MaxFileSize}, Extensions: []string{".png", ".jpg", ".jpeg"}},
+			"image": pictureLimits,
 			"file":  fileLimitsJSON{Extensions: uploadExtensions},
 		},
+		"avatar": gin.H{"file": pictureLimits},
 		"videoCaption": gin.H{
 			"file": fileLimitsJSON{Size: &maxJSON{Max: captions.MaxFileSize}, Extensions: []string{".vtt", ".srt"}},
 		},

@@ -18,7 +18,7 @@ func TestPublicConfig(t *testing.T) {
 	checkShape(t, "config", cfg, map[string]string{
 		"serverVersion": "string", "serverCommit": "string", "instance": "object", "search": "object", "plugin": "object",
 		"theme": "object", "email": "object", "contactForm": "object", "signup": "object", "transcoding": "object",
-		"import": "object", "export": "object", "autoBlacklist": "object", "video": "object", "videoCaption": "object",
+		"import": "object", "export": "object", "autoBlacklist": "object", "video": "object", "videoCaption": "object", "avatar": "object",
 		"user": "object", "tracker": "object", "trending": "object", "homepage": "object", "openTelemetry": "object",
 	})
 	if cfg["serverVersion"] != version.Number() {

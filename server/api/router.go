@@ -145,6 +145,7 @@ func Mount(r *gin.Engine, d Deps) {
 	s.storyboardRoutes(v1)
 	s.fileRoutes(v1)
 	s.engagementRoutes(v1)
+	s.pictureRoutes(v1)
 	s.unimplementedRoutes(v1)
 	if s.Playback != nil {
 		v1.POST("/metrics/playback", s.playbackReport)

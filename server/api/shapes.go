@@ -80,6 +80,19 @@ type channelJSON struct {
 	OwnerAccount *accountJSON     `json:"ownerAccount,omitempty"`
 }
 
+// pictureSizes lists an avatar or banner in each of its sizes, as
+// PeerTube's ActorImage; none when there is no picture.
+func pictureSizes(p media.Picture, pic database.Picture) []actorImageJSON {
+	out := []actorImageJSON{}
+	if pic.Name == "" {
+		return out
+	}
+	for _, sz := range p.Sizes {
+		out = append(out, actorImageJSON{Path: p.Path(pic.Name, sz), Width: sz.Width, CreatedAt: pic.At, UpdatedAt: pic.At})
+	}
+	return out
+}
+
 // orNull is an optional text as PeerTube sends it: null when empty.
 func orNull(s string) *string {
 	if s == "" {
@@ -154,7 +167,7 @@ type videoDetailsJSON struct {
 func (s *server) accountSummary(a *database.Account) actorSummaryJSON {
 	return actorSummaryJSON{
 		ID: a.ID, Name: a.Name, DisplayName: a.DisplayName, URL: s.PublicURL + "/accounts/" + a.Name,
-		Host: s.hostname, Avatars: []actorImageJSON{},
+		Host: s.hostname, Avatars: pictureSizes(media.Avatar, a.Avatar),
 	}
 }
 
@@ -169,7 +182,7 @@ func (s *server) account(a *database.Account) accountJSON {
 func (s *server) channelSummary(ch *database.Channel) actorSummaryJSON {
 	return actorSummaryJSON{
 		ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName, URL: s.PublicURL + "/video-channels/" + ch.Name,
-		Host: s.hostname, Avatars: []actorImageJSON{},
+		Host: s.hostname, Avatars: pictureSizes(media.Avatar, ch.Avatar),
 	}
 }
 
@@ -177,7 +190,7 @@ func (s *server) channel(ch *database.Channel) channelJSON {
 	out := channelJSON{
 		actorSummaryJSON: s.channelSummary(ch),
 		actorCountsJSON:  actorCountsJSON{CreatedAt: ch.CreatedAt, UpdatedAt: ch.UpdatedAt},
-		Description:      orNull(ch.Description), Support: orNull(ch.Support), IsLocal: true, Banners: []actorImageJSON{},
+		Description:      orNull(ch.Description), Support: orNull(ch.Support), IsLocal: true, Banners: pictureSizes(media.Banner, ch.Banner),
 	}
 	if ch.Account != nil {
 		owner := s.account(ch.Account)

@@ -91,6 +91,13 @@ func (db *DB) DeleteChannel(ctx context.Context, id int64) error {
 	return expectRow(res, "delete channel")
 }
 
+// AccountChannels returns every channel of an account.
+func (db *DB) AccountChannels(ctx context.Context, accountID int64) ([]Channel, error) {
+	var chs []Channel
+	err := db.bun.NewSelect().Model(&chs).Where("account_id = ?", accountID).Scan(ctx)
+	return chs, mapErr(err, "account channels")
+}
+
 // CountAccountChannels counts an account's channels.
 func (db *DB) CountAccountChannels(ctx context.Context, accountID int64) (int, error) {
 	n, err := db.bun.NewSelect().Model((*Channel)(nil)).Where("account_id = ?", accountID).Count(ctx)
