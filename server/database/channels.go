@@ -33,7 +33,9 @@ func (db *DB) ChannelByName(ctx context.Context, name string) (*Channel, error) 
 	return c, mapErr(err, "channel by name")
 }
 
-var channelSorts = newSorting[Channel]("-createdAt", sortKey{"createdAt", "ch.created_at"}, sortKey{"name", "ch.name"})
+// channelSorts are PeerTube's keys of channel lists and searches.
+var channelSorts = newSorting[Channel]("-createdAt", sortKey{"createdAt", "ch.created_at"}, sortKey{"name", "ch.name"},
+	sortKey{"displayName", "ch.display_name"}, sortKey{"updatedAt", "ch.updated_at"})
 
 // ChannelSort reads the sort key of a channel list; "" is the newest
 // first.
