@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"cuttle.video/server/servertest"
@@ -109,6 +110,25 @@ func TestPictures(t *testing.T) {
 		checkShape(t, "channel", ch, channelShape)
 		if len(ch["avatars"].([]any)) != 4 || len(ch["banners"].([]any)) != 2 {
 			t.Errorf("channel pictures: avatars %v, banners %v", ch["avatars"], ch["banners"])
+		}
+
+		// Videos name their channel with its avatar.
+		var created struct {
+			ID int64 `json:"id"`
+		}
+		owner.Do("GET", base, nil).Expect(http.StatusOK).JSON(&created)
+		owner.Upload(servertest.Clip(t), map[string][]string{"name": {"Framed"}, "channelId": {strconv.FormatInt(created.ID, 10)}}).
+			Expect(http.StatusOK)
+		var mineList struct {
+			Data []struct {
+				Channel struct {
+					Avatars actorImages `json:"avatars"`
+				} `json:"channel"`
+			} `json:"data"`
+		}
+		owner.Do("GET", "/api/v1/users/me/videos", nil).Expect(http.StatusOK).JSON(&mineList)
+		if len(mineList.Data) != 1 || len(mineList.Data[0].Channel.Avatars) != 4 || mineList.Data[0].Channel.Avatars[0] != chAvatar.Avatars[0] {
+			t.Errorf("video's channel avatars = %+v, want %+v", mineList.Data, chAvatar.Avatars)
 		}
 
 		// Deleting the channel removes its pictures' files.
