@@ -39,7 +39,7 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 	web.Mount(r, web.Deps{
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
 		Jobs: a.Jobs, Instance: settings, Chapters: a.Chapters, Captions: a.Captions, URLs: urls,
-		P2P: tr != nil, Log: a.log,
+		P2P: tr != nil, Log: a.log, UnknownAPI: api.UnknownRoute,
 	})
 	d := delivery.Deps{
 		Sessions: sessions, Videos: a.Videos, Store: a.media, Redirect: cfg.S3.Enabled(),
