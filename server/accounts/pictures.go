@@ -2,7 +2,9 @@ package accounts
 
 import (
 	"context"
+	"errors"
 	"io"
+	"time"
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/media"
@@ -26,11 +28,12 @@ func (s *Service) UsePictures(p Pictures) { s.pictures = p }
 // from r, or removes it when r is nil.
 func (s *Service) SetAvatar(ctx context.Context, u *database.User, r io.Reader) (*database.Account, error) {
 	a := *u.Account
-	err := s.replacePicture(ctx, &a.Avatar, media.Avatar, r, func(cols ...string) error {
-		return s.db.UpdateAccount(ctx, &a, cols...)
-	})
+	updated, err := s.replacePicture(ctx, (*database.Account)(nil), a.ID, &a.Avatar, media.Avatar, r)
 	if err != nil {
 		return nil, err
+	}
+	if !updated.IsZero() {
+		a.UpdatedAt = updated
 	}
 	return &a, nil
 }
@@ -46,16 +49,17 @@ func (s *Service) SetChannelPicture(ctx context.Context, u *database.User, handl
 	if !CanManageChannel(u, c) {
 		return nil, problem.Forbidden("you cannot manage this channel")
 	}
-	err = s.replacePicture(ctx, ChannelPicture(c, p), p, r, func(cols ...string) error {
-		return s.db.UpdateChannel(ctx, c, cols...)
-	})
+	updated, err := s.replacePicture(ctx, (*database.Channel)(nil), c.ID, ChannelPicture(c, p), p, r)
 	if err != nil {
 		return nil, err
+	}
+	if !updated.IsZero() {
+		c.UpdatedAt = updated
 	}
 	return c, nil
 }
 
-// channelPicture is the channel's picture of kind p.
+// ChannelPicture is the channel's picture of kind p.
 func ChannelPicture(c *database.Channel, p media.Picture) *database.Picture {
 	if p.Kind == media.Banner.Kind {
 		return &c.Banner
@@ -63,35 +67,43 @@ func ChannelPicture(c *database.Channel, p media.Picture) *database.Picture {
 	return &c.Avatar
 }
 
-// replacePicture makes the new picture (none when r is nil), saves it in
-// cur with save, then removes the old picture's files: a failure leaves
-// the old picture whole.
-func (s *Service) replacePicture(ctx context.Context, cur *database.Picture, p media.Picture, r io.Reader, save func(cols ...string) error) error {
+// replacePicture makes the new picture (none when r is nil) and puts it
+// in place of cur in the row of model with id, then removes the old
+// picture's files; it returns when the row was updated, zero when there
+// was nothing to remove. A failure leaves the old picture whole; of two
+// requests replacing the same picture at once, the second is refused
+// rather than leaving the first one's files behind.
+func (s *Service) replacePicture(ctx context.Context, model any, id int64, cur *database.Picture, p media.Picture, r io.Reader) (time.Time, error) {
 	if s.pictures == nil {
-		return problem.NotFound(p.Kind + " uploads")
+		return time.Time{}, problem.NotFound(p.Kind + " uploads")
 	}
 	old := cur.Name
 	if r == nil && old == "" {
-		return nil
+		return time.Time{}, nil
 	}
-	*cur = database.Picture{}
+	var pic database.Picture
 	if r != nil {
 		name, err := s.pictures.MakePicture(ctx, p, r)
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
-		*cur = database.Picture{Name: name, At: s.now().UTC()}
+		pic = database.Picture{Name: name, At: s.now().UTC()}
 	}
-	if err := save(p.Kind+"_name", p.Kind+"_at"); err != nil {
-		if cur.Name != "" {
-			s.pictures.RemovePicture(ctx, p, cur.Name)
+	updated, err := s.db.ReplacePicture(ctx, model, id, p.Kind, old, pic)
+	if err != nil {
+		if pic.Name != "" {
+			s.pictures.RemovePicture(ctx, p, pic.Name)
 		}
-		return notFound(err, p.Kind+"'s owner")
+		if errors.Is(err, database.ErrNotFound) {
+			return time.Time{}, problem.Conflict("the %s changed meanwhile; send it again", p.Kind)
+		}
+		return time.Time{}, problem.Internal(err)
 	}
+	*cur = pic
 	if old != "" {
 		s.pictures.RemovePicture(ctx, p, old)
 	}
-	return nil
+	return updated, nil
 }
 
 // removePictures removes the picture files of channels and of an account
