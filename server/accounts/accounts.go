@@ -50,6 +50,8 @@ type Service struct {
 	failures *auth.Guesses
 	// hasher bounds the argon2 hashes computed at once, to one a core.
 	hasher *auth.Hasher
+	// pictures makes the files of avatars and banners; nil refuses them.
+	pictures Pictures
 }
 
 // New returns a Service; now may be nil for the wall clock. settings
@@ -64,6 +66,13 @@ func New(cfg Config, db *database.DB, media MediaRemover, settings *instance.Ser
 		failures: failures, hasher: auth.NewHasher(runtime.NumCPU()),
 	}
 }
+
+// defaultDailyQuota is a new user's daily video quota: none, until
+// admins can set one.
+const defaultDailyQuota = -1
+
+// DefaultQuotas are a new user's video quotas in bytes, -1 for none.
+func (s *Service) DefaultQuotas() (total, daily int64) { return s.cfg.DefaultQuota, defaultDailyQuota }
 
 // notFound maps a database miss to a 404 naming what, and anything else
 // to an internal error.

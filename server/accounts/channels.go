@@ -95,11 +95,68 @@ func (s *Service) ChannelByID(ctx context.Context, id int64) (*database.Channel,
 // ListChannels returns a page of channels, of one account when accountID
 // is not 0.
 func (s *Service) ListChannels(ctx context.Context, accountID int64, start, count int, sortKey string) ([]database.Channel, int, error) {
+	return s.listChannels(ctx, database.ChannelFilter{AccountID: accountID, Start: start, Count: count}, sortKey)
+}
+
+// ChannelSearch is PeerTube's search of channels: by words, by handles,
+// or both.
+type ChannelSearch struct {
+	// Search keeps channels with every word of it in the name or the
+	// display name.
+	Search string
+	// Handles keeps channels with one of these handles (name or
+	// name@host).
+	Handles []string
+	// Host keeps the channels of that instance; this one's are all
+	// there are until it federates.
+	Host         string
+	Start, Count int
+	Sort         string
+}
+
+// SearchChannels returns a page of the channels q finds. Every channel
+// is public, as in their list.
+func (s *Service) SearchChannels(ctx context.Context, q ChannelSearch) ([]database.Channel, int, error) {
+	bad := map[string]string{}
+	if strings.TrimSpace(q.Search) == "" && len(q.Handles) == 0 {
+		bad["search"] = "is required"
+	}
+	if utf8.RuneCountInString(q.Search) > 200 {
+		bad["search"] = "must be at most 200 characters"
+	}
+	if len(q.Handles) > 100 {
+		bad["handles"] = "at most 100 handles"
+	}
+	if len(bad) > 0 {
+		return nil, 0, problem.Invalid(bad)
+	}
+	f := database.ChannelFilter{Words: strings.Fields(q.Search), Start: q.Start, Count: q.Count}
+	for _, h := range q.Handles {
+		if name, ok := s.localName(h); ok {
+			f.Names = append(f.Names, name)
+		}
+	}
+	// Handles and hosts that name only other instances find nothing
+	// here.
+	if len(q.Handles) > 0 && len(f.Names) == 0 || q.Host != "" && !strings.EqualFold(q.Host, s.cfg.Host) {
+		return nil, 0, nil
+	}
+	// PeerTube sorts searches by relevance ("-match") by default;
+	// without a relevance score, the list's default order stands in.
+	sortKey := q.Sort
+	if strings.TrimPrefix(sortKey, "-") == "match" {
+		sortKey = ""
+	}
+	return s.listChannels(ctx, f, sortKey)
+}
+
+func (s *Service) listChannels(ctx context.Context, f database.ChannelFilter, sortKey string) ([]database.Channel, int, error) {
 	sort, err := database.ChannelSort(sortKey)
 	if err != nil {
 		return nil, 0, problem.Invalid(map[string]string{"sort": err.Error()})
 	}
-	chs, total, err := s.db.ListChannels(ctx, accountID, start, count, sort)
+	f.Sort = sort
+	chs, total, err := s.db.ListChannels(ctx, f)
 	if err != nil {
 		return nil, 0, problem.Internal(err)
 	}
@@ -158,6 +215,7 @@ func (s *Service) DeleteChannel(ctx context.Context, u *database.User, handle st
 		return notFound(err, "video channel")
 	}
 	s.media.RemoveVideoFiles(ctx, uuids)
+	s.removePictures(ctx, nil, []database.Channel{*c})
 	return nil
 }
 

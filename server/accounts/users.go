@@ -83,7 +83,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*database.User, e
 	}
 	u := &database.User{
 		Username: in.Username, Email: in.Email, PasswordHash: hash, Role: in.Role,
-		VideoQuota: s.cfg.DefaultQuota, VideoQuotaDaily: -1,
+		VideoQuota: s.cfg.DefaultQuota, VideoQuotaDaily: defaultDailyQuota,
 	}
 	if in.VideoQuota != nil {
 		u.VideoQuota = *in.VideoQuota
@@ -233,10 +233,15 @@ func (s *Service) DeleteUser(ctx context.Context, id int64) error {
 	if err != nil {
 		return problem.Internal(err)
 	}
+	chs, err := s.db.AccountChannels(ctx, u.Account.ID)
+	if err != nil {
+		return problem.Internal(err)
+	}
 	if err := s.db.DeleteUser(ctx, id); err != nil {
 		return notFound(err, "user")
 	}
 	s.media.RemoveVideoFiles(ctx, uuids)
+	s.removePictures(ctx, u.Account, chs)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/accounts"
+	"cuttle.video/server/database"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/session"
 	"cuttle.video/server/videos"
@@ -20,6 +21,10 @@ func (s *server) channelListFor(c *gin.Context, accountID int64) {
 		return
 	}
 	chs, total, err := s.Accounts.ListChannels(c.Request.Context(), accountID, p.Start, p.Count, p.Sort)
+	s.serveChannelList(c, chs, total, err)
+}
+
+func (s *server) serveChannelList(c *gin.Context, chs []database.Channel, total int, err error) {
 	if err != nil {
 		httpserve.Fail(c, err)
 		return

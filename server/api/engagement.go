@@ -96,20 +96,20 @@ func (s *server) myRating(c *gin.Context) {
 
 // commentJSON follows PeerTube's VideoComment.
 type commentJSON struct {
-	ID                          int64      `json:"id"`
-	URL                         string     `json:"url"`
-	Text                        string     `json:"text"`
-	ThreadID                    int64      `json:"threadId"`
-	InReplyToCommentID          *int64     `json:"inReplyToCommentId"`
-	VideoID                     int64      `json:"videoId"`
-	CreatedAt                   time.Time  `json:"createdAt"`
-	UpdatedAt                   time.Time  `json:"updatedAt"`
-	DeletedAt                   *time.Time `json:"deletedAt"`
-	IsDeleted                   bool       `json:"isDeleted"`
-	HeldForReview               bool       `json:"heldForReview"`
-	TotalRepliesFromVideoAuthor int        `json:"totalRepliesFromVideoAuthor"`
-	TotalReplies                int        `json:"totalReplies"`
-	Account                     *actorJSON `json:"account"`
+	ID                          int64        `json:"id"`
+	URL                         string       `json:"url"`
+	Text                        string       `json:"text"`
+	ThreadID                    int64        `json:"threadId"`
+	InReplyToCommentID          *int64       `json:"inReplyToCommentId"`
+	VideoID                     int64        `json:"videoId"`
+	CreatedAt                   time.Time    `json:"createdAt"`
+	UpdatedAt                   time.Time    `json:"updatedAt"`
+	DeletedAt                   *time.Time   `json:"deletedAt"`
+	IsDeleted                   bool         `json:"isDeleted"`
+	HeldForReview               bool         `json:"heldForReview"`
+	TotalRepliesFromVideoAuthor int          `json:"totalRepliesFromVideoAuthor"`
+	TotalReplies                int          `json:"totalReplies"`
+	Account                     *accountJSON `json:"account"`
 }
 
 func (s *server) comment(v *database.Video, c *database.Comment) commentJSON {

@@ -25,6 +25,7 @@ import (
 	"cuttle.video/server/media"
 	"cuttle.video/server/metrics"
 	"cuttle.video/server/session"
+	"cuttle.video/server/stats"
 	"cuttle.video/server/tracker"
 	"cuttle.video/server/uploads"
 	"cuttle.video/server/videos"
@@ -56,6 +57,8 @@ type Deps struct {
 	Chapters   *chapters.Service
 	Captions   *captions.Service
 	Engagement *engagement.Service
+	// Stats counts the instance's totals for its statistics.
+	Stats *stats.Service
 }
 
 type server struct {
@@ -102,6 +105,8 @@ func Mount(r *gin.Engine, d Deps) {
 	jobsAdmin.POST("/:state/retry", s.retryJob)
 
 	v1.GET("/config", s.publicConfig)
+	v1.GET("/config/about", s.aboutConfig)
+	v1.GET("/server/stats", s.serverStats)
 	v1.GET("/config/custom", session.RequireUser, session.RequireRole(database.RoleAdmin), s.customConfig)
 	v1.PUT("/config/custom", session.RequireUser, session.RequireRole(database.RoleAdmin), s.updateCustomConfig)
 
@@ -116,7 +121,9 @@ func Mount(r *gin.Engine, d Deps) {
 	v1.DELETE("/video-channels/:handle", session.RequireUser, s.deleteChannel)
 	v1.GET("/video-channels/:handle/videos", s.channelVideos)
 
+	v1.GET("/overviews/videos", s.videosOverview)
 	v1.GET("/search/videos", s.searchVideos)
+	v1.GET("/search/video-channels", s.searchChannels)
 	v1.GET("/videos", s.listVideos)
 	v1.GET("/videos/categories", s.labels(videos.Categories))
 	v1.GET("/videos/licences", s.labels(videos.Licences))
@@ -138,6 +145,7 @@ func Mount(r *gin.Engine, d Deps) {
 	s.storyboardRoutes(v1)
 	s.fileRoutes(v1)
 	s.engagementRoutes(v1)
+	s.pictureRoutes(v1)
 	s.unimplementedRoutes(v1)
 	if s.Playback != nil {
 		v1.POST("/metrics/playback", s.playbackReport)

@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gin-gonic/gin"
 
+	"cuttle.video/server/accounts"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/videos"
 )
@@ -17,4 +18,20 @@ func (s *server) searchVideos(c *gin.Context) {
 		return
 	}
 	s.serveVideoList(c, videos.Search(p))
+}
+
+// searchChannels is PeerTube's GET /api/v1/search/video-channels. There
+// is no search index to ask: searchTarget=search-index is answered from
+// this instance, as PeerTube does when its index is off.
+func (s *server) searchChannels(c *gin.Context) {
+	p, err := httpserve.PageParams(c)
+	if err != nil {
+		httpserve.Fail(c, err)
+		return
+	}
+	chs, total, err := s.Accounts.SearchChannels(c.Request.Context(), accounts.ChannelSearch{
+		Search: c.Query("search"), Handles: c.QueryArray("handles"), Host: c.Query("host"),
+		Start: p.Start, Count: p.Count, Sort: p.Sort,
+	})
+	s.serveChannelList(c, chs, total, err)
 }

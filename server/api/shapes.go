@@ -31,24 +31,74 @@ type list[T any] struct {
 	Data  []T `json:"data"`
 }
 
-type actorJSON struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	DisplayName string    `json:"displayName"`
-	Description string    `json:"description,omitempty"`
-	URL         string    `json:"url"`
-	Host        string    `json:"host"`
-	Avatars     []any     `json:"avatars"`
-	CreatedAt   time.Time `json:"createdAt"`
+// actorImageJSON is PeerTube's ActorImage: one size of an avatar or a
+// banner.
+type actorImageJSON struct {
+	Path      string    `json:"path"`
+	Width     int       `json:"width"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
+// actorSummaryJSON is PeerTube's AccountSummary and VideoChannelSummary,
+// which have the same fields: how videos name their account and channel.
+type actorSummaryJSON struct {
+	ID          int64            `json:"id"`
+	Name        string           `json:"name"`
+	DisplayName string           `json:"displayName"`
+	URL         string           `json:"url"`
+	Host        string           `json:"host"`
+	Avatars     []actorImageJSON `json:"avatars"`
+}
+
+// actorCountsJSON is what PeerTube's Actor adds to a summary. Until the
+// instance federates, nobody follows an actor and actors follow nobody,
+// so the counts are truly 0.
+type actorCountsJSON struct {
+	FollowersCount int       `json:"followersCount"`
+	FollowingCount int       `json:"followingCount"`
+	CreatedAt      time.Time `json:"createdAt"`
+	UpdatedAt      time.Time `json:"updatedAt"`
+}
+
+// accountJSON is PeerTube's Account.
+type accountJSON struct {
+	actorSummaryJSON
+	actorCountsJSON
+	UserID      int64   `json:"userId"`
+	Description *string `json:"description"`
+}
+
+// channelJSON is PeerTube's VideoChannel.
 type channelJSON struct {
-	actorJSON
-	Support        string     `json:"support"`
-	IsLocal        bool       `json:"isLocal"`
-	UpdatedAt      time.Time  `json:"updatedAt"`
-	OwnerAccount   *actorJSON `json:"ownerAccount,omitempty"`
-	FollowersCount int        `json:"followersCount"`
+	actorSummaryJSON
+	actorCountsJSON
+	Description  *string          `json:"description"`
+	Support      *string          `json:"support"`
+	IsLocal      bool             `json:"isLocal"`
+	Banners      []actorImageJSON `json:"banners"`
+	OwnerAccount *accountJSON     `json:"ownerAccount,omitempty"`
+}
+
+// pictureSizes lists an avatar or banner in each of its sizes, as
+// PeerTube's ActorImage; none when there is no picture.
+func pictureSizes(p media.Picture, pic database.Picture) []actorImageJSON {
+	out := []actorImageJSON{}
+	if pic.Name == "" {
+		return out
+	}
+	for _, sz := range p.Sizes {
+		out = append(out, actorImageJSON{Path: p.Path(pic.Name, sz), Width: sz.Width, CreatedAt: pic.At, UpdatedAt: pic.At})
+	}
+	return out
+}
+
+// orNull is an optional text as PeerTube sends it: null when empty.
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 type userJSON struct {
@@ -61,7 +111,7 @@ type userJSON struct {
 	VideoQuotaDaily int64         `json:"videoQuotaDaily"`
 	Blocked         bool          `json:"blocked"`
 	CreatedAt       time.Time     `json:"createdAt"`
-	Account         actorJSON     `json:"account"`
+	Account         accountJSON   `json:"account"`
 	VideoChannels   []channelJSON `json:"videoChannels,omitempty"`
 }
 
@@ -93,8 +143,8 @@ type videoJSON struct {
 	OriginallyPublishedAt *time.Time       `json:"originallyPublishedAt"`
 	State                 idLabel[int]     `json:"state"`
 	WaitTranscoding       bool             `json:"waitTranscoding"`
-	Account               actorJSON        `json:"account"`
-	Channel               actorJSON        `json:"channel"`
+	Account               actorSummaryJSON `json:"account"`
+	Channel               actorSummaryJSON `json:"channel"`
 }
 
 type videoDetailsJSON struct {
@@ -110,25 +160,38 @@ type videoDetailsJSON struct {
 	StreamingPlaylists []streamingPlaylistJSON `json:"streamingPlaylists"`
 	Transcoding        *transcodingJSON        `json:"transcoding,omitempty"`
 	TrackerURLs        []string                `json:"trackerUrls"`
+	Account            accountJSON             `json:"account"`
 	Channel            channelJSON             `json:"channel"`
 }
 
-func (s *server) account(a *database.Account) actorJSON {
-	return actorJSON{
-		ID: a.ID, Name: a.Name, DisplayName: a.DisplayName, Description: a.Description,
-		URL: s.PublicURL + "/accounts/" + a.Name, Host: s.hostname, Avatars: []any{}, CreatedAt: a.CreatedAt,
+func (s *server) accountSummary(a *database.Account) actorSummaryJSON {
+	return actorSummaryJSON{
+		ID: a.ID, Name: a.Name, DisplayName: a.DisplayName, URL: s.PublicURL + "/accounts/" + a.Name,
+		Host: s.hostname, Avatars: pictureSizes(media.Avatar, a.Avatar),
 	}
 }
 
-func (s *server) channelSummary(ch *database.Channel) actorJSON {
-	return actorJSON{
-		ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName, Description: ch.Description,
-		URL: s.PublicURL + "/video-channels/" + ch.Name, Host: s.hostname, Avatars: []any{}, CreatedAt: ch.CreatedAt,
+func (s *server) account(a *database.Account) accountJSON {
+	return accountJSON{
+		actorSummaryJSON: s.accountSummary(a),
+		actorCountsJSON:  actorCountsJSON{CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt},
+		UserID:           a.UserID, Description: orNull(a.Description),
+	}
+}
+
+func (s *server) channelSummary(ch *database.Channel) actorSummaryJSON {
+	return actorSummaryJSON{
+		ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName, URL: s.PublicURL + "/video-channels/" + ch.Name,
+		Host: s.hostname, Avatars: pictureSizes(media.Avatar, ch.Avatar),
 	}
 }
 
 func (s *server) channel(ch *database.Channel) channelJSON {
-	out := channelJSON{actorJSON: s.channelSummary(ch), Support: ch.Support, IsLocal: true, UpdatedAt: ch.UpdatedAt}
+	out := channelJSON{
+		actorSummaryJSON: s.channelSummary(ch),
+		actorCountsJSON:  actorCountsJSON{CreatedAt: ch.CreatedAt, UpdatedAt: ch.UpdatedAt},
+		Description:      orNull(ch.Description), Support: orNull(ch.Support), IsLocal: true, Banners: pictureSizes(media.Banner, ch.Banner),
+	}
 	if ch.Account != nil {
 		owner := s.account(ch.Account)
 		out.OwnerAccount = &owner
@@ -170,7 +233,7 @@ func (s *server) video(v *database.Video) videoJSON {
 	if v.Channel != nil {
 		out.Channel = s.channelSummary(v.Channel)
 		if v.Channel.Account != nil {
-			out.Account = s.account(v.Channel.Account)
+			out.Account = s.accountSummary(v.Channel.Account)
 		}
 	}
 	// Only viewers who may see the video get here: the images of
@@ -204,6 +267,9 @@ func (s *server) videoDetails(v *database.Video, j *database.Job, manager bool) 
 	}
 	if v.Channel != nil {
 		out.Channel = s.channel(v.Channel)
+		if v.Channel.Account != nil {
+			out.Account = s.account(v.Channel.Account)
+		}
 	}
 	return out
 }

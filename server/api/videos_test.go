@@ -189,6 +189,26 @@ func TestUnimplementedRoutesSaySo(t *testing.T) {
 			t.Errorf("%s %s: %q", r.method, r.path, p.Detail)
 		}
 	}
+	// The rest of PeerTube's routes too, wherever no route serves them;
+	// paths PeerTube does not have are no route at all.
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/api/v1/video-playlists"}, {"POST", "/api/v1/video-playlists"}, {"GET", "/api/v1/video-playlists/12/videos"},
+		{"GET", "/api/v1/videos/12/source"}, {"POST", "/api/v1/abuses"}, {"HEAD", "/api/v1/server/followers"},
+		{"GET", "/api/v1/users/me/subscriptions/videos"},
+	} {
+		res := root.Do(r.method, r.path, nil).Expect(http.StatusNotFound)
+		if r.method == "HEAD" {
+			continue
+		}
+		if p := res.Problem(http.StatusNotFound); !strings.Contains(p.Detail, "does not implement") {
+			t.Errorf("%s %s: %q", r.method, r.path, p.Detail)
+		}
+	}
+	for _, path := range []string{"/api/v1/no-such-thing", "/api/v1/video-playlists/12/videos/3/extra", "/api/v2/videos"} {
+		if p := root.Do("GET", path, nil).Problem(http.StatusNotFound); strings.Contains(p.Detail, "does not implement") {
+			t.Errorf("GET %s: %q", path, p.Detail)
+		}
+	}
 	var langs map[string]string
 	s.Anonymous(t).Do("GET", "/api/v1/videos/languages", nil).Expect(http.StatusOK).JSON(&langs)
 	if langs["en"] != "English" || langs["fr"] != "French" {

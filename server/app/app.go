@@ -123,6 +123,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if a.Images, err = images.New(filepath.Join(cfg.DataDir, "images"), a.db, a.media, log); err != nil {
 		return nil, err
 	}
+	a.Accounts.UsePictures(a.Images)
 	a.Uploads, err = uploads.New(uploads.Config{
 		Dir:          filepath.Join(cfg.DataDir, "uploads"),
 		MaxFileSize:  int64(cfg.Uploads.MaxFileSize),

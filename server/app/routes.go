@@ -12,6 +12,7 @@ import (
 	"cuttle.video/server/metrics"
 	"cuttle.video/server/p2p"
 	"cuttle.video/server/session"
+	"cuttle.video/server/stats"
 	"cuttle.video/server/tracker"
 	"cuttle.video/server/web"
 )
@@ -33,11 +34,12 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads, Images: a.Images,
 		Clients: clients, Ready: a.ready, URLs: urls, Jobs: a.Jobs, Tracker: tr, Playback: playback,
 		Instance: settings, Chapters: a.Chapters, Captions: a.Captions, Engagement: a.Engagement,
+		Stats: stats.New(a.db, opts.Now),
 	})
 	web.Mount(r, web.Deps{
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
 		Jobs: a.Jobs, Instance: settings, Chapters: a.Chapters, Captions: a.Captions, URLs: urls,
-		P2P: tr != nil, Log: a.log,
+		P2P: tr != nil, Log: a.log, UnknownAPI: api.UnknownRoute,
 	})
 	d := delivery.Deps{
 		Sessions: sessions, Videos: a.Videos, Store: a.media, Redirect: cfg.S3.Enabled(),

@@ -3,6 +3,8 @@ package database
 import (
 	"context"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // CreateChannel inserts a channel for an existing account.
@@ -31,18 +33,42 @@ func (db *DB) ChannelByName(ctx context.Context, name string) (*Channel, error) 
 	return c, mapErr(err, "channel by name")
 }
 
-var channelSorts = newSorting[Channel]("-createdAt", sortKey{"createdAt", "ch.created_at"}, sortKey{"name", "ch.name"})
+// channelSorts are PeerTube's keys of channel lists and searches.
+var channelSorts = newSorting[Channel]("-createdAt", sortKey{"createdAt", "ch.created_at"}, sortKey{"name", "ch.name"},
+	sortKey{"displayName", "ch.display_name"}, sortKey{"updatedAt", "ch.updated_at"})
 
 // ChannelSort reads the sort key of a channel list; "" is the newest
 // first.
 func ChannelSort(key string) (Sort[Channel], error) { return channelSorts.parse(key) }
 
-// ListChannels returns a page of channels, all of them or one account's.
-func (db *DB) ListChannels(ctx context.Context, accountID int64, start, count int, sort Sort[Channel]) ([]Channel, int, error) {
+// ChannelFilter selects a page of channels: all of them, or those that
+// pass every condition set.
+type ChannelFilter struct {
+	AccountID int64
+	// Words keeps channels with each of them in the name or the display
+	// name, ignoring case.
+	Words []string
+	// Names keeps channels with one of these names, ignoring case.
+	Names        []string
+	Start, Count int
+	Sort         Sort[Channel]
+}
+
+// ListChannels returns a page of the channels f selects.
+func (db *DB) ListChannels(ctx context.Context, f ChannelFilter) ([]Channel, int, error) {
 	var chs []Channel
-	q := db.channelQuery(&chs).OrderExpr(channelSorts.orderBy(sort)).Offset(int64(start)).Limit(int64(count))
-	if accountID != 0 {
-		q = q.Where("ch.account_id = ?", accountID)
+	q := db.channelQuery(&chs).OrderExpr(channelSorts.orderBy(f.Sort)).Offset(int64(f.Start)).Limit(int64(f.Count))
+	if f.AccountID != 0 {
+		q = q.Where("ch.account_id = ?", f.AccountID)
+	}
+	// Lowered on both sides, as LIKE ignores case in SQLite but not in
+	// PostgreSQL.
+	for _, w := range f.Words {
+		pattern := containsPattern(w)
+		q = q.Where(`(lower(ch.name) LIKE ? ESCAPE '\' OR lower(ch.display_name) LIKE ? ESCAPE '\')`, pattern, pattern)
+	}
+	if len(f.Names) > 0 {
+		q = q.Where("lower(ch.name) IN (?)", bun.In(lowered(f.Names)))
 	}
 	total, err := q.ScanAndCount(ctx)
 	return chs, int(total), mapErr(err, "list channels")
@@ -65,6 +91,13 @@ func (db *DB) DeleteChannel(ctx context.Context, id int64) error {
 		return mapErr(err, "delete channel")
 	}
 	return expectRow(res, "delete channel")
+}
+
+// AccountChannels returns every channel of an account.
+func (db *DB) AccountChannels(ctx context.Context, accountID int64) ([]Channel, error) {
+	var chs []Channel
+	err := db.bun.NewSelect().Model(&chs).Where("account_id = ?", accountID).Scan(ctx)
+	return chs, mapErr(err, "account channels")
 }
 
 // CountAccountChannels counts an account's channels.

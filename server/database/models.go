@@ -30,6 +30,14 @@ type Account struct {
 	Description string    `bun:"description,notnull"`
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 	UpdatedAt   time.Time `bun:"updated_at,notnull"`
+	Avatar      Picture   `bun:"embed:avatar_"`
+}
+
+// Picture is an actor's avatar or banner: the name of its files, one per
+// size, and when it was sent. Name is empty when there is none.
+type Picture struct {
+	Name string    `bun:"name,notnull"`
+	At   time.Time `bun:"at,nullzero"`
 }
 
 // Channel is where videos are published; each account has at least one.
@@ -43,6 +51,8 @@ type Channel struct {
 	Support       string    `bun:"support,notnull"`
 	CreatedAt     time.Time `bun:"created_at,notnull"`
 	UpdatedAt     time.Time `bun:"updated_at,notnull"`
+	Avatar        Picture   `bun:"embed:avatar_"`
+	Banner        Picture   `bun:"embed:banner_"`
 	Account       *Account  `bun:"rel:belongs-to,join:account_id=id"`
 }
 

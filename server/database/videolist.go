@@ -170,14 +170,19 @@ func languageWhere(q *bun.SelectQuery, langs []string) *bun.SelectQuery {
 // names containing "100%" and not every name starting with "100".
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
+// containsPattern is the LIKE pattern, with '\' as its escape, of a
+// lowered text containing w.
+func containsPattern(w string) string {
+	return "%" + likeEscaper.Replace(strings.ToLower(w)) + "%"
+}
+
 // searchWhere adds the word and tag conditions of f to q. Names and
 // tags compare lowered on both sides, as LIKE ignores case in SQLite but
 // not in PostgreSQL.
 func searchWhere(q *bun.SelectQuery, f VideoFilter) *bun.SelectQuery {
 	for _, w := range f.Words {
-		pattern := "%" + likeEscaper.Replace(strings.ToLower(w)) + "%"
 		q = q.Where(`(lower(video.name) LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM video_tags AS st WHERE st.video_id = video.id AND lower(st.name) = ?))`,
-			pattern, strings.ToLower(w))
+			containsPattern(w), strings.ToLower(w))
 	}
 	if tags := lowered(f.TagsOneOf); len(tags) > 0 {
 		q = q.Where("EXISTS (SELECT 1 FROM video_tags AS tt WHERE tt.video_id = video.id AND lower(tt.name) IN (?))", bun.In(tags))

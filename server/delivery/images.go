@@ -42,3 +42,15 @@ func (s *server) storyboardFile(c *gin.Context) {
 	}
 	s.serveVideoFile(c, id, media.StoryboardFile)
 }
+
+// picture serves a file of an avatar or banner, public like its owner.
+func (s *server) picture(p media.Picture) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		key, ok := p.Key(c.Param("file"))
+		if !ok {
+			httpserve.Fail(c, problem.NotFound(p.Kind))
+			return
+		}
+		s.serveMedia(c, key)
+	}
+}

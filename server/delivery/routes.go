@@ -1,12 +1,13 @@
 // Package delivery serves media bytes under PeerTube's paths: the HLS
 // files of public videos at file speed, those of private videos with a
 // file token and rewritten playlists, the images, captions and
-// storyboards that follow their video's privacy, the original as a web
-// video file with its torrent and their downloads, the player bundle, the
-// signed mount of local media storage that runners and presigned URLs
-// use, and the P2P tracker through which viewers share segments. With
-// S3, segment requests are redirected to presigned URLs, so their bytes
-// never pass through the server.
+// storyboards that follow their video's privacy, the avatars and banners
+// of accounts and channels, the original as a web video file with its
+// torrent and their downloads, the player bundle, the signed mount of
+// local media storage that runners and presigned URLs use, and the P2P
+// tracker through which viewers share segments. With S3, segment
+// requests are redirected to presigned URLs, so their bytes never pass
+// through the server.
 package delivery
 
 import (
@@ -60,6 +61,9 @@ func Mount(r *gin.Engine, d Deps) {
 		r.Handle(m, media.TorrentRoute+":file", s.torrent)
 		r.Handle(m, media.DownloadWebVideoRoute+":file", s.download(media.WebVideoFile, originalKey, ""))
 		r.Handle(m, media.DownloadTorrentRoute+":file", s.download(media.TorrentFile, torrentKey, ".torrent"))
+		for _, p := range media.Pictures {
+			r.Handle(m, p.Route+":file", s.picture(p))
+		}
 	}
 	if d.Storage != nil {
 		r.Any(d.StoragePath+"/*key", gin.WrapH(http.StripPrefix(d.StoragePath, d.Storage)))

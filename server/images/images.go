@@ -172,24 +172,9 @@ func (s *Service) FromOriginal(ctx context.Context, path string, v *database.Vid
 // and PNG are taken, with sides of at most MaxSide, in at most
 // MaxFileSize bytes; a refusal is a problem naming the field.
 func (s *Service) FromClient(ctx context.Context, set *Set, k Kind, r io.Reader) (*Set, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	pic, err := decodeClientPicture(k.Field, r)
 	if err != nil {
-		return nil, problem.BadRequest("the form was cut while reading file %q", k.Field).WithErr(err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, problem.New(http.StatusRequestEntityTooLarge, "%s is larger than the maximum of %d bytes", k.Field, MaxFileSize)
-	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || (format != "jpeg" && format != "png") {
-		return nil, problem.Invalid(map[string]string{k.Field: "must be a JPEG or PNG image"})
-	}
-	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxSide || cfg.Height > MaxSide {
-		return nil, problem.Invalid(map[string]string{k.Field: fmt.Sprintf(
-			"is %dx%d; width and height must be between 1 and %d", cfg.Width, cfg.Height, MaxSide)})
-	}
-	pic, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, problem.Invalid(map[string]string{k.Field: "is a damaged " + format + " image"})
+		return nil, err
 	}
 	into := set
 	if into == nil {
@@ -205,6 +190,31 @@ func (s *Service) FromClient(ctx context.Context, set *Set, k Kind, r io.Reader)
 	}
 	into.sources[k] = database.ImageCustom
 	return into, nil
+}
+
+// decodeClientPicture reads and decodes a picture a client sent in the
+// form field named field, with FromClient's bounds.
+func decodeClientPicture(field string, r io.Reader) (image.Image, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, problem.BadRequest("the form was cut while reading file %q", field).WithErr(err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, problem.New(http.StatusRequestEntityTooLarge, "%s is larger than the maximum of %d bytes", field, MaxFileSize)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || (format != "jpeg" && format != "png") {
+		return nil, problem.Invalid(map[string]string{field: "must be a JPEG or PNG image"})
+	}
+	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxSide || cfg.Height > MaxSide {
+		return nil, problem.Invalid(map[string]string{field: fmt.Sprintf(
+			"is %dx%d; width and height must be between 1 and %d", cfg.Width, cfg.Height, MaxSide)})
+	}
+	pic, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, problem.Invalid(map[string]string{field: "is a damaged " + format + " image"})
+	}
+	return pic, nil
 }
 
 // keptPrefix names the sets kept past their request, which a restart

@@ -65,9 +65,13 @@ func (r *Report) Validate() error {
 	return nil
 }
 
-// Players report every 15 seconds; a client key may send a few players'
-// worth (a household or an office behind one address), and no more, so
-// nobody can swamp the sums with made-up reports.
+// ReportInterval is how often players report, as the player bundle and
+// PeerTube's playbackStatsInterval say.
+const ReportInterval = 15 * time.Second
+
+// Players report every ReportInterval; a client key may send a few
+// players' worth (a household or an office behind one address), and no
+// more, so nobody can swamp the sums with made-up reports.
 const (
 	reportsPerClient = 60
 	reportWindow     = time.Minute

@@ -34,6 +34,8 @@ type Service struct {
 	// none.
 	torrents      *torrentSite
 	accessChanged func(ctx context.Context, videoUUID string)
+	// overview is the groups drawn for the overview's pages.
+	overview overviewDraw
 }
 
 // New returns a Service.

@@ -40,6 +40,9 @@ type Deps struct {
 	// P2P says peer-to-peer delivery is on: players then get a tracker.
 	P2P bool
 	Log *slog.Logger
+	// UnknownAPI answers the paths under /api/ that no route serves (the
+	// API knows which are PeerTube's); nil answers them "no such route".
+	UnknownAPI gin.HandlerFunc
 }
 
 // pages holds the handlers of the web interface: pages rendered here
@@ -183,10 +186,13 @@ func pageNumber(c *gin.Context) int {
 // noRoute answers unknown paths: a page for browsers, problem+json for
 // the API and other clients.
 func (s *pages) noRoute(c *gin.Context) {
-	if c.Request.Method == http.MethodGet && !strings.HasPrefix(c.Request.URL.Path, "/api/") &&
-		strings.Contains(c.GetHeader("Accept"), "text/html") {
+	api := strings.HasPrefix(c.Request.URL.Path, "/api/")
+	switch {
+	case api && s.UnknownAPI != nil:
+		s.UnknownAPI(c)
+	case !api && c.Request.Method == http.MethodGet && strings.Contains(c.GetHeader("Accept"), "text/html"):
 		s.pageError(c, s.site(c, ""), problem.NotFound("page"))
-		return
+	default:
+		httpserve.NotFound(c)
 	}
-	httpserve.NotFound(c)
 }

@@ -33,6 +33,16 @@ var rungs = [...]rung{
 	{144, 200},
 }
 
+// Resolutions are the standard heights (short sides) the ladder makes,
+// from the smallest up; an original below the smallest gets its own.
+func Resolutions() []int {
+	out := make([]int, 0, len(rungs))
+	for i := len(rungs) - 1; i >= 0; i-- {
+		out = append(out, rungs[i].short)
+	}
+	return out
+}
+
 const (
 	defaultFPS = 30
 	maxFPS     = 60

@@ -20,12 +20,14 @@ import (
 	"cuttle.video/server/auth"
 	"cuttle.video/server/config"
 	"cuttle.video/server/database"
+	"cuttle.video/server/version"
 )
 
 const usage = `Usage:
   cuttle serve [flags]                      run the server
   cuttle admin create-user [flags]          create a user
   cuttle admin reset-password [flags]       set a user's password
+  cuttle version                            print the version
 
 Settings come from defaults, then --config FILE (YAML), then CUTTLE_*
 environment variables, then flags. Run a command with -h for its flags.
@@ -52,6 +54,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return createUser(args[2:], stdout, stderr)
 	case len(args) > 1 && args[0] == "admin" && args[1] == "reset-password":
 		return resetPassword(args[2:], stdout, stderr)
+	case args[0] == "version":
+		fmt.Fprintln(stdout, version.Number())
+		return nil
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return nil
