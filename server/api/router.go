@@ -107,8 +107,9 @@ func Mount(r *gin.Engine, d Deps) {
 	v1.GET("/config", s.publicConfig)
 	v1.GET("/config/about", s.aboutConfig)
 	v1.GET("/server/stats", s.serverStats)
-	v1.GET("/config/custom", session.RequireUser, session.RequireRole(database.RoleAdmin), s.customConfig)
-	v1.PUT("/config/custom", session.RequireUser, session.RequireRole(database.RoleAdmin), s.updateCustomConfig)
+	custom := v1.Group("/config/custom", admin...)
+	custom.GET("", s.customConfig)
+	custom.PUT("", s.updateCustomConfig)
 
 	v1.GET("/accounts/:name", s.getAccount)
 	v1.GET("/accounts/:name/videos", s.accountVideos)
@@ -146,10 +147,10 @@ func Mount(r *gin.Engine, d Deps) {
 	s.fileRoutes(v1)
 	s.engagementRoutes(v1)
 	s.pictureRoutes(v1)
-	s.unimplementedRoutes(v1)
 	if s.Playback != nil {
 		v1.POST("/metrics/playback", s.playbackReport)
 	}
+	s.unimplementedRoutes(r, v1)
 }
 
 func (s *server) health(c *gin.Context) {

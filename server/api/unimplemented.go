@@ -10,24 +10,39 @@ import (
 	"cuttle.video/server/problem"
 )
 
-// PeerTube's routes this server does not implement yet, among the paths
-// that would otherwise be read as a video's or a user's id and answered
-// "video not found" or "must be a positive integer id". They say what
-// they are instead, as UnknownRoute does for the rest of PeerTube's
-// routes.
-var notImplemented = []struct{ method, path string }{
-	{http.MethodGet, "/videos/imports"}, {http.MethodPost, "/videos/imports"},
-	{http.MethodGet, "/videos/live"}, {http.MethodPost, "/videos/live"},
-	{http.MethodGet, "/videos/ownership"},
-	{http.MethodGet, "/videos/blacklist"},
-	{http.MethodGet, "/users/registrations"},
-	{http.MethodPost, "/users/registrations/request"},
-	{http.MethodPost, "/users/ask-send-verify-email"},
-}
-
-func (s *server) unimplementedRoutes(v1 *gin.RouterGroup) {
-	for _, r := range notImplemented {
-		v1.Handle(r.method, r.path, failNotImplemented)
+// unimplementedRoutes answers PeerTube's routes without parameters that
+// this server does not serve. They must be routes of their own: under
+// /videos/ or /users/ the engine would read their last segment as a
+// video's or a user's id and answer "video not found". For the same
+// reason a path none of whose methods is served answers GET too (a
+// client probing it must not be told of a missing video). Routes with
+// parameters are left to UnknownRoute. Call it once every other route is
+// registered.
+func (s *server) unimplementedRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
+	served := map[string]bool{}
+	for _, rt := range r.Routes() {
+		served[rt.Method+" "+rt.Path] = true
+		served[rt.Path] = true
+	}
+	for _, route := range peerTubeRoutes {
+		methods, path, _ := strings.Cut(route, " ")
+		if strings.Contains(path, "{") {
+			continue
+		}
+		full := v1.BasePath() + path
+		if !served[full] && !strings.Contains(","+methods+",", ",GET,") {
+			methods += "," + http.MethodGet
+		}
+		if strings.Contains(","+methods+",", ",GET,") {
+			// HEAD is GET's, as for the routes served.
+			methods += "," + http.MethodHead
+		}
+		for _, m := range strings.Split(methods, ",") {
+			if !served[m+" "+full] {
+				v1.Handle(m, path, failNotImplemented)
+				served[m+" "+full] = true
+			}
+		}
 	}
 }
 
