@@ -321,3 +321,51 @@ func TestPrivateWebVideoFileNeedsToken(t *testing.T) {
 		}
 	}
 }
+
+// A web video file's URLs follow their video over time: once a public
+// video is made private its public URLs answer nothing, and once it is
+// deleted even a file token issued for it opens nothing.
+func TestWebVideoFileFollowsPrivacyChanges(t *testing.T) {
+	s := untranscoded(t)
+	user := s.NewUser(t, 2, -1)
+	up := user.UploadVideo(clip(t, 2), "Changing web video", 1)
+	id := up.Video.UUID
+	urls := func() map[string]string {
+		var v struct {
+			Files []map[string]any `json:"files"`
+		}
+		user.Do("GET", "/api/v1/videos/"+id, nil).Expect(http.StatusOK).JSON(&v)
+		if len(v.Files) != 1 {
+			t.Fatalf("files = %v", v.Files)
+		}
+		out := map[string]string{}
+		for _, k := range []string{"fileUrl", "torrentUrl"} {
+			out[k] = v.Files[0][k].(string)
+		}
+		return out
+	}
+	public := urls()
+	for k, u := range public {
+		if res, _ := fetch(t, u, nil); res.StatusCode != http.StatusOK {
+			t.Fatalf("public %s: %d", k, res.StatusCode)
+		}
+	}
+	user.Do("PUT", "/api/v1/videos/"+id, map[string]any{"privacy": 3}).Expect(http.StatusNoContent)
+	for k, u := range public {
+		if res, _ := fetch(t, u, nil); res.StatusCode == http.StatusOK {
+			t.Errorf("%s still answers on its public URL once the video is private", k)
+		}
+	}
+	private := urls()
+	for k, u := range private {
+		if res, _ := fetch(t, u, nil); res.StatusCode != http.StatusOK {
+			t.Fatalf("private %s with its token: %d", k, res.StatusCode)
+		}
+	}
+	user.Do("DELETE", "/api/v1/videos/"+id, nil).Expect(http.StatusNoContent)
+	for k, u := range private {
+		if res, _ := fetch(t, u, nil); res.StatusCode == http.StatusOK {
+			t.Errorf("%s still answers, with its token, once the video is deleted", k)
+		}
+	}
+}
