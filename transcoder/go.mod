@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	cuttle.video/storage v0.0.0
+	github.com/google/uuid v1.6.0
 	github.com/grafov/m3u8 v0.12.1
 	github.com/redis/go-redis/v9 v9.23.0
 	gopkg.in/yaml.v3 v3.0.1

@@ -18,10 +18,8 @@ import (
 	"cuttle.video/transcoder/probe"
 )
 
-// videoFileJSON follows PeerTube's VideoFile. The addresses of one file
-// (fileUrl, torrentUrl and their download routes, magnetUri) are those
-// of the original while it is listed; HLS renditions have none yet, as
-// a rendition is many segment files rather than one.
+// videoFileJSON follows PeerTube's VideoFile: the original while it is
+// listed, or an HLS rendition's fragmented MP4.
 type videoFileJSON struct {
 	ID                 int64        `json:"id"`
 	Resolution         idLabel[int] `json:"resolution"`
@@ -58,11 +56,17 @@ func (s *server) metadataURL(v *database.Video, fileID int64) string {
 
 func (s *server) renditionFile(v *database.Video, r job.RenditionResult) videoFileJSON {
 	id := media.RenditionFileID(v.ID, r.Height)
-	return videoFileJSON{
-		ID: id, Resolution: resolution(r.Height), Size: r.Size, FPS: int(math.Round(r.FPS)),
+	f := videoFileJSON{
+		ID: id, Resolution: resolution(r.Resolution()), Size: r.Size, FPS: int(math.Round(r.FPS)),
 		Width: r.Width, Height: r.Height, HasAudio: r.HasAudio, HasVideo: !r.AudioOnly(),
 		MetadataURL: s.metadataURL(v, id), PlaylistURL: s.URLs.HLS(v, r.Playlist),
 	}
+	if r.File != "" {
+		q := s.URLs.Query(v)
+		f.FileURL = s.URLs.HLS(v, r.File) + q
+		f.FileDownloadURL = s.URLs.Absolute(media.DownloadHLSRoute+media.RenditionDownloadFile(v, r.Resolution())) + q
+	}
+	return f
 }
 
 // files is the video's files outside streaming playlists: its original

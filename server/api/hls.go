@@ -30,7 +30,7 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		return []streamingPlaylistJSON{}
 	}
 	p := streamingPlaylistJSON{
-		ID: v.ID, Type: 1, PlaylistURL: s.URLs.HLS(v, job.MasterPlaylist),
+		ID: v.ID, Type: 1, PlaylistURL: s.URLs.HLS(v, res.MasterPlaylist()),
 		SegmentsSha256URL: s.URLs.HLS(v, res.SegmentsSHA256), Redundancies: []any{},
 	}
 	for _, r := range res.Renditions {

@@ -170,11 +170,11 @@ func privacyMatrix(t *testing.T, s *servertest.Server, onS3 bool) {
 	s.PutVideoFile(t, v.ID, media.StoryboardFile, append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, make([]byte, 64)...))
 	m := &matrixVideo{
 		s: s, uuid: v.UUID, mediaList: mediaList,
-		segment: job.SegmentName(strings.TrimSuffix(mediaList, ".m3u8"), 0),
+		segment: strings.TrimSuffix(mediaList, ".m3u8") + "-fragmented.mp4",
 	}
 	m.resources = []resource{
 		{name: "video JSON"},
-		{name: "master playlist", file: "master.m3u8", looks: isPlaylist},
+		{name: "master playlist", file: path.Base(v.StreamingPlaylists[0].PlaylistURL), looks: isPlaylist},
 		{name: "media playlist", file: mediaList, looks: isPlaylist},
 		{name: "segment", file: m.segment, looks: func(b []byte) bool { return len(b) > 0 }},
 		{name: "caption", file: media.CaptionFile("en"), looks: func(b []byte) bool { return bytes.HasPrefix(b, []byte("WEBVTT")) }},

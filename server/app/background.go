@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"cuttle.video/server/media"
 	"cuttle.video/transcoder/pipeline"
 	"cuttle.video/transcoder/queue"
 	"cuttle.video/transcoder/queue/memqueue"
@@ -75,6 +76,9 @@ func (a *App) startBackground() {
 			}
 		})
 	}
+	// Videos transcoded before the fragmented layout are brought to it
+	// once; a start finds none left after that.
+	wg.Go(func() { media.RepackageAll(ctx, a.db, a.media, a.log) })
 	a.stop = func() { cancel(); wg.Wait() }
 	a.closers = append(a.closers, func() error { a.stop(); return nil })
 }

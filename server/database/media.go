@@ -47,3 +47,13 @@ func (db *DB) FinishVideoFilesMove(ctx context.Context, videoID int64) error {
 	_, err := db.bun.NewUpdate().Model((*Video)(nil)).Set("media_moving_from = ''").Where("id = ?", videoID).Exec(ctx)
 	return mapErr(err, "finish video files move")
 }
+
+// VideosWithLegacyHLS lists the videos whose transcoding result is in
+// the layout before fragmented MP4 renditions, which named no master
+// playlist.
+func (db *DB) VideosWithLegacyHLS(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := db.bun.NewSelect().Model((*Video)(nil)).Column("video.id").
+		Where("video.hls <> ''").Where("video.hls NOT LIKE ?", `%"master":%`).OrderExpr("video.id ASC").Scan(ctx, &ids)
+	return ids, mapErr(err, "videos in the legacy HLS layout")
+}

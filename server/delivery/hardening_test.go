@@ -13,7 +13,6 @@ import (
 	"cuttle.video/server/media"
 	"cuttle.video/server/servertest"
 	"cuttle.video/storage/local"
-	"cuttle.video/transcoder/job"
 )
 
 // publishLocal uploads a clip as a public video on SQLite with local
@@ -39,7 +38,9 @@ func TestMediaAnswersNoSniff(t *testing.T) {
 	s, owner, v := publishLocal(t)
 	s.PutVideoFile(t, v.ID, media.CaptionFile("en"), []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"))
 	mediaList := filepath.Base(v.StreamingPlaylists[0].Files[0].PlaylistURL)
-	segment := job.SegmentName(strings.TrimSuffix(mediaList, ".m3u8"), 0)
+	// PeerTube's names: "{id}-{res}.m3u8" plays "{id}-{res}-fragmented.mp4".
+	segment := strings.TrimSuffix(mediaList, ".m3u8") + "-fragmented.mp4"
+	master := filepath.Base(v.StreamingPlaylists[0].PlaylistURL)
 
 	secret, err := os.ReadFile(filepath.Join(s.Config.DataDir, "secret"))
 	if err != nil {
@@ -59,7 +60,7 @@ func TestMediaAnswersNoSniff(t *testing.T) {
 
 	anon := s.Anonymous(t)
 	public := map[string]string{
-		"public playlist":   "/static/streaming-playlists/hls/" + v.UUID + "/master.m3u8",
+		"public playlist":   "/static/streaming-playlists/hls/" + v.UUID + "/" + master,
 		"public segment":    "/static/streaming-playlists/hls/" + v.UUID + "/" + segment,
 		"thumbnail":         v.ThumbnailPath,
 		"caption":           "/lazy-static/video-captions/" + v.UUID + "-en.vtt",
@@ -82,7 +83,7 @@ func TestMediaAnswersNoSniff(t *testing.T) {
 	token := "?videoFileToken=" + owner.FileToken(v.UUID, "")
 	private := "/static/streaming-playlists/hls/private/" + v.UUID + "/"
 	for name, target := range map[string]string{
-		"private playlist":  private + "master.m3u8" + token,
+		"private playlist":  private + master + token,
 		"private segment":   private + segment + token,
 		"private thumbnail": v.ThumbnailPath + token,
 		"private caption":   "/lazy-static/video-captions/" + v.UUID + "-en.vtt" + token,

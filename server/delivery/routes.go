@@ -61,6 +61,7 @@ func Mount(r *gin.Engine, d Deps) {
 		r.Handle(m, media.TorrentRoute+":file", s.torrent)
 		r.Handle(m, media.DownloadWebVideoRoute+":file", s.download(media.WebVideoFile, originalKey, ""))
 		r.Handle(m, media.DownloadTorrentRoute+":file", s.download(media.TorrentFile, torrentKey, ".torrent"))
+		r.Handle(m, media.DownloadHLSRoute+":file", s.downloadRendition)
 		for _, p := range media.Pictures {
 			r.Handle(m, p.Route+":file", s.picture(p))
 		}

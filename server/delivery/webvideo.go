@@ -67,6 +67,32 @@ func (s *server) download(name, key func(*database.Video) string, ext string) gi
 	}
 }
 
+// downloadRendition serves /download/streaming-playlists/hls/videos/{file}:
+// a rendition's fragmented MP4 as an attachment, when the video allows
+// downloads, under the same file token rules as its HLS files.
+func (s *server) downloadRendition(c *gin.Context) {
+	id, resolution, ok := media.RenditionDownload(c.Param("file"))
+	if !ok {
+		httpserve.Fail(c, problem.NotFound("file"))
+		return
+	}
+	v, tok, ok := s.fileAccess(c, id)
+	if !ok {
+		return
+	}
+	r, ok := media.Rendition(v, resolution)
+	if !ok {
+		httpserve.Fail(c, problem.NotFound("file"))
+		return
+	}
+	if !v.DownloadEnabled {
+		httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+		return
+	}
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": media.RenditionDownloadName(v, resolution)}))
+	s.serveOriginal(c, v, tok, media.MediaPrefix(v)+r.File, r.File)
+}
+
 // originalAccess finds the video whose original a file name (as name
 // builds it) stands for, and checks that the request may read its files
 // and that the original is listed. On refusal the answer is written and

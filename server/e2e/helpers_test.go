@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -74,8 +75,10 @@ type videoState struct {
 			Resolution struct {
 				ID int `json:"id"`
 			} `json:"resolution"`
-			Size int64   `json:"size"`
-			FPS  float64 `json:"fps"`
+			Size        int64   `json:"size"`
+			FPS         float64 `json:"fps"`
+			PlaylistURL string  `json:"playlistUrl"`
+			FileURL     string  `json:"fileUrl"`
 		} `json:"files"`
 	} `json:"streamingPlaylists"`
 	Transcoding *struct {
@@ -147,32 +150,7 @@ func checkHLS(t *testing.T, v videoState, duration float64, heights []int) {
 	if fmt.Sprint(got) != fmt.Sprint(heights) {
 		t.Fatalf("master playlist heights = %v, want %v", got, heights)
 	}
-	var hashes map[string]string
-	if err := json.Unmarshal(get(t, sp.SegmentsSha256URL), &hashes); err != nil {
-		t.Fatalf("segments-sha256.json: %v", err)
-	}
-	checked := 0
-	for _, variant := range master.Variants {
-		mediaURL := resolve(t, sp.PlaylistURL, variant.URI)
-		mp, listType, err := m3u8.DecodeFrom(bytes.NewReader(get(t, mediaURL)), true)
-		if err != nil || listType != m3u8.MEDIA {
-			t.Fatalf("media playlist %s: %v", variant.URI, err)
-		}
-		media := mp.(*m3u8.MediaPlaylist)
-		if media.Map == nil {
-			t.Fatalf("%s: no EXT-X-MAP init segment", variant.URI)
-		}
-		get(t, resolve(t, mediaURL, media.Map.URI))
-		for _, seg := range media.Segments {
-			if seg == nil {
-				continue
-			}
-			sum := sha256.Sum256(get(t, resolve(t, mediaURL, seg.URI)))
-			if want, ok := hashes[seg.URI]; !ok || want != hex.EncodeToString(sum[:]) {
-				t.Fatalf("segment %s: sha256 %x, map says %q", seg.URI, sum, want)
-			}
-			checked++
-		}
+	checkSegments(t, sp.PlaylistURL, sp.SegmentsSha256URL, "", func(mediaURL string, variant *m3u8.Variant) {
 		out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", mediaURL).CombinedOutput()
 		if err != nil {
 			t.Fatalf("ffprobe %s: %v\n%s", mediaURL, err, out)
@@ -181,10 +159,87 @@ func checkHLS(t *testing.T, v videoState, duration float64, heights []int) {
 		if err != nil || d < duration-0.5 || d > duration+0.5 {
 			t.Fatalf("ffprobe %s: duration %q, want %.1f ± 0.5", variant.URI, out, duration)
 		}
+	})
+}
+
+// checkSegments plays a video's renditions as a player does, from its
+// master playlist (query appended, a file token for protected videos):
+// each media playlist addresses its rendition's one fragmented MP4 by
+// byte ranges, which are fetched with Range requests and must answer 206
+// with those bytes, and every segment must hash as the hash map, in
+// PeerTube's shape, says. eachMedia, when not nil, is called with each
+// media playlist's URL.
+func checkSegments(t *testing.T, masterURL, hashesURL, query string, eachMedia func(mediaURL string, variant *m3u8.Variant)) {
+	t.Helper()
+	p, listType, err := m3u8.DecodeFrom(bytes.NewReader(get(t, masterURL+query)), true)
+	if err != nil || listType != m3u8.MASTER {
+		t.Fatalf("master playlist: %v (type %v)", err, listType)
 	}
-	if checked != len(hashes) {
-		t.Fatalf("the playlists reference %d segments, the map has %d", checked, len(hashes))
+	var hashes map[string]map[string]string
+	if err := json.Unmarshal(get(t, hashesURL+query), &hashes); err != nil {
+		t.Fatalf("segment hash map: %v", err)
 	}
+	checked, mapped := 0, 0
+	for _, ranges := range hashes {
+		mapped += len(ranges)
+	}
+	for _, variant := range p.(*m3u8.MasterPlaylist).Variants {
+		mediaURL := resolve(t, masterURL+query, variant.URI)
+		mp, listType, err := m3u8.DecodeFrom(bytes.NewReader(get(t, mediaURL)), true)
+		if err != nil || listType != m3u8.MEDIA {
+			t.Fatalf("media playlist %s: %v", variant.URI, err)
+		}
+		media := mp.(*m3u8.MediaPlaylist)
+		if media.Map == nil || media.Map.Offset != 0 || media.Map.Limit <= 0 {
+			t.Fatalf("%s: no EXT-X-MAP at the start of the file", variant.URI)
+		}
+		if want := strings.TrimSuffix(path.Base(variant.URI), ".m3u8") + "-fragmented.mp4"; path.Base(media.Map.URI) != want {
+			t.Fatalf("%s plays %s, not %s as PeerTube names it", variant.URI, media.Map.URI, want)
+		}
+		getRange(t, resolve(t, mediaURL, media.Map.URI), 0, media.Map.Limit)
+		for _, seg := range media.Segments {
+			if seg == nil {
+				continue
+			}
+			u := resolve(t, mediaURL, seg.URI)
+			sum := sha256.Sum256(getRange(t, u, seg.Offset, seg.Limit))
+			file, _, _ := strings.Cut(path.Base(seg.URI), "?")
+			key := fmt.Sprintf("%d-%d", seg.Offset, seg.Offset+seg.Limit-1)
+			if want, ok := hashes[file][key]; !ok || want != hex.EncodeToString(sum[:]) {
+				t.Fatalf("segment %s %s: sha256 %x, map says %q", file, key, sum, want)
+			}
+			checked++
+		}
+		if eachMedia != nil {
+			eachMedia(mediaURL, variant)
+		}
+	}
+	if checked != mapped || checked == 0 {
+		t.Fatalf("the playlists reference %d segments, the map has %d", checked, mapped)
+	}
+}
+
+// getRange fetches length bytes of u from offset, as players fetch a
+// byte-range segment: the answer must be a 206 of exactly those bytes.
+func getRange(t *testing.T, u string, offset, length int64) []byte {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("bytes %d-%d/", offset, offset+length-1)
+	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", offset, offset+length-1))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusPartialContent || !strings.HasPrefix(res.Header.Get("Content-Range"), want) ||
+		int64(len(b)) != length {
+		t.Fatalf("GET %s %s: %d %q, %d bytes, %v", u, req.Header.Get("Range"), res.StatusCode, res.Header.Get("Content-Range"), len(b), err)
+	}
+	return b
 }
 
 func uploadClip(t *testing.T, c *servertest.Client, path, name string) servertest.UploadedVideo {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -85,10 +86,11 @@ func TestJobCredentialsCannotTouchPublishedMedia(t *testing.T) {
 
 		// After publication, the leaked grant must not reach the published
 		// playlist.
-		published := resolve(t, v.StreamingPlaylists[0].PlaylistURL, "720p.m3u8")
+		mediaList := path.Base(v.StreamingPlaylists[0].Files[0].PlaylistURL)
+		published := resolve(t, v.StreamingPlaylists[0].PlaylistURL, mediaList)
 		before := get(t, published)
-		evil := "#EXTM3U\n#EXTINF:4,\nhttps://evil.example/x.m4s\n"
-		req, err := p.Upload.Request(ctx, "720p.m3u8", strings.NewReader(evil), int64(len(evil)))
+		evil := "#EXTM3U\n#EXTINF:4,\nhttps://evil.example/x.mp4\n"
+		req, err := p.Upload.Request(ctx, mediaList, strings.NewReader(evil), int64(len(evil)))
 		if err != nil {
 			t.Fatal(err)
 		}

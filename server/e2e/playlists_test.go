@@ -99,8 +99,9 @@ func (l hostileLease) Complete(ctx context.Context, result any) error {
 	return l.Lease.Complete(ctx, result)
 }
 
-// segmentLineRE finds the first segment URI of a media playlist.
-var segmentLineRE = regexp.MustCompile(`(?m)^([A-Za-z0-9_]+)-00000\.m4s$`)
+// segmentLineRE finds the segment URIs of a media playlist: its
+// rendition's fragmented MP4.
+var segmentLineRE = regexp.MustCompile(`(?m)^[0-9a-f]{8}-[0-9a-f-]{27}-[0-9]{1,5}-fragmented\.mp4$`)
 
 // A runner that writes media playlists pointing at another host, or
 // files the job did not declare, or a codecs string that breaks out of
@@ -144,7 +145,9 @@ func TestTamperedOutputsAreRefused(t *testing.T) {
 		"key on another host": func(pl string) string {
 			return strings.Replace(pl, "#EXTINF:", "#EXT-X-KEY:METHOD=AES-128,URI=\"https://evil.example/key?v=1\"\n#EXTINF:", 1)
 		},
-		"undeclared file": func(pl string) string { return segmentLineRE.ReplaceAllString(pl, "$1-00099.m4s") },
+		"undeclared file": func(pl string) string {
+			return segmentLineRE.ReplaceAllString(pl, job.FragmentedName(job.NewFileID(), 360))
+		},
 	} {
 		id := upload(name, "1")
 		h.mu.Lock()
@@ -177,8 +180,8 @@ func TestTamperedOutputsAreRefused(t *testing.T) {
 		}
 		// Refused outputs never make the video public.
 		anonymous.Do("GET", "/api/v1/videos/"+id, nil).Expect(http.StatusNotFound)
-		if status, _ := anonymous.Fetch("/static/streaming-playlists/hls/" + id + "/master.m3u8"); status != http.StatusNotFound {
-			t.Errorf("%s: master playlist answers %d, want 404", name, status)
+		if masters, _ := filepath.Glob(filepath.Join(s.Config.DataDir, "media", "videos", id, "hls", "*-master.m3u8")); len(masters) > 0 {
+			t.Errorf("%s: a master playlist was published: %v", name, masters)
 		}
 	}
 

@@ -4,9 +4,9 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -120,17 +120,13 @@ func TestKilledRunnerIsReplaced(t *testing.T) {
 	// Exactly the files of the finished rendition set, and the storyboard
 	// drawn from it, are stored: nothing the killed runner wrote is left
 	// over.
-	var hashes map[string]string
-	user.Raw("GET", v.StreamingPlaylists[0].SegmentsSha256URL, nil, nil).Expect(http.StatusOK).JSON(&hashes)
+	sp := v.StreamingPlaylists[0]
 	prefix := "videos/" + v.UUID + "/hls/"
-	want := map[string]bool{prefix + "master.m3u8": true, prefix + "segments-sha256.json": true,
+	want := map[string]bool{prefix + path.Base(sp.PlaylistURL): true, prefix + path.Base(sp.SegmentsSha256URL): true,
 		prefix + "thumbnail.jpg": true, prefix + "preview.jpg": true, prefix + "storyboard.jpg": true}
-	for name := range hashes {
-		want[prefix+name] = true
-	}
-	for _, h := range fullLadder {
-		n := strconv.Itoa(h) + "p"
-		want[prefix+n+".m3u8"], want[prefix+n+"-init.mp4"] = true, true
+	for _, f := range sp.Files {
+		want[prefix+path.Base(f.PlaylistURL)] = true
+		want[prefix+strings.TrimSuffix(path.Base(f.PlaylistURL), ".m3u8")+"-fragmented.mp4"] = true
 	}
 	got := objects()
 	sort.Strings(got)

@@ -258,7 +258,7 @@ func checkComplete(res *job.VODHLSResult) error {
 	}
 	need := []string{res.SegmentsSHA256}
 	for _, r := range res.Renditions {
-		need = append(need, r.Playlist)
+		need = append(need, r.File, r.Playlist)
 	}
 	for _, n := range need {
 		if !listed[n] {
@@ -269,10 +269,10 @@ func checkComplete(res *job.VODHLSResult) error {
 }
 
 // checkStaged makes sure every file the result names is in the job's
-// staging prefix before anything published is touched. Jobs queued by
-// earlier releases wrote straight under the media prefix and are not
-// checked here.
-func checkStaged(ctx context.Context, st storage.Store, j *database.Job, names []string) error {
+// staging prefix, of the size the result reports where sizes does,
+// before anything published is touched. Jobs queued by earlier releases
+// wrote straight under the media prefix and are not checked here.
+func checkStaged(ctx context.Context, st storage.Store, j *database.Job, names []string, sizes map[string]int64) error {
 	if _, ok := media.StagingJob(j.OutputPrefix); !ok {
 		return nil
 	}
@@ -285,7 +285,11 @@ func checkStaged(ctx context.Context, st storage.Store, j *database.Job, names [
 		missing[n] = true
 	}
 	for _, o := range objects {
-		delete(missing, strings.TrimPrefix(o.Key, j.OutputPrefix))
+		name := strings.TrimPrefix(o.Key, j.OutputPrefix)
+		if want, ok := sizes[name]; ok && o.Size != want {
+			return fmt.Errorf("%w: %s holds %d bytes, the result reports %d", errIncomplete, name, o.Size, want)
+		}
+		delete(missing, name)
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("%w: outputs missing from media storage: %s", errIncomplete,

@@ -86,9 +86,9 @@ func (storyboardKind) payload(ctx context.Context, s *Service, v *database.Video
 		return nil, fmt.Errorf("jobs: video %s gets no storyboard", v.UUID)
 	}
 	p := &job.StoryboardPayload{Duration: res.Duration, Layout: l, File: media.StoryboardFile}
-	names := []string{job.InitName(r.Name)}
-	for i := range r.Segments {
-		names = append(names, job.SegmentName(r.Name, i))
+	names := []string{r.File}
+	if res.Legacy() {
+		names = job.LegacyFiles(r)
 	}
 	dir := media.MediaPrefix(v)
 	for _, name := range names {

@@ -106,7 +106,7 @@ func (vodHLSKind) complete(ctx context.Context, s *Service, j *database.Job, e j
 func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res *job.VODHLSResult) error {
 	v := j.Video
 	prefix := media.MediaPrefix(v)
-	if err := checkStaged(ctx, s.media, j, res.Files); errors.Is(err, errIncomplete) {
+	if err := checkStaged(ctx, s.media, j, res.Files, renditionSizes(res)); errors.Is(err, errIncomplete) {
 		return s.refuse(ctx, j, e, err.Error())
 	} else if err != nil {
 		return err
@@ -133,10 +133,13 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	if err := media.Gather(ctx, s.media, j.OutputPrefix, prefix, gather); err != nil {
 		return err
 	}
+	// A new name, so that players and caches holding the master of an
+	// earlier transcoding never mix it with these files.
+	res.Master = job.MasterName(job.NewFileID())
 	if err := media.WriteMaster(ctx, s.db, s.media, v, res); err != nil {
 		return err
 	}
-	keep := map[string]bool{job.MasterPlaylist: true}
+	keep := map[string]bool{res.Master: true}
 	for _, f := range append(slices.Clone(res.Files), kept...) {
 		keep[f] = true
 	}
@@ -153,7 +156,7 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 			delete(keep, name)
 		}
 	}
-	delete(keep, job.MasterPlaylist)
+	delete(keep, res.Master)
 	if missing := slices.Sorted(maps.Keys(keep)); len(missing) > 0 {
 		return s.refuse(ctx, j, e, "outputs missing from media storage: "+strings.Join(missing, ", "))
 	}
@@ -191,11 +194,21 @@ func checkResult(res *job.VODHLSResult) error {
 	}
 	names = append(names, res.SegmentsSHA256)
 	for _, n := range names {
-		if n == "" || n != path.Base(n) || n == "." || n == ".." || strings.ContainsAny(n, "\\\x00") || n == job.MasterPlaylist {
+		if n == "" || n != path.Base(n) || n == "." || n == ".." || strings.ContainsAny(n, "\\\x00") {
 			return fmt.Errorf("the result names a file it may not write: %q", n)
 		}
 	}
 	return pipeline.CheckResult(res)
+}
+
+// renditionSizes is the size the result reports for each rendition's
+// file, which its playlist's byte ranges were checked against.
+func renditionSizes(res *job.VODHLSResult) map[string]int64 {
+	sizes := make(map[string]int64, len(res.Renditions))
+	for _, r := range res.Renditions {
+		sizes[r.File] = r.Size
+	}
+	return sizes
 }
 
 // checkPlaylists reads back the media playlists the worker wrote under

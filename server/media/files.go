@@ -196,7 +196,7 @@ func WriteMaster(ctx context.Context, db *database.DB, st storage.Store, v *data
 	if err != nil {
 		return err
 	}
-	if err := st.Put(ctx, prefix+job.MasterPlaylist, strings.NewReader(string(master)), int64(len(master)), ""); err != nil {
+	if err := st.Put(ctx, prefix+res.MasterPlaylist(), strings.NewReader(string(master)), int64(len(master)), ""); err != nil {
 		return fmt.Errorf("media: write master playlist: %w", err)
 	}
 	return nil

@@ -7,9 +7,10 @@ import (
 )
 
 func TestFilesKeptAcrossTranscodings(t *testing.T) {
+	id := job.NewFileID()
 	for name, want := range map[string]bool{
 		CaptionFile("en"): true, CaptionPlaylist("pt-br"): true, StoryboardFile: true,
-		"720p.m3u8": false, "720p-00001.m4s": false, "thumbnail.jpg": false, job.MasterPlaylist: false,
+		job.PlaylistName(id, 720): false, job.FragmentedName(id, 720): false, "thumbnail.jpg": false, job.MasterName(id): false,
 	} {
 		if got := NotFromTranscoding(name); got != want {
 			t.Errorf("NotFromTranscoding(%q) = %v", name, got)

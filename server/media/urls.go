@@ -7,7 +7,6 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/storage"
-	"cuttle.video/transcoder/job"
 )
 
 // Routes under which this server serves a video's files, PeerTube's. The
@@ -108,8 +107,14 @@ func (u *URLs) HLS(v *database.Video, file string) string {
 }
 
 // Master is the URL a player opens to play v: its master playlist, with
-// a file token when one is needed.
-func (u *URLs) Master(v *database.Video) string { return u.HLS(v, job.MasterPlaylist) + u.Query(v) }
+// a file token when one is needed; empty before v is transcoded.
+func (u *URLs) Master(v *database.Video) string {
+	res := Result(v)
+	if res == nil {
+		return ""
+	}
+	return u.HLS(v, res.MasterPlaylist()) + u.Query(v)
+}
 
 // Poster is the absolute URL of v's preview, with a file token when one
 // is needed.

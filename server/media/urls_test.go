@@ -45,8 +45,10 @@ func cdnStore(t *testing.T) storage.Store {
 
 func TestURLs(t *testing.T) {
 	const id = "0d8f5c1e-8d55-4f9e-9d6b-0f8b6a1f2c3d"
-	public := &database.Video{UUID: id, Privacy: database.PrivacyUnlisted}
-	private := &database.Video{UUID: id, Privacy: database.PrivacyPassword, MediaGeneration: 2}
+	const master = "6c1f0a4e-3b7d-4c2a-9e5f-1a2b3c4d5e6f-master.m3u8"
+	hls := `{"renditions":[],"master":"` + master + `"}`
+	public := &database.Video{UUID: id, Privacy: database.PrivacyUnlisted, HLS: hls}
+	private := &database.Video{UUID: id, Privacy: database.PrivacyPassword, MediaGeneration: 2, HLS: hls}
 	const token = "?videoFileToken=1700000000.ab%2Fc%2Bd"
 	if got := TokenQuery("1700000000.ab/c+d"); got != token {
 		t.Errorf("TokenQuery = %q, want %q", got, token)
@@ -63,26 +65,26 @@ func TestURLs(t *testing.T) {
 		{
 			name: "public, local", store: localStore(t), v: public,
 			hls:    site + "/static/streaming-playlists/hls/" + id + "/720p.m3u8",
-			master: site + "/static/streaming-playlists/hls/" + id + "/master.m3u8",
+			master: site + "/static/streaming-playlists/hls/" + id + "/" + master,
 			poster: site + "/lazy-static/previews/" + id + ".jpg",
 		},
 		{
 			name: "private, local", store: localStore(t), v: private, query: token,
 			hls:    site + "/static/streaming-playlists/hls/private/" + id + "/720p.m3u8",
-			master: site + "/static/streaming-playlists/hls/private/" + id + "/master.m3u8" + token,
+			master: site + "/static/streaming-playlists/hls/private/" + id + "/" + master + token,
 			poster: site + "/lazy-static/previews/" + id + ".jpg" + token,
 		},
 		{
 			name: "public, CDN", store: cdnStore(t), v: public,
 			hls:    "https://cdn.example.org/videos/" + id + "/hls/720p.m3u8",
-			master: "https://cdn.example.org/videos/" + id + "/hls/master.m3u8",
+			master: "https://cdn.example.org/videos/" + id + "/hls/" + master,
 			poster: site + "/lazy-static/previews/" + id + ".jpg",
 		},
 		{
 			// The CDN never gets private files: they need a token.
 			name: "private, CDN", store: cdnStore(t), v: private, query: token,
 			hls:    site + "/static/streaming-playlists/hls/private/" + id + "/720p.m3u8",
-			master: site + "/static/streaming-playlists/hls/private/" + id + "/master.m3u8" + token,
+			master: site + "/static/streaming-playlists/hls/private/" + id + "/" + master + token,
 			poster: site + "/lazy-static/previews/" + id + ".jpg" + token,
 		},
 	} {

@@ -30,7 +30,6 @@ import (
 	"cuttle.video/server/problem"
 	"cuttle.video/server/tracker"
 	"cuttle.video/storage"
-	"cuttle.video/transcoder/job"
 )
 
 // TrackerPath is where the server answers tracker sockets.
@@ -184,7 +183,11 @@ func (s *Service) hashes(ctx context.Context, v *database.Video) ([]string, erro
 	if ok && c.version == version {
 		return c.hashes, nil
 	}
-	rc, _, err := s.media.Get(ctx, media.MediaPrefix(v)+job.MasterPlaylist, nil)
+	res := media.Result(v)
+	if res == nil {
+		return nil, problem.NotFound("video")
+	}
+	rc, _, err := s.media.Get(ctx, media.MediaPrefix(v)+res.MasterPlaylist(), nil)
 	if err != nil {
 		return nil, problem.Internal(err)
 	}

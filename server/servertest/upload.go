@@ -169,9 +169,11 @@ type PublishedVideo struct {
 	ShortUUID          string `json:"shortUUID"`
 	ThumbnailPath      string `json:"thumbnailPath"`
 	StreamingPlaylists []struct {
-		PlaylistURL string `json:"playlistUrl"`
-		Files       []struct {
+		PlaylistURL       string `json:"playlistUrl"`
+		SegmentsSha256URL string `json:"segmentsSha256Url"`
+		Files             []struct {
 			PlaylistURL string `json:"playlistUrl"`
+			FileURL     string `json:"fileUrl"`
 		} `json:"files"`
 	} `json:"streamingPlaylists"`
 }

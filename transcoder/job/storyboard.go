@@ -6,10 +6,11 @@ import "cuttle.video/storage"
 // small pictures taken every SpriteDuration seconds, laid out in a grid
 // in one JPEG, which players show above the seek bar.
 type StoryboardPayload struct {
-	// InputURLs are presigned GETs of one rendition's initialisation
-	// segment followed by its media segments, in order: joined, they make
-	// one fragmented MP4 file. The server picks a small rendition, so the
-	// worker downloads and decodes little.
+	// InputURLs are presigned GETs of one rendition's fragmented MP4 or,
+	// in the layout before it, of its initialisation segment followed by
+	// its media segments: joined, they make one fragmented MP4 file. The
+	// server picks a small rendition, so the worker downloads and decodes
+	// little.
 	InputURLs []string `json:"inputUrls"`
 	// Duration is the video's, in seconds.
 	Duration float64      `json:"duration"`

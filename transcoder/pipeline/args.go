@@ -52,18 +52,12 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// File names of a rendition as ffmpeg is given them, with %v for the
-// rendition name: it writes the names package job gives.
-var (
-	playlistPattern = job.PlaylistName("%v")
-	initPattern     = job.InitName("%v")
-	segmentPattern  = job.SegmentTemplate("%v", job.SegmentNumber)
-)
-
 // Args builds ffmpeg's command line, without the binary, that encodes
-// input into the HLS ladder in outDir. It expects a ladder Run accepts:
-// Run checks it first.
-func Args(input, outDir string, ladder []job.Rendition, opt Options) []string {
+// input into the HLS ladder in outDir, each rendition into one
+// fragmented MP4 with a byte-range playlist, named by the id of the same
+// index in ids (see job.FragmentedName). It expects a ladder Run
+// accepts: Run checks it first.
+func Args(input, outDir string, ladder []job.Rendition, ids []string, opt Options) []string {
 	opt = opt.withDefaults()
 	args := []string{"-y", "-v", "error", "-nostats", "-progress", "pipe:1", "-i", input}
 	graph, maps := filterGraph(ladder)
@@ -81,27 +75,21 @@ func Args(input, outDir string, ladder []job.Rendition, opt Options) []string {
 	if opt.Threads > 0 {
 		args = append(args, "-threads", strconv.Itoa(opt.Threads))
 	}
+	// ffmpeg replaces %v with each variant's name, which is made to be
+	// "{id}-{resolution}": the names job gives then follow from the
+	// suffixes.
+	fragmented := strings.TrimPrefix(job.FragmentedName("", 0), "-0")
+	playlist := strings.TrimPrefix(job.PlaylistName("", 0), "-0")
 	return append(args,
 		"-f", "hls",
 		"-hls_segment_type", "fmp4",
 		"-hls_playlist_type", "vod",
 		"-hls_time", strconv.Itoa(opt.SegmentSeconds),
-		"-hls_flags", "independent_segments",
-		"-hls_fmp4_init_filename", initFilename(ladder),
-		"-hls_segment_filename", filepath.Join(outDir, segmentPattern),
-		"-var_stream_map", varStreamMap(ladder),
-		filepath.Join(outDir, playlistPattern),
+		"-hls_flags", "single_file+independent_segments",
+		"-hls_segment_filename", filepath.Join(outDir, "%v"+fragmented),
+		"-var_stream_map", varStreamMap(ladder, ids),
+		filepath.Join(outDir, "%v"+playlist),
 	)
-}
-
-// initFilename works around ffmpeg 5.1 expanding %v in the init file name
-// only when there are several variants: with one, it would write a file
-// named "%v-init.mp4". With several and no %v, it would append _0, _1...
-func initFilename(ladder []job.Rendition) string {
-	if len(ladder) == 1 {
-		return job.InitName(ladder[0].Name)
-	}
-	return initPattern
 }
 
 // filterGraph splits the decoded video and audio once per rendition that
@@ -222,10 +210,10 @@ func audioArgs(ladder []job.Rendition) []string {
 
 // varStreamMap groups each rendition's output streams into one variant,
 // so video and audio are muxed together in its segments.
-func varStreamMap(ladder []job.Rendition) string {
+func varStreamMap(ladder []job.Rendition, ids []string) string {
 	groups := make([]string, 0, len(ladder))
 	v, a := 0, 0
-	for _, r := range ladder {
+	for i, r := range ladder {
 		var parts []string
 		if !r.AudioOnly() {
 			parts = append(parts, fmt.Sprintf("v:%d", v))
@@ -235,7 +223,7 @@ func varStreamMap(ladder []job.Rendition) string {
 			parts = append(parts, fmt.Sprintf("a:%d", a))
 			a++
 		}
-		parts = append(parts, "name:"+r.Name)
+		parts = append(parts, "name:"+ids[i]+"-"+strconv.Itoa(r.Resolution()))
 		groups = append(groups, strings.Join(parts, ","))
 	}
 	return strings.Join(groups, " ")

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,17 +35,26 @@ func golden(t *testing.T, name string, args []string) {
 
 func TestArgs720p(t *testing.T) {
 	ladder := Ladder(video(1280, 720, 30, true))
-	golden(t, "args_720p", Args("/in/original", "/out", ladder, Options{Threads: 2}))
+	golden(t, "args_720p", Args("/in/original", "/out", ladder, testIDs(ladder), Options{Threads: 2}))
 }
 
 func TestArgsAudioOnly(t *testing.T) {
 	ladder := Ladder(&probe.Result{Duration: 60, Audio: &probe.Audio{Codec: "mp3", Channels: 2}})
-	golden(t, "args_audio", Args("/in/original", "/out", ladder, Options{}))
+	golden(t, "args_audio", Args("/in/original", "/out", ladder, testIDs(ladder), Options{}))
 }
 
 func TestArgsSilentVideo(t *testing.T) {
 	ladder := Ladder(video(640, 360, 25, false))
-	golden(t, "args_silent", Args("/in/original", "/out", ladder, Options{SegmentSeconds: 6, Preset: "ultrafast"}))
+	golden(t, "args_silent", Args("/in/original", "/out", ladder, testIDs(ladder), Options{SegmentSeconds: 6, Preset: "ultrafast"}))
+}
+
+// testIDs gives each rendition a fixed id, for golden command lines.
+func testIDs(ladder []job.Rendition) []string {
+	ids := make([]string, len(ladder))
+	for i := range ids {
+		ids[i] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+	}
+	return ids
 }
 
 func TestCheckRefuses(t *testing.T) {

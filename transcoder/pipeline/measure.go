@@ -22,14 +22,16 @@ import (
 type measured struct {
 	job.RenditionResult
 	duration float64
-	files    []string
 }
 
-// measure reads back a rendition ffmpeg wrote: it checks the file names
-// its playlist uses are the ones the server planned, adds up sizes and
-// durations, hashes the segments into hashes, and reads the codecs.
-func measure(ctx context.Context, ffprobe, outDir string, r job.Rendition, segmentSeconds int, hashes map[string]string) (*measured, error) {
-	playlist := job.PlaylistName(r.Name)
+// measure reads back a rendition ffmpeg wrote, as the fragmented MP4
+// named by id: it checks the playlist addresses that one file, its
+// initialisation section then its segments end to end, adds up sizes and
+// durations, hashes each segment's bytes into hashes, and reads the
+// codecs.
+func measure(ctx context.Context, ffprobe, outDir string, r job.Rendition, id string, segmentSeconds int, hashes job.SegmentHashes) (*measured, error) {
+	file := job.FragmentedName(id, r.Resolution())
+	playlist := job.PlaylistName(id, r.Resolution())
 	pl, err := readMediaPlaylist(filepath.Join(outDir, playlist))
 	if err != nil {
 		return nil, err
@@ -38,76 +40,69 @@ func measure(ctx context.Context, ffprobe, outDir string, r job.Rendition, segme
 	if len(segs) == 0 {
 		return nil, errors.New("ffmpeg wrote no segments")
 	}
-	init := job.InitName(r.Name)
-	if pl.Map == nil || pl.Map.URI != init {
-		return nil, fmt.Errorf("the playlist has no EXT-X-MAP for %s", init)
+	if pl.Map == nil || pl.Map.URI != file || pl.Map.Offset != 0 || pl.Map.Limit <= 0 {
+		return nil, fmt.Errorf("the playlist has no EXT-X-MAP for the start of %s", file)
 	}
-	initInfo, err := os.Stat(filepath.Join(outDir, init))
+	f, err := os.Open(filepath.Join(outDir, file))
 	if err != nil {
-		return nil, fmt.Errorf("init segment: %w", err)
+		return nil, fmt.Errorf("fragmented file: %w", err)
 	}
-	m := &measured{
-		RenditionResult: job.RenditionResult{Rendition: r, Playlist: playlist, Segments: len(segs)},
-		files:           []string{playlist, init},
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("fragmented file: %w", err)
 	}
-	var total int64
+	m := &measured{RenditionResult: job.RenditionResult{Rendition: r, File: file, Playlist: playlist, Segments: len(segs)}}
+	ranges := make(map[string]string, len(segs))
+	hashes[file] = ranges
+	next := pl.Map.Limit
+	if _, err := f.Seek(next, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("fragmented file: %w", err)
+	}
 	var peak float64
 	for i, s := range segs {
-		name := job.SegmentName(r.Name, i)
-		if s.URI != name {
-			return nil, fmt.Errorf("segment %d is %q, expected %q", i, s.URI, name)
+		if s.URI != file || s.Offset != next || s.Limit <= 0 {
+			return nil, fmt.Errorf("segment %d is not the %s bytes that follow the previous one", i, file)
 		}
-		size, sum, err := hashFile(filepath.Join(outDir, name))
-		if err != nil {
-			return nil, err
+		h := sha256.New()
+		if _, err := io.CopyN(h, f, s.Limit); err != nil {
+			return nil, fmt.Errorf("segment %d: %w", i, err)
 		}
-		hashes[name] = sum
-		m.files = append(m.files, name)
-		total += size
+		ranges[job.ByteRange(s.Offset, s.Limit)] = hex.EncodeToString(h.Sum(nil))
+		next += s.Limit
 		m.duration += s.Duration
 		// A last segment much shorter than the others is left out of the
 		// peak: it can be little more than a keyframe, whose bitrate over
 		// a fraction of a second says nothing about what a player needs.
 		short := i == len(segs)-1 && i > 0 && s.Duration < float64(segmentSeconds)/2
 		if s.Duration > 0 && !short {
-			peak = max(peak, float64(size)*8/s.Duration)
+			peak = max(peak, float64(s.Limit)*8/s.Duration)
 		}
+	}
+	if next != info.Size() {
+		return nil, fmt.Errorf("the playlist addresses %d bytes of %s, which holds %d", next, file, info.Size())
 	}
 	if m.duration <= 0 {
 		return nil, errors.New("the playlist's segments have no duration")
 	}
-	m.Size = initInfo.Size() + total
-	m.AverageBandwidth = int(math.Ceil(float64(total) * 8 / m.duration))
+	m.Size = info.Size()
+	m.AverageBandwidth = int(math.Ceil(float64(m.Size-pl.Map.Limit) * 8 / m.duration))
 	m.Bandwidth = max(int(math.Ceil(peak)), m.AverageBandwidth)
-	m.Codecs, err = codecs(ctx, ffprobe, filepath.Join(outDir, init), filepath.Join(outDir, job.SegmentName(r.Name, 0)), r)
+	m.Codecs, err = codecs(ctx, ffprobe, filepath.Join(outDir, file), r)
 	if err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-func hashFile(path string) (int64, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, "", fmt.Errorf("segment: %w", err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return 0, "", fmt.Errorf("segment: %w", err)
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
-}
-
 // writeHashes writes the segment hash map that P2P peers check the
 // segments they receive from each other against.
-func writeHashes(outDir string, hashes map[string]string) error {
-	data, err := json.MarshalIndent(hashes, "", "  ")
+func writeHashes(outDir, name string, hashes job.SegmentHashes) error {
+	data, err := json.Marshal(hashes)
 	if err != nil {
 		return fmt.Errorf("pipeline: encode segment hashes: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(outDir, job.SegmentsFile), append(data, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(outDir, name), data, 0o644); err != nil {
 		return fmt.Errorf("pipeline: write segment hashes: %w", err)
 	}
 	return nil
@@ -124,23 +119,11 @@ type probedStreams struct {
 	} `json:"streams"`
 }
 
-// codecs reads the RFC 6381 codecs of a rendition from its init segment
-// followed by its first media segment, which together make a playable
-// fragmented MP4. It also checks the streams are the ones asked for.
-func codecs(ctx context.Context, ffprobe, initPath, segmentPath string, r job.Rendition) (string, error) {
-	initFile, err := os.Open(initPath)
-	if err != nil {
-		return "", fmt.Errorf("codecs: %w", err)
-	}
-	defer initFile.Close()
-	segFile, err := os.Open(segmentPath)
-	if err != nil {
-		return "", fmt.Errorf("codecs: %w", err)
-	}
-	defer segFile.Close()
+// codecs reads the RFC 6381 codecs of a rendition from its fragmented
+// MP4. It also checks the streams are the ones asked for.
+func codecs(ctx context.Context, ffprobe, path string, r job.Rendition) (string, error) {
 	cmd := exec.CommandContext(ctx, ffprobe, "-v", "error", "-print_format", "json",
-		"-show_entries", "stream=codec_type,codec_name,profile,level,width,height", "-i", "pipe:0")
-	cmd.Stdin = io.MultiReader(initFile, segFile)
+		"-show_entries", "stream=codec_type,codec_name,profile,level,width,height", "-i", "file:"+path)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -151,6 +134,7 @@ func codecs(ctx context.Context, ffprobe, initPath, segmentPath string, r job.Re
 		return "", fmt.Errorf("codecs: decode ffprobe output: %w", err)
 	}
 	var video, audio string
+	var err error
 	for _, s := range out.Streams {
 		switch {
 		case s.CodecType == "video" && video == "":

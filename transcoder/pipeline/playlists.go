@@ -119,17 +119,20 @@ var codecsRE = regexp.MustCompile(`^[A-Za-z0-9.+-]{1,40}(?:,[A-Za-z0-9.+-]{1,40}
 // or rewritten; the media playlist of a ten-hour video is well under it.
 const MaxPlaylistSize = 4 << 20
 
-// maxNameLen bounds rendition names, which prefix file names.
+// maxNameLen bounds rendition names, which label renditions in logs.
 const maxNameLen = 32
 
 // checkRendition checks what a rendition's result puts into the master
-// playlist.
+// playlist, and that its files are named as Run names them.
 func checkRendition(r job.RenditionResult) error {
+	id, resolution, ok := job.FragmentedFile(r.File)
 	switch {
 	case len(r.Name) > maxNameLen || !job.ValidRenditionName(r.Name):
 		return fmt.Errorf("%w: a rendition name must be up to %d letters, digits or _", ErrBadOutput, maxNameLen)
-	case r.Playlist != job.PlaylistName(r.Name):
-		return fmt.Errorf("%w: rendition %s: its playlist must be %s", ErrBadOutput, r.Name, job.PlaylistName(r.Name))
+	case !ok || resolution != r.Resolution():
+		return fmt.Errorf("%w: rendition %s: its file must be {uuid}-%d-fragmented.mp4", ErrBadOutput, r.Name, r.Resolution())
+	case r.Playlist != job.PlaylistName(id, resolution):
+		return fmt.Errorf("%w: rendition %s: its playlist must be %s", ErrBadOutput, r.Name, job.PlaylistName(id, resolution))
 	case !codecsRE.MatchString(r.Codecs):
 		return fmt.Errorf("%w: rendition %s: the codecs are not a list of RFC 6381 codec identifiers", ErrBadOutput, r.Name)
 	}
@@ -139,25 +142,27 @@ func checkRendition(r job.RenditionResult) error {
 // CheckResult accepts a VOD HLS result only if every rendition is
 // well-formed and every file is one Run writes for those renditions.
 func CheckResult(res *job.VODHLSResult) error {
-	prefixes := map[string]bool{}
+	allowed := map[string]bool{res.SegmentsSHA256: true}
 	for _, r := range res.Renditions {
 		if err := checkRendition(r); err != nil {
 			return err
 		}
-		if prefixes[r.Name] {
-			return fmt.Errorf("%w: rendition %s appears twice", ErrBadOutput, r.Name)
+		if allowed[r.File] {
+			return fmt.Errorf("%w: file %s appears twice", ErrBadOutput, r.File)
 		}
-		prefixes[r.Name] = true
+		allowed[r.File], allowed[r.Playlist] = true, true
 	}
-	if res.SegmentsSHA256 != job.SegmentsFile || (res.Thumbnail != "" && res.Thumbnail != job.ThumbnailFile) ||
-		(res.Preview != "" && res.Preview != job.PreviewFile) {
-		return fmt.Errorf("%w: the segment map and images must be %s, %s and %s", ErrBadOutput, job.SegmentsFile, job.ThumbnailFile, job.PreviewFile)
+	switch {
+	case !job.ValidSegmentsName(res.SegmentsSHA256):
+		return fmt.Errorf("%w: the segment hash map must be {uuid}-segments-sha256.json", ErrBadOutput)
+	case res.Master != "":
+		return fmt.Errorf("%w: the server names the master playlist", ErrBadOutput)
+	case (res.Thumbnail != "" && res.Thumbnail != job.ThumbnailFile) || (res.Preview != "" && res.Preview != job.PreviewFile):
+		return fmt.Errorf("%w: the images must be %s and %s", ErrBadOutput, job.ThumbnailFile, job.PreviewFile)
 	}
+	allowed[job.ThumbnailFile], allowed[job.PreviewFile] = true, true
 	for _, f := range res.Files {
-		if f == job.SegmentsFile || f == job.ThumbnailFile || f == job.PreviewFile {
-			continue
-		}
-		if name, ok := job.RenditionOf(f); !ok || !prefixes[name] {
+		if !allowed[f] {
 			return fmt.Errorf("%w: %q is not a file of one of its renditions", ErrBadOutput, f)
 		}
 	}
@@ -168,23 +173,30 @@ func CheckResult(res *job.VODHLSResult) error {
 // only attribute values Run's playlists use; EXT-X-MAP is checked apart.
 var mediaTagRE = regexp.MustCompile(`^#(?:EXTM3U|EXT-X-VERSION:[0-9]{1,2}|EXT-X-TARGETDURATION:[0-9]{1,5}|` +
 	`EXT-X-MEDIA-SEQUENCE:0|EXT-X-PLAYLIST-TYPE:VOD|EXT-X-INDEPENDENT-SEGMENTS|` +
-	`EXTINF:[0-9]{1,6}(?:\.[0-9]{1,9})?,|EXT-X-ENDLIST)$`)
+	`EXTINF:[0-9]{1,6}(?:\.[0-9]{1,9})?,|EXT-X-BYTERANGE:[0-9]{1,12}@[0-9]{1,15}|EXT-X-ENDLIST)$`)
+
+// mapRE is the one EXT-X-MAP Run's playlists hold: the start of the
+// rendition's file.
+var mapRE = regexp.MustCompile(`^#EXT-X-MAP:URI="([^"]*)",BYTERANGE="[0-9]{1,12}@0"$`)
 
 // tagNameRE finds a tag's name, to say which one was refused.
 var tagNameRE = regexp.MustCompile(`^#(EXT[A-Z0-9-]{0,40})(?::|$)`)
 
 // CheckMediaPlaylist accepts the media playlist of rendition r only in
 // the shape ffmpeg writes it for Run: the tags of a VOD fMP4 playlist
-// and nothing else (no keys, no session data, no comments), the
-// rendition's init segment, and its segments in order, each a file of
-// the same directory that declared reports the job wrote. Errors name
-// lines, never what they hold.
+// and nothing else (no keys, no session data, no comments), and byte
+// ranges of the rendition's file, declared among the job's files, that
+// follow one another from its start (the initialisation section) to its
+// end, which is the size the result reports. Errors name lines, never
+// what they hold.
 func CheckMediaPlaylist(data []byte, r job.RenditionResult, declared func(name string) bool) error {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("%w: playlist %s: %s", ErrBadOutput, r.Playlist, fmt.Sprintf(format, args...))
 	}
-	next, maps := 0, 0
-	mapLine := `#EXT-X-MAP:URI="` + job.InitName(r.Name) + `"`
+	if !declared(r.File) {
+		return fail("its file %s is not among the job's files", r.File)
+	}
+	uris, maps := 0, 0
 	for i, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSuffix(line, "\r")
 		n := i + 1
@@ -194,10 +206,11 @@ func CheckMediaPlaylist(data []byte, r job.RenditionResult, declared func(name s
 			return fail("line %d: a carriage return inside a line", n)
 		case line == "":
 		case strings.HasPrefix(line, "#EXT-X-MAP:"):
-			// One init segment, the rendition's, before any segment: a
-			// player may follow any EXT-X-MAP it meets.
-			if maps++; line != mapLine || maps > 1 || next > 0 || !declared(job.InitName(r.Name)) {
-				return fail("line %d: the only EXT-X-MAP must name %s, before the segments", n, job.InitName(r.Name))
+			// One initialisation section, the rendition's, before any
+			// segment: a player may follow any EXT-X-MAP it meets.
+			maps++
+			if m := mapRE.FindStringSubmatch(line); m == nil || m[1] != r.File || maps > 1 || uris > 0 {
+				return fail("line %d: the only EXT-X-MAP must be the start of %s, before the segments", n, r.File)
 			}
 		case strings.HasPrefix(line, "#"):
 			if !mediaTagRE.MatchString(line) {
@@ -206,10 +219,10 @@ func CheckMediaPlaylist(data []byte, r job.RenditionResult, declared func(name s
 				}
 				return fail("line %d: comments are not allowed", n)
 			}
-		case line != job.SegmentName(r.Name, next) || !declared(line):
-			return fail("line %d: the URI is not the rendition's segment %d among the job's files", n, next)
+		case line != r.File:
+			return fail("line %d: the URI is not the rendition's file", n)
 		default:
-			next++
+			uris++
 		}
 	}
 	pl, kind, err := m3u8.DecodeFrom(bytes.NewReader(data), true)
@@ -220,13 +233,76 @@ func CheckMediaPlaylist(data []byte, r job.RenditionResult, declared func(name s
 	if kind != m3u8.MEDIA || !ok {
 		return fail("not a media playlist")
 	}
-	switch segs := segments(media); {
+	segs := segments(media)
+	switch {
 	case !media.Closed:
 		return fail("no EXT-X-ENDLIST")
-	case media.Map == nil || media.Map.URI != job.InitName(r.Name) || !declared(media.Map.URI):
-		return fail("the EXT-X-MAP must name %s among the job's files", job.InitName(r.Name))
-	case len(segs) == 0 || len(segs) != next || len(segs) != r.Segments:
+	case media.Map == nil || media.Map.URI != r.File || media.Map.Offset != 0 || media.Map.Limit <= 0:
+		return fail("the EXT-X-MAP must be the start of %s", r.File)
+	case len(segs) == 0 || len(segs) != uris || len(segs) != r.Segments:
 		return fail("%d segments, the result reports %d", len(segs), r.Segments)
 	}
+	next := media.Map.Limit
+	for i, s := range segs {
+		if s.Offset != next || s.Limit <= 0 {
+			return fail("segment %d does not follow the previous one", i)
+		}
+		next += s.Limit
+	}
+	if next != r.Size {
+		return fail("the byte ranges end at %d, the result reports a file of %d bytes", next, r.Size)
+	}
 	return nil
+}
+
+// Segment is one segment of a byte-range media playlist.
+type Segment struct {
+	Duration float64
+	Size     int64
+}
+
+// ByteRangePlaylist writes the media playlist of a fragmented MP4, file,
+// whose first initSize bytes are its initialisation section and whose
+// segments follow end to end, in the shape ffmpeg writes for Run (and
+// CheckMediaPlaylist accepts). It is written by hand because
+// grafov/m3u8 leaves the EXT-X-MAP byte range unquoted.
+func ByteRangePlaylist(file string, initSize int64, segs []Segment) ([]byte, error) {
+	if len(segs) == 0 || initSize <= 0 {
+		return nil, errors.New("pipeline: byte-range playlist: no segments")
+	}
+	target := 1.0
+	for _, s := range segs {
+		target = max(target, math.Ceil(s.Duration))
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:0\n"+
+		"#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=%q,BYTERANGE=\"%d@0\"\n",
+		hlsVersion, int(target), file, initSize)
+	offset := initSize
+	for _, s := range segs {
+		if s.Size <= 0 {
+			return nil, errors.New("pipeline: byte-range playlist: an empty segment")
+		}
+		fmt.Fprintf(&b, "#EXTINF:%.6f,\n#EXT-X-BYTERANGE:%d@%d\n%s\n", s.Duration, s.Size, offset, file)
+		offset += s.Size
+	}
+	b.WriteString("#EXT-X-ENDLIST\n")
+	return b.Bytes(), nil
+}
+
+// SegmentDurations reads the durations of a media playlist's segments.
+func SegmentDurations(data []byte) ([]float64, error) {
+	pl, kind, err := m3u8.DecodeFrom(bytes.NewReader(data), true)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: parse playlist: %w", err)
+	}
+	media, ok := pl.(*m3u8.MediaPlaylist)
+	if kind != m3u8.MEDIA || !ok {
+		return nil, errors.New("pipeline: parse playlist: not a media playlist")
+	}
+	var out []float64
+	for _, s := range segments(media) {
+		out = append(out, s.Duration)
+	}
+	return out, nil
 }

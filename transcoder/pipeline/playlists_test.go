@@ -8,11 +8,16 @@ import (
 	"cuttle.video/transcoder/job"
 )
 
+// testID is a fixed file id, so that expected playlists can be spelled out.
+const testID = "0b8e7f52-5c1d-4e0a-9a43-2f6d1c9e8b70"
+
 func result(name string, w, h, bandwidth int, codecs string) job.RenditionResult {
-	return job.RenditionResult{
+	r := job.RenditionResult{
 		Rendition: job.Rendition{Name: name, Width: w, Height: h, FPS: 29.97, VideoKbps: 1, AudioKbps: 128, HasAudio: true},
-		Playlist:  name + ".m3u8", Codecs: codecs, Bandwidth: bandwidth, AverageBandwidth: bandwidth * 9 / 10,
+		Codecs:    codecs, Bandwidth: bandwidth, AverageBandwidth: bandwidth * 9 / 10,
 	}
+	r.File, r.Playlist = job.FragmentedName(testID, r.Resolution()), job.PlaylistName(testID, r.Resolution())
+	return r
 }
 
 func TestMasterPlaylist(t *testing.T) {
@@ -28,11 +33,11 @@ func TestMasterPlaylist(t *testing.T) {
 #EXT-X-VERSION:7
 #EXT-X-INDEPENDENT-SEGMENTS
 #EXT-X-STREAM-INF:BANDWIDTH=3000000,AVERAGE-BANDWIDTH=2700000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=29.970
-720p.m3u8
+0b8e7f52-5c1d-4e0a-9a43-2f6d1c9e8b70-720.m3u8
 #EXT-X-STREAM-INF:BANDWIDTH=1500000,AVERAGE-BANDWIDTH=1350000,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=854x480,FRAME-RATE=29.970
-480p.m3u8
+0b8e7f52-5c1d-4e0a-9a43-2f6d1c9e8b70-480.m3u8
 #EXT-X-STREAM-INF:BANDWIDTH=900000,AVERAGE-BANDWIDTH=810000,CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=640x360,FRAME-RATE=29.970
-360p.m3u8
+0b8e7f52-5c1d-4e0a-9a43-2f6d1c9e8b70-360.m3u8
 `
 	if string(got) != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
@@ -43,13 +48,14 @@ func TestMasterPlaylist(t *testing.T) {
 func TestMasterPlaylistAudioOnly(t *testing.T) {
 	audio := job.RenditionResult{
 		Rendition: job.Rendition{Name: "audio", AudioKbps: 128, HasAudio: true},
-		Playlist:  "audio.m3u8", Codecs: "mp4a.40.2", Bandwidth: 140000, AverageBandwidth: 135000,
+		File:      job.FragmentedName(testID, 0), Playlist: job.PlaylistName(testID, 0),
+		Codecs: "mp4a.40.2", Bandwidth: 140000, AverageBandwidth: 135000,
 	}
 	got, err := MasterPlaylist([]job.RenditionResult{audio})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(got), "#EXT-X-STREAM-INF:BANDWIDTH=140000,AVERAGE-BANDWIDTH=135000,CODECS=\"mp4a.40.2\"\naudio.m3u8\n") {
+	if !strings.Contains(string(got), "#EXT-X-STREAM-INF:BANDWIDTH=140000,AVERAGE-BANDWIDTH=135000,CODECS=\"mp4a.40.2\"\n"+testID+"-0.m3u8\n") {
 		t.Errorf("got\n%s", got)
 	}
 }
@@ -99,71 +105,86 @@ func TestAVCCodec(t *testing.T) {
 	}
 }
 
-// goodPlaylist is what ffmpeg writes for a rendition of three segments.
+// goodPlaylist is what ffmpeg writes for a rendition of three segments
+// in a file of 3000 bytes.
 const goodPlaylist = `#EXTM3U
 #EXT-X-VERSION:7
 #EXT-X-TARGETDURATION:4
 #EXT-X-MEDIA-SEQUENCE:0
 #EXT-X-PLAYLIST-TYPE:VOD
 #EXT-X-INDEPENDENT-SEGMENTS
-#EXT-X-MAP:URI="360p-init.mp4"
+#EXT-X-MAP:URI="{file}",BYTERANGE="600@0"
 #EXTINF:4.000000,
-360p-00000.m4s
+#EXT-X-BYTERANGE:1000@600
+{file}
 #EXTINF:4.000000,
-360p-00001.m4s
+#EXT-X-BYTERANGE:900@1600
+{file}
 #EXTINF:1.500000,
-360p-00002.m4s
+#EXT-X-BYTERANGE:500@2500
+{file}
 #EXT-X-ENDLIST
 `
 
 func TestCheckMediaPlaylist(t *testing.T) {
-	r := job.RenditionResult{Rendition: job.Rendition{Name: "360p"}, Playlist: "360p.m3u8", Segments: 3}
-	files := map[string]bool{"360p-init.mp4": true, "360p-00000.m4s": true, "360p-00001.m4s": true, "360p-00002.m4s": true, "360p-00003.m4s": true}
+	r := result("360p", 640, 360, 900000, "avc1.64001e,mp4a.40.2")
+	r.Segments, r.Size = 3, 3000
+	good := strings.ReplaceAll(goodPlaylist, "{file}", r.File)
+	other := job.FragmentedName(job.NewFileID(), 360)
+	files := map[string]bool{r.File: true, other: true}
 	declared := func(n string) bool { return files[n] }
-	if err := CheckMediaPlaylist([]byte(goodPlaylist), r, declared); err != nil {
+	if err := CheckMediaPlaylist([]byte(good), r, declared); err != nil {
 		t.Fatalf("ffmpeg's playlist refused: %v", err)
 	}
-	crlf := strings.ReplaceAll(goodPlaylist, "\n", "\r\n")
+	crlf := strings.ReplaceAll(good, "\n", "\r\n")
 	if err := CheckMediaPlaylist([]byte(crlf), r, declared); err != nil {
 		t.Fatalf("CRLF playlist refused: %v", err)
 	}
+	seg := "#EXT-X-BYTERANGE:900@1600\n" + r.File
 	for name, edit := range map[string]func(string) string{
 		"absolute URI": func(s string) string {
-			return strings.Replace(s, "360p-00001.m4s", "https://evil.example/track.m4s", 1)
+			return strings.Replace(s, seg, "#EXT-X-BYTERANGE:900@1600\nhttps://evil.example/track.mp4", 1)
 		},
 		"key to another host": func(s string) string {
-			return strings.Replace(s, "#EXTINF:4.000000,\n360p-00000.m4s", "#EXT-X-KEY:METHOD=AES-128,URI=\"https://evil.example/key?v=1\"\n#EXTINF:4.000000,\n360p-00000.m4s", 1)
+			return strings.Replace(s, "#EXT-X-INDEPENDENT-SEGMENTS", "#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-KEY:METHOD=AES-128,URI=\"https://evil.example/key?v=1\"", 1)
 		},
 		"session data": func(s string) string {
 			return strings.Replace(s, "#EXT-X-VERSION:7", "#EXT-X-VERSION:7\n#EXT-X-SESSION-DATA:DATA-ID=\"x\",URI=\"https://evil.example/\"", 1)
 		},
-		"undeclared file": func(s string) string { return strings.Replace(s, "360p-00002.m4s", "360p-00009.m4s", 1) },
-		"other directory": func(s string) string { return strings.Replace(s, "360p-00002.m4s", "../other/360p-00002.m4s", 1) },
+		"another file of the job": func(s string) string { return strings.Replace(s, seg, "#EXT-X-BYTERANGE:900@1600\n"+other, 1) },
+		"other directory":         func(s string) string { return strings.Replace(s, seg, "#EXT-X-BYTERANGE:900@1600\n../x/"+r.File, 1) },
 		"foreign init": func(s string) string {
-			return strings.Replace(s, `URI="360p-init.mp4"`, `URI="//evil.example/i.mp4"`, 1)
+			return strings.Replace(s, `URI="`+r.File+`"`, `URI="//evil.example/i.mp4"`, 1)
 		},
+		"init not at the start": func(s string) string { return strings.Replace(s, `BYTERANGE="600@0"`, `BYTERANGE="600@10"`, 1) },
 		"second map before the real one": func(s string) string {
-			return strings.Replace(s, `#EXT-X-MAP:URI="360p-init.mp4"`, "#EXT-X-MAP:URI=\"https://evil.example/i.mp4\"\n#EXT-X-MAP:URI=\"360p-init.mp4\"", 1)
+			return strings.Replace(s, "#EXT-X-MAP:", "#EXT-X-MAP:URI=\"https://evil.example/i.mp4\"\n#EXT-X-MAP:", 1)
 		},
 		"carriage return inside a line": func(s string) string {
-			return strings.Replace(s, "#EXTINF:4.000000,\n360p-00000.m4s", "#EXTINF:4.000000,\rhttps://evil.example/y\n360p-00000.m4s", 1)
+			return strings.Replace(s, seg, "#EXT-X-BYTERANGE:900@1600\rhttps://evil.example/y\n"+r.File, 1)
 		},
 		"comment": func(s string) string { return strings.Replace(s, "#EXT-X-ENDLIST", "# hello\n#EXT-X-ENDLIST", 1) },
 		"extra segment": func(s string) string {
-			return strings.Replace(s, "#EXT-X-ENDLIST", "#EXTINF:1.0,\n360p-00003.m4s\n#EXT-X-ENDLIST", 1)
+			return strings.Replace(s, "#EXT-X-ENDLIST", "#EXTINF:1.0,\n#EXT-X-BYTERANGE:10@3000\n"+r.File+"\n#EXT-X-ENDLIST", 1)
 		},
 		"no end":          func(s string) string { return strings.Replace(s, "#EXT-X-ENDLIST", "", 1) },
 		"attribute added": func(s string) string { return strings.Replace(s, "#EXTINF:4.000000,", "#EXTINF:4.000000,title", 1) },
-		"byte range": func(s string) string {
-			return strings.Replace(s, "#EXT-X-ENDLIST", "#EXT-X-BYTERANGE:10@0\n#EXT-X-ENDLIST", 1)
+		"gap between segments": func(s string) string {
+			return strings.Replace(s, "#EXT-X-BYTERANGE:900@1600", "#EXT-X-BYTERANGE:800@1700", 1)
 		},
-		"master playlist": func(string) string { return "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n360p-00000.m4s\n" },
+		"overlapping segments": func(s string) string {
+			return strings.Replace(s, "#EXT-X-BYTERANGE:900@1600", "#EXT-X-BYTERANGE:1000@1500", 1)
+		},
+		"range past the file": func(s string) string {
+			return strings.Replace(s, "#EXT-X-BYTERANGE:500@2500", "#EXT-X-BYTERANGE:600@2500", 1)
+		},
+		"range without offset": func(s string) string {
+			return strings.Replace(s, "#EXT-X-BYTERANGE:900@1600", "#EXT-X-BYTERANGE:900", 1)
+		},
+		"master playlist": func(string) string { return "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n" + r.File + "\n" },
 		"missing header":  func(s string) string { return strings.TrimPrefix(s, "#EXTM3U\n") },
-		"segments swapped": func(s string) string {
-			return strings.Replace(strings.Replace(s, "00000", "0000X", 1), "00001", "00000", 1)
-		},
 	} {
-		err := CheckMediaPlaylist([]byte(edit(goodPlaylist)), r, declared)
+		err := CheckMediaPlaylist([]byte(edit(good)), r, declared)
 		if !errors.Is(err, ErrBadOutput) {
 			t.Errorf("%s: accepted (%v)", name, err)
 		}
@@ -171,14 +192,20 @@ func TestCheckMediaPlaylist(t *testing.T) {
 			t.Errorf("%s: the error repeats the playlist: %v", name, err)
 		}
 	}
+	undeclared := func(n string) bool { return n != r.File }
+	if err := CheckMediaPlaylist([]byte(good), r, undeclared); !errors.Is(err, ErrBadOutput) {
+		t.Errorf("a playlist of a file the job did not declare: accepted (%v)", err)
+	}
 }
 
 func TestCheckResult(t *testing.T) {
 	good := func() *job.VODHLSResult {
+		r := result("360p", 640, 360, 900000, "avc1.64001e,mp4a.40.2")
+		sha := job.SegmentsName(job.NewFileID())
 		return &job.VODHLSResult{
-			Renditions:     []job.RenditionResult{{Rendition: job.Rendition{Name: "360p"}, Playlist: "360p.m3u8", Codecs: "avc1.64001e,mp4a.40.2"}},
-			Files:          []string{"360p.m3u8", "360p-init.mp4", "360p-00000.m4s", job.SegmentsFile, job.ThumbnailFile, job.PreviewFile},
-			SegmentsSHA256: job.SegmentsFile, Thumbnail: job.ThumbnailFile, Preview: job.PreviewFile,
+			Renditions:     []job.RenditionResult{r},
+			Files:          []string{r.Playlist, r.File, sha, job.ThumbnailFile, job.PreviewFile},
+			SegmentsSHA256: sha, Thumbnail: job.ThumbnailFile, Preview: job.PreviewFile,
 		}
 	}
 	if err := CheckResult(good()); err != nil {
@@ -189,11 +216,24 @@ func TestCheckResult(t *testing.T) {
 		"codecs with a new line":   func(r *job.VODHLSResult) { r.Renditions[0].Codecs = "avc1\n#EXT-X-KEY" },
 		"empty codecs":             func(r *job.VODHLSResult) { r.Renditions[0].Codecs = "" },
 		"playlist of another name": func(r *job.VODHLSResult) { r.Renditions[0].Playlist = "x.m3u8" },
-		"playlist with a new line": func(r *job.VODHLSResult) { r.Renditions[0].Playlist = "360p.m3u8\nhttps://evil.example/a.m3u8" },
-		"odd rendition name":       func(r *job.VODHLSResult) { r.Renditions[0].Name, r.Renditions[0].Playlist = "a.b", "a.b.m3u8" },
-		"stray file":               func(r *job.VODHLSResult) { r.Files = append(r.Files, "index.html") },
-		"file of no rendition":     func(r *job.VODHLSResult) { r.Files = append(r.Files, "720p-00000.m4s") },
-		"other segment map":        func(r *job.VODHLSResult) { r.SegmentsSHA256 = "360p.m3u8" },
+		"playlist of another id": func(r *job.VODHLSResult) {
+			r.Renditions[0].Playlist = job.PlaylistName(job.NewFileID(), 360)
+		},
+		"playlist with a new line": func(r *job.VODHLSResult) { r.Renditions[0].Playlist += "\nhttps://evil.example/a.m3u8" },
+		"file of another resolution": func(r *job.VODHLSResult) {
+			r.Renditions[0].File, r.Renditions[0].Playlist = job.FragmentedName(testID, 720), job.PlaylistName(testID, 720)
+		},
+		"legacy layout":        func(r *job.VODHLSResult) { r.Renditions[0].File = "" },
+		"odd rendition name":   func(r *job.VODHLSResult) { r.Renditions[0].Name = "a.b" },
+		"stray file":           func(r *job.VODHLSResult) { r.Files = append(r.Files, "index.html") },
+		"file of no rendition": func(r *job.VODHLSResult) { r.Files = append(r.Files, job.FragmentedName(job.NewFileID(), 720)) },
+		"other segment map":    func(r *job.VODHLSResult) { r.SegmentsSHA256 = r.Renditions[0].Playlist },
+		"master named by the worker": func(r *job.VODHLSResult) {
+			r.Master = job.MasterName(job.NewFileID())
+		},
+		"same file twice": func(r *job.VODHLSResult) {
+			r.Renditions = append(r.Renditions, r.Renditions[0])
+		},
 	} {
 		res := good()
 		edit(res)
@@ -205,5 +245,25 @@ func TestCheckResult(t *testing.T) {
 	bad.Renditions[0].Codecs = `avc1",X="y`
 	if _, err := MasterPlaylist(bad.Renditions); !errors.Is(err, ErrBadOutput) {
 		t.Errorf("master playlist with unchecked codecs: %v", err)
+	}
+}
+
+// The playlist written for a repackaged rendition is one the server's
+// own check accepts, with the ranges it was given.
+func TestByteRangePlaylist(t *testing.T) {
+	r := result("360p", 640, 360, 900000, "avc1.64001e,mp4a.40.2")
+	r.Segments, r.Size = 3, 3000
+	pl, err := ByteRangePlaylist(r.File, 600, []Segment{{4, 1000}, {4, 900}, {1.5, 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.ReplaceAll(goodPlaylist, "{file}", r.File); string(pl) != want {
+		t.Errorf("got\n%s\nwant\n%s", pl, want)
+	}
+	if err := CheckMediaPlaylist(pl, r, func(string) bool { return true }); err != nil {
+		t.Errorf("refused: %v", err)
+	}
+	if d, err := SegmentDurations(pl); err != nil || len(d) != 3 || d[2] != 1.5 {
+		t.Errorf("SegmentDurations = %v, %v", d, err)
 	}
 }

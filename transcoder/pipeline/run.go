@@ -46,11 +46,10 @@ var ErrDamaged = errors.New("pipeline: the original is truncated or damaged")
 var ErrTooLarge = errors.New("pipeline: the output grew past its bound")
 
 // Run encodes input into the ladder's renditions in outDir and returns
-// what it wrote. File names derive from rendition names only, so that the
-// server can plan them: NAME.m3u8, NAME-init.mp4 and NAME-00000.m4s
-// onwards for each rendition, then segments-sha256.json, thumbnail.jpg and
-// preview.jpg. outDir is created if needed; files already in it are left
-// alone and not listed.
+// what it wrote, under the names package job gives: a fragmented MP4 and
+// its byte-range playlist for each rendition, each with a fresh id, a
+// segment hash map, thumbnail.jpg and preview.jpg. outDir is created if
+// needed; files already in it are left alone and not listed.
 //
 // duration is the original's, as probed; it scales progress, which, when
 // not nil, is called with a growing fraction up to 1. Cancelling ctx kills
@@ -68,20 +67,24 @@ func Run(ctx context.Context, input, outDir string, ladder []job.Rendition, dura
 	if opt.MaxOutputBytes > 0 {
 		progress = boundOutput(outDir, opt.MaxOutputBytes, stop, progress)
 	}
-	stderr, err := runFFmpeg(ctx, opt.FFmpeg, Args(input, outDir, ladder, opt), duration, progress)
+	ids := make([]string, len(ladder))
+	for i := range ids {
+		ids[i] = job.NewFileID()
+	}
+	stderr, err := runFFmpeg(ctx, opt.FFmpeg, Args(input, outDir, ladder, ids, opt), duration, progress)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: encode: %w", scrub(err, input, outDir))
 	}
 
-	res := &job.VODHLSResult{SegmentsSHA256: job.SegmentsFile}
-	hashes := map[string]string{}
-	for _, r := range ladder {
-		m, err := measure(ctx, opt.FFprobe, outDir, r, opt.SegmentSeconds, hashes)
+	res := &job.VODHLSResult{SegmentsSHA256: job.SegmentsName(job.NewFileID())}
+	hashes := job.SegmentHashes{}
+	for i, r := range ladder {
+		m, err := measure(ctx, opt.FFprobe, outDir, r, ids[i], opt.SegmentSeconds, hashes)
 		if err != nil {
 			return nil, scrub(fmt.Errorf("pipeline: rendition %s: %w", r.Name, err), input, outDir)
 		}
 		res.Renditions = append(res.Renditions, m.RenditionResult)
-		res.Files = append(res.Files, m.files...)
+		res.Files = append(res.Files, m.File, m.Playlist)
 		res.Duration = max(res.Duration, m.duration)
 	}
 	if duration > 0 && res.Duration < duration*(1-truncatedShare)-1 {
@@ -91,10 +94,10 @@ func Run(ctx context.Context, input, outDir string, ladder []job.Rendition, dura
 		}
 		return nil, scrub(err, input, outDir)
 	}
-	if err := writeHashes(outDir, hashes); err != nil {
+	if err := writeHashes(outDir, res.SegmentsSHA256, hashes); err != nil {
 		return nil, err
 	}
-	res.Files = append(res.Files, job.SegmentsFile)
+	res.Files = append(res.Files, res.SegmentsSHA256)
 	if err := Images(ctx, opt.FFmpeg, input, outDir, !ladder[0].AudioOnly(), res.Duration); err != nil {
 		return nil, scrub(err, input, outDir)
 	}

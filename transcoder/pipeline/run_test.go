@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -194,7 +195,7 @@ func TestRunVideo(t *testing.T) {
 	if len(mp.Variants) != 5 {
 		t.Fatalf("master has %d variants, want 5:\n%s", len(mp.Variants), master)
 	}
-	if mp.Variants[0].URI != "720p.m3u8" || mp.Variants[4].URI != "144p.m3u8" {
+	if mp.Variants[0].URI != res.Renditions[0].Playlist || mp.Variants[4].URI != res.Renditions[4].Playlist {
 		t.Errorf("variants are not highest first:\n%s", master)
 	}
 	for _, v := range mp.Variants {
@@ -240,7 +241,7 @@ func TestRunAudioOnly(t *testing.T) {
 		t.Fatalf("ladder %+v, renditions %+v", ladder, res.Renditions)
 	}
 	rr := res.Renditions[0]
-	if rr.Codecs != "mp4a.40.2" || rr.Playlist != "audio.m3u8" || rr.Segments < 2 || rr.Width != 0 {
+	if rr.Codecs != "mp4a.40.2" || !strings.HasSuffix(rr.Playlist, "-0.m3u8") || !strings.HasSuffix(rr.File, "-0-fragmented.mp4") || rr.Segments < 2 || rr.Width != 0 {
 		t.Errorf("rendition %+v", rr)
 	}
 	p := ffprobe(t, filepath.Join(out, rr.Playlist))
@@ -377,8 +378,11 @@ func checkFiles(t *testing.T, res *job.VODHLSResult, out string) {
 		t.Errorf("Files = %v\non disk  %v", res.Files, onDisk)
 	}
 	for _, rr := range res.Renditions {
-		if !slices.Contains(res.Files, rr.Name+"-init.mp4") || !slices.Contains(res.Files, rr.Name+"-00000.m4s") {
-			t.Errorf("%s: init or first segment missing from Files", rr.Name)
+		if !slices.Contains(res.Files, rr.File) || !slices.Contains(res.Files, rr.Playlist) {
+			t.Errorf("%s: its file or playlist is missing from Files", rr.Name)
+		}
+		if info, err := os.Stat(filepath.Join(out, rr.File)); err != nil || info.Size() != rr.Size {
+			t.Errorf("%s: Size = %d, the file: %v %v", rr.Name, rr.Size, info, err)
 		}
 	}
 	if slices.ContainsFunc(res.Files, func(f string) bool { return strings.Contains(f, "master") }) {
@@ -386,31 +390,40 @@ func checkFiles(t *testing.T, res *job.VODHLSResult, out string) {
 	}
 }
 
+// checkHashes checks the hash map against the bytes each playlist's
+// ranges address in its rendition's file, in PeerTube's shape.
 func checkHashes(t *testing.T, res *job.VODHLSResult, out string) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(out, res.SegmentsSHA256))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hashes map[string]string
+	var hashes map[string]map[string]string
 	if err := json.Unmarshal(data, &hashes); err != nil {
 		t.Fatal(err)
 	}
-	segs, err := filepath.Glob(filepath.Join(out, "*.m4s"))
-	if err != nil {
-		t.Fatal(err)
+	if len(hashes) != len(res.Renditions) {
+		t.Errorf("hashes of %d files for %d renditions", len(hashes), len(res.Renditions))
 	}
-	if len(hashes) != len(segs) || len(segs) == 0 {
-		t.Errorf("%d hashes for %d segments", len(hashes), len(segs))
-	}
-	for _, seg := range segs {
-		data, err := os.ReadFile(seg)
+	for _, rr := range res.Renditions {
+		file, err := os.ReadFile(filepath.Join(out, rr.File))
 		if err != nil {
 			t.Fatal(err)
 		}
-		sum := sha256.Sum256(data)
-		if got := hashes[filepath.Base(seg)]; got != hex.EncodeToString(sum[:]) {
-			t.Errorf("%s: hash %q, want %x", filepath.Base(seg), got, sum)
+		pl, err := readMediaPlaylist(filepath.Join(out, rr.Playlist))
+		if err != nil {
+			t.Fatal(err)
+		}
+		segs := segments(pl)
+		if len(hashes[rr.File]) != len(segs) || len(segs) == 0 {
+			t.Errorf("%s: %d hashes for %d segments", rr.Name, len(hashes[rr.File]), len(segs))
+		}
+		for _, seg := range segs {
+			sum := sha256.Sum256(file[seg.Offset : seg.Offset+seg.Limit])
+			key := fmt.Sprintf("%d-%d", seg.Offset, seg.Offset+seg.Limit-1)
+			if got := hashes[rr.File][key]; got != hex.EncodeToString(sum[:]) {
+				t.Errorf("%s %s: hash %q, want %x", rr.File, key, got, sum)
+			}
 		}
 	}
 }

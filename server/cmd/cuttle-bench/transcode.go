@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -149,7 +150,7 @@ func (r *transcodeResult) round(ctx context.Context, clip, dir string, i int, lo
 	out := dir + "-bare"
 	var want []string
 	t, err := timed(out, func() error {
-		if err := ffmpeg(ctx, pipeline.Args(clip, out, r.ladder, r.opt)); err != nil {
+		if err := ffmpeg(ctx, pipeline.Args(clip, out, r.ladder, newIDs(len(r.ladder)), r.opt)); err != nil {
 			return err
 		}
 		var err error
@@ -284,7 +285,7 @@ func perRendition(ctx context.Context, input, outDir string, ladder []job.Rendit
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			if err := ffmpeg(ctx, pipeline.Args(input, outDir, []job.Rendition{r}, opt)); err != nil {
+			if err := ffmpeg(ctx, pipeline.Args(input, outDir, []job.Rendition{r}, newIDs(1), opt)); err != nil {
 				mu.Lock()
 				errs = append(errs, fmt.Errorf("rendition %s: %w", r.Name, err))
 				mu.Unlock()
@@ -311,16 +312,30 @@ func listDir(dir string) ([]string, error) {
 	return names, nil
 }
 
+// newIDs gives n renditions the fresh file ids pipeline.Run would.
+func newIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = job.NewFileID()
+	}
+	return ids
+}
+
+// fileIDRE finds the random id each run puts in its file names.
+var fileIDRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
 // sameFiles checks that a variant wrote the files the bare single pass
-// did, which is how the comparison knows both produced the same ladder.
-// pipeline.Run also writes the segment hashes and images (more true).
+// did, their random ids aside, which is how the comparison knows both
+// produced the same ladder. pipeline.Run also writes the segment hashes
+// and images (more true).
 func sameFiles(want, got []string, more bool) error {
 	has := map[string]bool{}
 	for _, g := range got {
-		has[g] = true
+		has[fileIDRE.ReplaceAllString(g, "{id}")] = true
 	}
 	var missing []string
 	for _, w := range want {
+		w = fileIDRE.ReplaceAllString(w, "{id}")
 		if !has[w] {
 			missing = append(missing, w)
 		}
