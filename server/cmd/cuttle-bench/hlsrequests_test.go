@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -108,5 +111,25 @@ func TestRepackage(t *testing.T) {
 	}
 	if _, err := repackage(dir, pls); err == nil {
 		t.Error("repackaging a byte-range playlist again succeeded")
+	}
+}
+
+func TestCheckTargetWantsRanges(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.mp4": "initfirstsecond"})
+	reqs := []request{{file: "a.mp4", ranged: true, start: 4, end: 8}, {file: "a.mp4", ranged: true, start: 9, end: 14}}
+	files := http.FileServer(http.Dir(dir))
+	ranges := httptest.NewServer(http.StripPrefix("/hls/", files))
+	defer ranges.Close()
+	if err := checkTarget(context.Background(), ranges.URL, "/hls/", dir, reqs); err != nil {
+		t.Errorf("a file server: %v", err)
+	}
+	whole := httptest.NewServer(http.StripPrefix("/hls/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del("Range")
+		files.ServeHTTP(w, r)
+	})))
+	defer whole.Close()
+	if err := checkTarget(context.Background(), whole.URL, "/hls/", dir, reqs); err == nil {
+		t.Error("a server that ignores Range passed")
 	}
 }
