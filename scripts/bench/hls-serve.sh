@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
 # HLS serving benchmark: a fresh Cuttle server (local media storage)
-# transcodes the 30 s 720p benchmark clip, then wrk (64 connections, 2
-# threads, 10 s) asks for its .m4s segments in turn from the server and
-# from nginx serving the same directory as static files; Go's own file
-# server over the same files is measured too, to tell the server's costs
-# from net/http's. Prints requests/s of each and the ratio cuttle/nginx.
-# Aim: ratio >= 0.8; a miss is reported, not a failure.
+# transcodes the 30 s 720p benchmark clip; the benchmark reads the media
+# playlists it wrote and makes one request per segment of every
+# rendition: with the byte-range layout (one fragmented MP4 per
+# rendition, #EXT-X-BYTERANGE), a GET with `Range: bytes=start-end` of
+# the segment's bytes, answered 206; with separate segment files, a GET
+# of the whole file. wrk (64 connections, 2 threads, 10 s) cycles through
+# that list against the server, against nginx serving the same directory
+# as static files, and against Go's own file server over the same files
+# (to tell the server's costs from net/http's). Before the timed runs,
+# every request is made once to each of them and the status,
+# Content-Range and bytes checked against the file, so a server that
+# ignores Range cannot win.
+# Prints, for each, requests/s and server CPU per request (user+system
+# time from /proc during the run, nginx's master and workers summed,
+# divided by the requests wrk completed), both also as ratios to nginx.
+# Aim: cuttle/nginx requests/s >= 0.8; a miss is reported, not a failure.
 #
 # Extra arguments go to `cuttle-bench hls-serve`, e.g.: hls-serve.sh -runs 3
+# -repackage measures byte-range GETs on a server that still writes
+# separate segment files: it joins each rendition's files into one
+# fragmented MP4 with a byte-range playlist in the video's HLS directory.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

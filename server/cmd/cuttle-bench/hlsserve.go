@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,7 +22,7 @@ import (
 )
 
 // aimServe is the share of nginx's segment throughput the server should
-// reach: both send the same files from the page cache, so what is left
+// reach: both send the same bytes from the page cache, so what is left
 // is the cost of the server's routing, checks and headers per request.
 const aimServe = 0.8
 
@@ -46,6 +45,7 @@ type hlsServeOpts struct {
 	publish     time.Duration
 	wrk         string
 	nginx       string
+	repackage   bool
 }
 
 func hlsServeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -66,6 +66,9 @@ func hlsServeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.DurationVar(&o.publish, "publish-timeout", 10*time.Minute, "how long to wait for the upload to be transcoded")
 	fs.StringVar(&o.wrk, "wrk", "wrk", "wrk `binary`")
 	fs.StringVar(&o.nginx, "nginx", "nginx", "nginx `binary`")
+	fs.BoolVar(&o.repackage, "repackage", false,
+		"join the server's separate segment files into one fragmented MP4 per rendition with a byte-range playlist, "+
+			"beside them, and measure byte-range GETs of those (for servers that do not write that layout yet)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -96,8 +99,8 @@ type target struct {
 
 type hlsServeResult struct {
 	o        hlsServeOpts
-	segments int
-	bytes    int64
+	requests []request
+	bytes    int64 // in all requests' answers
 	targets  []*target
 }
 
@@ -125,26 +128,32 @@ func benchHLSServe(ctx context.Context, o hlsServeOpts, log io.Writer) (*hlsServ
 	// Where local media storage keeps a public video's HLS files; nginx
 	// reads them there, so both serve the very same files.
 	dir := filepath.Join(o.data, "media", "videos", v.UUID, "hls")
-	names, err := filepath.Glob(filepath.Join(dir, "*.m4s"))
+	pls, err := readMediaPlaylists(dir)
 	if err != nil {
 		return nil, err
 	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("no segments in %s: is the server's media storage local, in -data?", dir)
+	if o.repackage {
+		if pls, err = repackage(dir, pls); err != nil {
+			return nil, err
+		}
 	}
-	r := &hlsServeResult{o: o, segments: len(names)}
-	prefix := hlsPath + v.UUID + "/"
-	paths := make([]string, len(names))
-	sums := map[string][32]byte{}
-	for i, name := range names {
-		data, err := os.ReadFile(name)
+	reqs, err := segmentRequests(pls)
+	if err != nil {
+		return nil, err
+	}
+	r := &hlsServeResult{o: o, requests: reqs}
+	for _, q := range reqs {
+		if q.ranged {
+			r.bytes += q.end - q.start + 1
+			continue
+		}
+		fi, err := os.Stat(filepath.Join(dir, q.file))
 		if err != nil {
 			return nil, err
 		}
-		r.bytes += int64(len(data))
-		paths[i] = prefix + filepath.Base(name)
-		sums[paths[i]] = sha256.Sum256(data)
+		r.bytes += fi.Size()
 	}
+	prefix := hlsPath + v.UUID + "/"
 
 	tmp, err := os.MkdirTemp(o.work, "cuttle-bench-hls-")
 	if err != nil {
@@ -152,7 +161,7 @@ func benchHLSServe(ctx context.Context, o hlsServeOpts, log io.Writer) (*hlsServ
 	}
 	defer os.RemoveAll(tmp)
 	script := filepath.Join(tmp, "segments.lua")
-	if err := os.WriteFile(script, wrkScript(paths), 0o644); err != nil {
+	if err := os.WriteFile(script, wrkScript(prefix, reqs), 0o644); err != nil {
 		return nil, err
 	}
 
@@ -175,13 +184,13 @@ func benchHLSServe(ctx context.Context, o hlsServeOpts, log io.Writer) (*hlsServ
 		{label: "bare net/http file server", url: bare.url, pid: os.Getpid()},
 	}
 	for _, t := range r.targets {
-		if err := checkTarget(ctx, t.url, sums); err != nil {
+		if err := checkTarget(ctx, t.url, prefix, dir, reqs); err != nil {
 			return nil, fmt.Errorf("%s: %w", t.label, err)
 		}
 	}
 
-	fmt.Fprintf(log, "%d segments (%.1f MiB, %.0f KiB each on average); wrk -t%d -c%d -d%s, %d rounds\n",
-		r.segments, float64(r.bytes)/mib, float64(r.bytes)/float64(r.segments)/1024,
+	fmt.Fprintf(log, "%s (%.1f MiB, %.0f KiB each on average); wrk -t%d -c%d -d%s, %d rounds\n",
+		r.describe(), float64(r.bytes)/mib, float64(r.bytes)/float64(len(reqs))/1024,
 		o.threads, o.connections, o.duration, o.runs)
 	for i := 1; i <= o.runs; i++ {
 		for _, t := range r.targets {
@@ -254,48 +263,6 @@ func publish(ctx context.Context, c *cuttle, clip string, timeout time.Duration)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
-}
-
-// wrkScript makes wrk rotate over every segment, as players fetching
-// different renditions and positions do, rather than ask for one file
-// again and again.
-func wrkScript(paths []string) []byte {
-	var b bytes.Buffer
-	b.WriteString("local paths = {\n")
-	for _, p := range paths {
-		fmt.Fprintf(&b, "  %q,\n", p)
-	}
-	b.WriteString("}\nlocal i = 0\n\nfunction request()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
-	return b.Bytes()
-}
-
-// checkTarget fetches every segment once and compares it with the file,
-// so that no target is measured answering errors or something else.
-func checkTarget(ctx context.Context, base string, sums map[string][32]byte) error {
-	client := newClient()
-	defer client.CloseIdleConnections()
-	for path, want := range sums {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-		if err != nil {
-			return err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return fmt.Errorf("GET %s: %w", path, err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET %s answered %s", path, resp.Status)
-		}
-		if sha256.Sum256(body) != want {
-			return fmt.Errorf("GET %s answered other bytes than the file's", path)
-		}
-	}
-	return nil
 }
 
 type wrkResult struct {
@@ -559,21 +526,40 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-func (r *hlsServeResult) print(w io.Writer) {
-	fmt.Fprintf(w, "\nsegment GETs, best of %d runs of wrk -t%d -c%d -d%s (server CPU: user+system per request)\n",
-		r.o.runs, r.o.threads, r.o.connections, r.o.duration)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "measure\tvalue\ttransfer\tlatency\tserver CPU\taim\tresult\n")
-	for _, t := range r.targets {
-		cpu := "-"
-		if t.cpu > 0 {
-			cpu = fmt.Sprintf("%.1f µs/req", perRequest(t.cpu, t.best))
-		}
-		fmt.Fprintf(tw, "%s\t%.0f req/s\t%s/s\t%s\t%s\t\t\n", t.label, t.best.rps, t.best.transfer, t.best.latency, cpu)
+// describe says what each request asks for.
+func (r *hlsServeResult) describe() string {
+	files := map[string]bool{}
+	for _, q := range r.requests {
+		files[q.file] = true
 	}
-	cuttle, ngx, bare := r.targets[0].best.rps, r.targets[1].best.rps, r.targets[2].best.rps
-	fmt.Fprintf(tw, "ratio cuttle/nginx\t%.2f\t\t\t\t>= %.2f\t%s\n", cuttle/ngx, aimServe, verdict(cuttle/ngx >= aimServe))
-	fmt.Fprintf(tw, "ratio net/http/nginx\t%.2f\t\t\t\t\t\n", bare/ngx)
-	fmt.Fprintf(tw, "ratio cuttle/net/http\t%.2f\t\t\t\t\t\n", cuttle/bare)
+	if r.requests[0].ranged {
+		return fmt.Sprintf("%d byte-range GETs of segments in %d fragmented MP4 files", len(r.requests), len(files))
+	}
+	return fmt.Sprintf("%d whole-file GETs of segment files", len(r.requests))
+}
+
+func (r *hlsServeResult) print(w io.Writer) {
+	fmt.Fprintf(w, "\n%s, best of %d runs of wrk -t%d -c%d -d%s\n",
+		r.describe(), r.o.runs, r.o.threads, r.o.connections, r.o.duration)
+	fmt.Fprintf(w, "server CPU: user+system time during the run / requests wrk completed (nginx: master and workers)\n")
+	ngx := r.targets[1]
+	ngxCPU := perRequest(ngx.cpu, ngx.best)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "target\treq/s\tx nginx\ttransfer\tlatency\tCPU µs/req\tx nginx\n")
+	for _, t := range r.targets {
+		cpu, cpuRatio := "-", "-"
+		if t.cpu > 0 {
+			c := perRequest(t.cpu, t.best)
+			cpu = fmt.Sprintf("%.1f", c)
+			if ngxCPU > 0 {
+				cpuRatio = fmt.Sprintf("%.2f", c/ngxCPU)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%s/s\t%s\t%s\t%s\n",
+			t.label, t.best.rps, t.best.rps/ngx.best.rps, t.best.transfer, t.best.latency, cpu, cpuRatio)
+	}
 	tw.Flush()
+	cuttle, bare := r.targets[0].best.rps, r.targets[2].best.rps
+	fmt.Fprintf(w, "aim: cuttle >= %.2f x nginx's req/s: %.2f, %s; cuttle/net/http file server: %.2f\n",
+		aimServe, cuttle/ngx.best.rps, verdict(cuttle/ngx.best.rps >= aimServe), cuttle/bare)
 }

@@ -21,7 +21,7 @@ import (
 const usage = `Usage:
   cuttle-bench upload [flags]      resumable upload against a bare net/http handler
   cuttle-bench transcode [flags]   pipeline.Run against bare ffmpeg and per-rendition ffmpeg
-  cuttle-bench hls-serve [flags]   HLS segment GETs per second against nginx
+  cuttle-bench hls-serve [flags]   HLS segment GETs (files or byte ranges) per second and CPU against nginx
   cuttle-bench p2p-offload [flags] share of segment bytes N Go peers get from each other
   cuttle-bench tracker-serve       Cuttle's tracker alone, for tracker-load
   cuttle-bench tracker-load [flags] announces per second and RSS of a tracker with many peers
