@@ -18,9 +18,6 @@
 # Aim: cuttle/nginx requests/s >= 0.8; a miss is reported, not a failure.
 #
 # Extra arguments go to `cuttle-bench hls-serve`, e.g.: hls-serve.sh -runs 3
-# -repackage measures byte-range GETs on a server that still writes
-# separate segment files: it joins each rendition's files into one
-# fragmented MP4 with a byte-range playlist in the video's HLS directory.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

@@ -85,33 +85,6 @@ func TestRepackage(t *testing.T) {
 	if want := []request{{file: "720p-00000.m4s"}, {file: "720p-00001.m4s"}}; !reflect.DeepEqual(whole, want) {
 		t.Errorf("old layout requests = %+v, want %+v", whole, want)
 	}
-
-	pls, err = repackage(dir, pls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ranged, err := segmentRequests(pls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const file = "bench-720p-fragmented.mp4"
-	if want := []request{
-		{file: file, ranged: true, start: 4, end: 8},
-		{file: file, ranged: true, start: 9, end: 14},
-	}; !reflect.DeepEqual(ranged, want) {
-		t.Errorf("repackaged requests = %+v, want %+v", ranged, want)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, file))
-	if err != nil || string(data) != "initfirstsecond" {
-		t.Errorf("%s = %q, %v", file, data, err)
-	}
-	playlist, err := os.ReadFile(filepath.Join(dir, "bench-720p.m3u8"))
-	if err != nil || !strings.Contains(string(playlist), "#EXT-X-BYTERANGE:6@9\n") {
-		t.Errorf("bench-720p.m3u8 = %q, %v", playlist, err)
-	}
-	if _, err := repackage(dir, pls); err == nil {
-		t.Error("repackaging a byte-range playlist again succeeded")
-	}
 }
 
 func TestCheckTargetWantsRanges(t *testing.T) {

@@ -45,7 +45,6 @@ type hlsServeOpts struct {
 	publish     time.Duration
 	wrk         string
 	nginx       string
-	repackage   bool
 }
 
 func hlsServeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -66,9 +65,6 @@ func hlsServeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.DurationVar(&o.publish, "publish-timeout", 10*time.Minute, "how long to wait for the upload to be transcoded")
 	fs.StringVar(&o.wrk, "wrk", "wrk", "wrk `binary`")
 	fs.StringVar(&o.nginx, "nginx", "nginx", "nginx `binary`")
-	fs.BoolVar(&o.repackage, "repackage", false,
-		"join the server's separate segment files into one fragmented MP4 per rendition with a byte-range playlist, "+
-			"beside them, and measure byte-range GETs of those (for servers that do not write that layout yet)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -131,11 +127,6 @@ func benchHLSServe(ctx context.Context, o hlsServeOpts, log io.Writer) (*hlsServ
 	pls, err := readMediaPlaylists(dir)
 	if err != nil {
 		return nil, err
-	}
-	if o.repackage {
-		if pls, err = repackage(dir, pls); err != nil {
-			return nil, err
-		}
 	}
 	reqs, err := segmentRequests(pls)
 	if err != nil {
