@@ -61,10 +61,19 @@ func (s *server) renditionFile(v *database.Video, r job.RenditionResult) videoFi
 		Width: r.Width, Height: r.Height, HasAudio: r.HasAudio, HasVideo: !r.AudioOnly(),
 		MetadataURL: s.metadataURL(v, id), PlaylistURL: s.URLs.HLS(v, r.Playlist),
 	}
-	if r.File != "" {
-		q := s.URLs.Query(v)
-		f.FileURL = s.URLs.HLS(v, r.File) + q
-		f.FileDownloadURL = s.URLs.Absolute(media.DownloadHLSRoute+media.RenditionDownloadFile(v, r.Resolution())) + q
+	if r.File == "" {
+		return f
+	}
+	q := s.URLs.Query(v)
+	f.FileURL = s.URLs.HLS(v, r.File) + q
+	f.FileDownloadURL = s.URLs.Absolute(media.DownloadHLSRoute+media.RenditionDownloadFile(v, r.Resolution())) + q
+	if r.InfoHash != "" {
+		name := media.RenditionTorrentFile(v, r.Resolution())
+		torrentURL := s.URLs.Absolute(media.TorrentRoute+name) + q
+		magnet, err := torrent.Magnet(r.InfoHash, media.RenditionDownloadName(v, r.Resolution()), torrentURL, torrent.File{WebSeed: f.FileURL})
+		if err == nil {
+			f.TorrentURL, f.TorrentDownloadURL, f.MagnetURI = torrentURL, s.URLs.Absolute(media.DownloadTorrentRoute+name)+q, magnet
+		}
 	}
 	return f
 }

@@ -42,7 +42,7 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 		P2P: tr != nil, Log: a.log, UnknownAPI: api.UnknownRoute,
 	})
 	d := delivery.Deps{
-		Sessions: sessions, Videos: a.Videos, Store: a.media, Redirect: cfg.S3.Enabled(),
+		Sessions: sessions, Videos: a.Videos, Store: a.media, Redirect: cfg.S3.Enabled(), URLs: urls,
 		P2P: p2pService, Tracker: tr,
 	}
 	if a.localMedia != nil {

@@ -33,6 +33,8 @@ type Deps struct {
 	// rather than relay their bytes.
 	Store    storage.Store
 	Redirect bool
+	// URLs addresses a video's files, for the web seeds of torrents.
+	URLs *media.URLs
 	// Storage serves the signed URLs of local media storage under
 	// StoragePath; nil with S3.
 	Storage     http.Handler
@@ -58,9 +60,9 @@ func Mount(r *gin.Engine, d Deps) {
 		r.Handle(m, media.StoryboardRoute+":file", s.storyboardFile)
 		r.Handle(m, media.WebVideoRoute+":file", s.webVideo(false))
 		r.Handle(m, media.PrivateWebVideoRoute+":file", s.webVideo(true))
-		r.Handle(m, media.TorrentRoute+":file", s.torrent)
+		r.Handle(m, media.TorrentRoute+":file", s.torrent(false))
 		r.Handle(m, media.DownloadWebVideoRoute+":file", s.download(media.WebVideoFile, originalKey, ""))
-		r.Handle(m, media.DownloadTorrentRoute+":file", s.download(media.TorrentFile, torrentKey, ".torrent"))
+		r.Handle(m, media.DownloadTorrentRoute+":file", s.torrent(true))
 		r.Handle(m, media.DownloadHLSRoute+":file", s.downloadRendition)
 		for _, p := range media.Pictures {
 			r.Handle(m, p.Route+":file", s.picture(p))

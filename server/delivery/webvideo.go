@@ -1,7 +1,9 @@
 package delivery
 
 import (
+	"fmt"
 	"mime"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -10,6 +12,7 @@ import (
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/torrent"
 	"cuttle.video/storage"
 )
 
@@ -37,12 +40,72 @@ func (s *server) webVideo(private bool) gin.HandlerFunc {
 	}
 }
 
-// torrent serves /lazy-static/torrents/{file}.
-func (s *server) torrent(c *gin.Context) {
-	if v, tok, ok := s.originalAccess(c, media.TorrentFile); ok {
-		s.serveOriginal(c, v, tok, torrentKey(v), media.TorrentFile(v))
+// torrent serves /lazy-static/torrents/{file} and, as an attachment,
+// /download/torrents/{file}: the torrent of the original while it is
+// listed, or of a published rendition.
+func (s *server) torrent(attachment bool) gin.HandlerFunc {
+	original := s.download(media.TorrentFile, torrentKey, ".torrent")
+	if !attachment {
+		original = func(c *gin.Context) {
+			if v, tok, ok := s.originalAccess(c, media.TorrentFile); ok {
+				s.serveOriginal(c, v, tok, torrentKey(v), media.TorrentFile(v))
+			}
+		}
+	}
+	return func(c *gin.Context) {
+		if _, _, ok := media.RenditionTorrent(c.Param("file")); ok {
+			s.renditionTorrent(c, attachment)
+			return
+		}
+		original(c)
 	}
 }
+
+// renditionTorrent serves the torrent of a rendition, with the URL its
+// file has now as web seed (and the file token the request came with,
+// for a video that is not public).
+func (s *server) renditionTorrent(c *gin.Context, attachment bool) {
+	id, resolution, _ := media.RenditionTorrent(c.Param("file"))
+	v, _, ok := s.fileAccess(c, id)
+	if !ok {
+		return
+	}
+	r, ok := media.Rendition(v, resolution)
+	if !ok || r.InfoHash == "" {
+		httpserve.Fail(c, problem.NotFound("file"))
+		return
+	}
+	if attachment && !v.DownloadEnabled {
+		httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+		return
+	}
+	ctx := c.Request.Context()
+	stored, err := storage.ReadAll(ctx, s.Store, media.MediaPrefix(v)+media.TorrentKey(r), maxTorrentSize)
+	if err != nil {
+		httpserve.Fail(c, problem.Internal(fmt.Errorf("delivery: read torrent of %s: %w", r.File, err)))
+		return
+	}
+	seed := s.URLs.HLS(v, r.File)
+	if tok := c.Query(media.TokenParam); tok != "" {
+		seed += media.TokenQuery(tok)
+	}
+	body, err := torrent.WithWebSeed(stored, seed)
+	if err != nil {
+		httpserve.Fail(c, problem.Internal(err))
+		return
+	}
+	if attachment {
+		c.Header("Content-Disposition", mime.FormatMediaType("attachment",
+			map[string]string{"filename": media.RenditionDownloadName(v, resolution) + ".torrent"}))
+	}
+	// The web seed may carry a token: never shared caches.
+	c.Header("Cache-Control", "private, no-cache")
+	c.Data(http.StatusOK, storage.ContentTypeFor(".torrent"), body)
+}
+
+// maxTorrentSize bounds a stored torrent read back to be served: 20
+// bytes a piece, and pieces of at least 16 KiB.
+const maxTorrentSize = 8 << 20
 
 func originalKey(v *database.Video) string { return v.OriginalKey }
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -186,6 +187,104 @@ func fetch(t *testing.T, u string, h http.Header) (*http.Response, []byte) {
 	return res, b
 }
 
+// checkFileTorrent checks the torrent of the video file f (its JSON)
+// whose bytes are file, decoded independently: the file's name, length
+// and web seed, and pieces that are the SHA-1 of the file's; then its
+// magnet link, which shows dn.
+func checkFileTorrent(t *testing.T, f map[string]any, file []byte, name, dn string) {
+	t.Helper()
+	fileURL := f["fileUrl"].(string)
+	res, metainfo := fetch(t, f["torrentUrl"].(string), nil)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/x-bittorrent" {
+		t.Fatalf("GET torrent: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	info := decodeTorrent(t, metainfo)
+	if info.Name != name || info.Length != int64(len(file)) ||
+		len(info.URLList) != 1 || info.URLList[0] != fileURL || len(info.Announce) != 0 {
+		t.Fatalf("torrent = %+v", info)
+	}
+	if want := (info.Length + info.PieceLength - 1) / info.PieceLength; int64(len(info.Pieces)) != want {
+		t.Fatalf("%d pieces, want %d", len(info.Pieces), want)
+	}
+	for i, h := range info.Pieces {
+		piece := file[int64(i)*info.PieceLength : min(int64(i+1)*info.PieceLength, info.Length)]
+		if sum := sha1.Sum(piece); hex.EncodeToString(sum[:]) != h {
+			t.Fatalf("piece %d: sha1 %x, the torrent says %s", i, sum, h)
+		}
+	}
+	magnet, err := url.Parse(f["magnetUri"].(string))
+	if err != nil || magnet.Scheme != "magnet" {
+		t.Fatalf("magnetUri %q: %v", f["magnetUri"], err)
+	}
+	q := magnet.Query()
+	if q.Get("xt") != "urn:btih:"+info.InfoHash || q.Get("ws") != fileURL || q.Get("dn") != dn ||
+		q.Get("xs") != f["torrentUrl"] {
+		t.Fatalf("magnetUri %s, info hash %s", magnet, info.InfoHash)
+	}
+}
+
+// Every HLS rendition of a published video is a PeerTube video file:
+// every field with PeerTube's types, its playlist named after its file
+// as PeerTube names them, its fragmented MP4 served with ranges as
+// video/mp4, the same bytes as its download, and a torrent whose pieces
+// are the file's.
+func TestRenditionsAreVideoFiles(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
+	user := s.NewUser(t, 2, -1)
+	up := uploadClip(t, user, clip(t, 3), "Renditions as files")
+	servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7)
+	body := user.Do("GET", "/api/v1/videos/"+up.Video.UUID, nil).Expect(http.StatusOK).Body
+	v := decodeNumbers(t, body)
+	if files, _ := v["files"].([]any); len(files) != 0 {
+		t.Fatalf("files = %v, want none once published", files)
+	}
+	sps, _ := v["streamingPlaylists"].([]any)
+	if len(sps) != 1 {
+		t.Fatalf("streamingPlaylists = %v", sps)
+	}
+	files, _ := sps[0].(map[string]any)["files"].([]any)
+	if len(files) == 0 {
+		t.Fatal("no rendition files")
+	}
+	for i, raw := range files {
+		where := fmt.Sprintf("streamingPlaylists[0].files[%d]", i)
+		f := checkVideoFile(t, where, raw, append(videoFileFields, "playlistUrl")...)
+		fileURL := f["fileUrl"].(string)
+		if derived := strings.TrimSuffix(fileURL, "-fragmented.mp4") + ".m3u8"; derived != f["playlistUrl"] {
+			t.Fatalf("%s: playlist %s, PeerTube's naming gives %s", where, f["playlistUrl"], derived)
+		}
+		if res, pl := fetch(t, f["playlistUrl"].(string), nil); res.StatusCode != http.StatusOK ||
+			!bytes.Contains(pl, []byte("#EXT-X-BYTERANGE:")) {
+			t.Fatalf("%s: playlist: %d %s", where, res.StatusCode, pl)
+		}
+		res, file := fetch(t, fileURL, nil)
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "video/mp4" || f["size"].(json.Number).String() != fmt.Sprint(len(file)) {
+			t.Fatalf("%s: GET %s: %d %s, %d bytes", where, fileURL, res.StatusCode, res.Header.Get("Content-Type"), len(file))
+		}
+		res, part := fetch(t, fileURL, http.Header{"Range": {"bytes=100-199"}})
+		if res.StatusCode != http.StatusPartialContent || res.Header.Get("Content-Type") != "video/mp4" || !bytes.Equal(part, file[100:200]) {
+			t.Fatalf("%s: ranged GET: %d %q", where, res.StatusCode, res.Header.Get("Content-Range"))
+		}
+		res, download := fetch(t, f["fileDownloadUrl"].(string), nil)
+		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") || !bytes.Equal(download, file) {
+			t.Fatalf("%s: download: %d %q, %d bytes", where, res.StatusCode, res.Header.Get("Content-Disposition"), len(download))
+		}
+		height := f["resolution"].(map[string]any)["id"].(json.Number).String()
+		checkFileTorrent(t, f, file, "Renditions as files "+height+"p.mp4", "Renditions as files "+height+"p.mp4")
+		if res, _ := fetch(t, f["torrentDownloadUrl"].(string), nil); res.StatusCode != http.StatusOK ||
+			!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
+			t.Fatalf("%s: torrent download: %d", where, res.StatusCode)
+		}
+	}
+	user.Do("PUT", "/api/v1/videos/"+up.Video.UUID, map[string]any{"downloadEnabled": false}).Expect(http.StatusNoContent)
+	f := files[0].(map[string]any)
+	for _, k := range []string{"fileDownloadUrl", "torrentDownloadUrl"} {
+		if res, _ := fetch(t, f[k].(string), nil); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("GET %s with downloads disabled: %d", k, res.StatusCode)
+		}
+	}
+}
+
 // untranscoded starts a server whose videos are never transcoded (its
 // queue has no worker), so they stay where an upload leaves them.
 func untranscoded(t *testing.T) *servertest.Server {
@@ -232,35 +331,7 @@ func TestOriginalIsWebVideoFile(t *testing.T) {
 		t.Fatalf("ranged GET %s: %d %s %q", fileURL, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Range"))
 	}
 
-	// The torrent, decoded independently: the file's name, length and
-	// web seed, and pieces that are the SHA-1 of the file's.
-	res, metainfo := fetch(t, f["torrentUrl"].(string), nil)
-	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/x-bittorrent" {
-		t.Fatalf("GET torrent: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
-	}
-	info := decodeTorrent(t, metainfo)
-	if info.Name != "Not transcoded- web video 720p.mp4" || info.Length != int64(len(original)) ||
-		len(info.URLList) != 1 || info.URLList[0] != fileURL || len(info.Announce) != 0 {
-		t.Fatalf("torrent = %+v", info)
-	}
-	if want := (info.Length + info.PieceLength - 1) / info.PieceLength; int64(len(info.Pieces)) != want {
-		t.Fatalf("%d pieces, want %d", len(info.Pieces), want)
-	}
-	for i, h := range info.Pieces {
-		piece := original[int64(i)*info.PieceLength : min(int64(i+1)*info.PieceLength, info.Length)]
-		if sum := sha1.Sum(piece); hex.EncodeToString(sum[:]) != h {
-			t.Fatalf("piece %d: sha1 %x, the torrent says %s", i, sum, h)
-		}
-	}
-	magnet, err := url.Parse(f["magnetUri"].(string))
-	if err != nil || magnet.Scheme != "magnet" {
-		t.Fatalf("magnetUri %q: %v", f["magnetUri"], err)
-	}
-	q := magnet.Query()
-	if q.Get("xt") != "urn:btih:"+info.InfoHash || q.Get("ws") != fileURL || q.Get("dn") != "Not transcoded: web video" ||
-		q.Get("xs") != f["torrentUrl"] {
-		t.Fatalf("magnetUri %s, info hash %s", magnet, info.InfoHash)
-	}
+	checkFileTorrent(t, f, original, "Not transcoded- web video 720p.mp4", "Not transcoded: web video")
 
 	// The downloads: attachments, refused once the owner disables them.
 	for _, k := range []string{"fileDownloadUrl", "torrentDownloadUrl"} {

@@ -133,6 +133,9 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	if err := media.Gather(ctx, s.media, j.OutputPrefix, prefix, gather); err != nil {
 		return err
 	}
+	if err := media.MakeTorrents(ctx, s.media, v, res); err != nil {
+		return err
+	}
 	// A new name, so that players and caches holding the master of an
 	// earlier transcoding never mix it with these files.
 	res.Master = job.MasterName(job.NewFileID())

@@ -1,10 +1,16 @@
 package media
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/torrent"
+	"cuttle.video/storage"
 	"cuttle.video/transcoder/job"
 )
 
@@ -22,16 +28,79 @@ func RenditionDownloadFile(v *database.Video, resolution int) string {
 	return v.UUID + "-" + strconv.Itoa(resolution) + "-fragmented.mp4"
 }
 
-var renditionDownloadRE = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(0|[1-9][0-9]{0,4})-fragmented\.mp4$`)
+// RenditionTorrentFile names the torrent of v's rendition of a
+// resolution on TorrentRoute and DownloadTorrentRoute:
+// "{video uuid}-{resolution}-hls.torrent".
+func RenditionTorrentFile(v *database.Video, resolution int) string {
+	return v.UUID + "-" + strconv.Itoa(resolution) + torrentSuffix
+}
+
+const (
+	fragmentedSuffix = "-fragmented.mp4"
+	torrentSuffix    = "-hls.torrent"
+)
+
+var renditionRouteRE = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-(0|[1-9][0-9]{0,4})(-fragmented\.mp4|-hls\.torrent)$`)
 
 // RenditionDownload splits a name RenditionDownloadFile built.
 func RenditionDownload(name string) (videoUUID string, resolution int, ok bool) {
-	m := renditionDownloadRE.FindStringSubmatch(name)
-	if m == nil {
+	return renditionRoute(name, fragmentedSuffix)
+}
+
+// RenditionTorrent splits a name RenditionTorrentFile built.
+func RenditionTorrent(name string) (videoUUID string, resolution int, ok bool) {
+	return renditionRoute(name, torrentSuffix)
+}
+
+func renditionRoute(name, suffix string) (string, int, bool) {
+	m := renditionRouteRE.FindStringSubmatch(name)
+	if m == nil || m[3] != suffix {
 		return "", 0, false
 	}
-	resolution, _ = strconv.Atoi(m[2])
+	resolution, _ := strconv.Atoi(m[2])
 	return m[1], resolution, true
+}
+
+// TorrentKey is the name, in its video's media directory, of the torrent
+// of rendition r: "{file id}-{resolution}-hls.torrent" beside its file.
+func TorrentKey(r job.RenditionResult) string {
+	return strings.TrimSuffix(r.File, fragmentedSuffix) + torrentSuffix
+}
+
+// MakeTorrents makes the torrent of each rendition of res that has none
+// (PeerTube publishes one per video file), reading the rendition's file
+// from v's media directory, stores it beside the file, and records its
+// info hash in res and its name among res's files. The torrents carry no
+// web seed: the file's URL depends on the video's privacy at the moment
+// one is asked for, and is set then (torrent.WithWebSeed). The caller
+// holds v's files lock.
+func MakeTorrents(ctx context.Context, st storage.Store, v *database.Video, res *job.VODHLSResult) error {
+	prefix := MediaPrefix(v)
+	for i, r := range res.Renditions {
+		if r.InfoHash != "" || r.File == "" {
+			continue
+		}
+		t, err := makeTorrent(ctx, st, prefix+r.File, torrent.File{Name: RenditionDownloadName(v, r.Resolution()), Size: r.Size})
+		if err != nil {
+			return fmt.Errorf("media: torrent of %s: %w", r.File, err)
+		}
+		key := TorrentKey(r)
+		if err := st.Put(ctx, prefix+key, bytes.NewReader(t.Metainfo), int64(len(t.Metainfo)), storage.ContentTypeFor(key)); err != nil {
+			return fmt.Errorf("media: store %s: %w", key, err)
+		}
+		res.Renditions[i].InfoHash = t.InfoHash
+		res.Files = append(res.Files, key)
+	}
+	return nil
+}
+
+func makeTorrent(ctx context.Context, st storage.Store, key string, f torrent.File) (torrent.Torrent, error) {
+	rc, _, err := st.Get(ctx, key, nil)
+	if err != nil {
+		return torrent.Torrent{}, err
+	}
+	defer rc.Close()
+	return torrent.Make(rc, f)
 }
 
 // Rendition finds v's published rendition of a resolution, in the

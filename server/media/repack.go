@@ -91,6 +91,9 @@ func repackage(ctx context.Context, db *database.DB, st storage.Store, v *databa
 			res.Files = append(res.Files, f)
 		}
 	}
+	if err := MakeTorrents(ctx, st, v, &res); err != nil {
+		return err
+	}
 	data, err := json.Marshal(hashes)
 	if err != nil {
 		return fmt.Errorf("media: encode segment hashes: %w", err)

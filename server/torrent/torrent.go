@@ -19,7 +19,8 @@ type File struct {
 	// Name is the name clients save the file under.
 	Name string
 	Size int64
-	// WebSeed is the file's URL.
+	// WebSeed is the file's URL; empty for a torrent whose web seed is
+	// set when it is served (WithWebSeed).
 	WebSeed string
 }
 
@@ -44,7 +45,10 @@ func Make(r io.Reader, f File) (Torrent, error) {
 	if got := int64(len(info.Pieces) / 20); got != (f.Size+info.PieceLength-1)/info.PieceLength {
 		return Torrent{}, fmt.Errorf("torrent: %s is shorter than its %d bytes", f.Name, f.Size)
 	}
-	mi := metainfo.MetaInfo{CreatedBy: createdBy, UrlList: []string{f.WebSeed}}
+	mi := metainfo.MetaInfo{CreatedBy: createdBy}
+	if f.WebSeed != "" {
+		mi.UrlList = []string{f.WebSeed}
+	}
 	if mi.InfoBytes, err = bencode.Marshal(info); err != nil {
 		return Torrent{}, fmt.Errorf("torrent: encode the info of %s: %w", f.Name, err)
 	}
@@ -53,6 +57,22 @@ func Make(r io.Reader, f File) (Torrent, error) {
 		return Torrent{}, fmt.Errorf("torrent: encode %s: %w", f.Name, err)
 	}
 	return Torrent{Metainfo: b.Bytes(), InfoHash: mi.HashInfoBytes().HexString()}, nil
+}
+
+// WithWebSeed returns the metainfo file mi with webSeed as its only web
+// seed. The info hash does not change: the web seed is outside the info
+// dictionary, so a torrent made once can follow its file's URL.
+func WithWebSeed(mi []byte, webSeed string) ([]byte, error) {
+	m, err := metainfo.Load(bytes.NewReader(mi))
+	if err != nil {
+		return nil, fmt.Errorf("torrent: read metainfo: %w", err)
+	}
+	m.UrlList = []string{webSeed}
+	var b bytes.Buffer
+	if err := m.Write(&b); err != nil {
+		return nil, fmt.Errorf("torrent: encode metainfo: %w", err)
+	}
+	return b.Bytes(), nil
 }
 
 // Magnet is the magnet link of a torrent: its info hash (xt), the name

@@ -100,6 +100,9 @@ type RenditionResult struct {
 	AverageBandwidth int   `json:"averageBandwidth"`
 	Size             int64 `json:"size"`
 	Segments         int   `json:"segments"`
+	// InfoHash is the v1 info hash of the torrent of File, which the
+	// server makes once it has the file; workers leave it empty.
+	InfoHash string `json:"infoHash,omitempty"`
 }
 
 // The names of the files in a video's HLS directory, PeerTube's: each

@@ -135,6 +135,8 @@ func checkRendition(r job.RenditionResult) error {
 		return fmt.Errorf("%w: rendition %s: its playlist must be %s", ErrBadOutput, r.Name, job.PlaylistName(id, resolution))
 	case !codecsRE.MatchString(r.Codecs):
 		return fmt.Errorf("%w: rendition %s: the codecs are not a list of RFC 6381 codec identifiers", ErrBadOutput, r.Name)
+	case r.InfoHash != "":
+		return fmt.Errorf("%w: rendition %s: the server makes the torrents", ErrBadOutput, r.Name)
 	}
 	return nil
 }
