@@ -4,8 +4,9 @@
 // rendition share segments with each other: it joins the rendition's
 // swarm on the instance's tracker, connects to other peers over WebRTC
 // data channels (pion), fetches each segment from a peer that has it or
-// else over HTTP, checks every segment from a peer against the video's
-// segments-sha256.json, and serves what it holds.
+// else over HTTP (byte ranges of one file per rendition, or a file per
+// segment in older layouts), checks every segment from a peer against the
+// video's segment hash map, and serves what it holds.
 //
 // It plays a video through at a chosen speed (for tests and the offload
 // benchmark) or seeds it (fetches everything, then serves).
@@ -35,6 +36,10 @@ type Config struct {
 	Tracker string
 	// Master is the master playlist URL.
 	Master string
+	// Hashes is the segment hash map's URL (the API's
+	// streamingPlaylists[].segmentsSha256Url, with the file token of a
+	// video that is not public): its name is random, as the playlists'.
+	Hashes string
 	// SwarmID is the video's UUID, as the browser player configures it.
 	SwarmID string
 	// Height picks the rendition; 0 is the first (highest) one.
@@ -103,10 +108,10 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if cfg.Tracker == "" || cfg.Master == "" || cfg.SwarmID == "" {
-		return nil, errors.New("peer: Tracker, Master and SwarmID are required")
+	if cfg.Tracker == "" || cfg.Master == "" || cfg.Hashes == "" || cfg.SwarmID == "" {
+		return nil, errors.New("peer: Tracker, Master, Hashes and SwarmID are required")
 	}
-	rend, err := loadRendition(ctx, hc, cfg.Master, cfg.SwarmID, cfg.Height)
+	rend, err := loadRendition(ctx, hc, cfg.Master, cfg.Hashes, cfg.SwarmID, cfg.Height)
 	if err != nil {
 		return nil, err
 	}
@@ -347,8 +352,10 @@ func (o *PlayOptions) fill() {
 // playhead moving at Speed once the first segment is there.
 func (c *Client) Play(ctx context.Context, o PlayOptions) error {
 	o.fill()
-	if _, err := get(ctx, c.http, c.rend.InitURL, 16<<20); c.rend.InitURL != "" && err != nil {
-		return err
+	if c.rend.InitURL != "" {
+		if _, err := get(ctx, c.http, c.rend.InitURL, c.rend.InitRange, 16<<20); err != nil {
+			return err
+		}
 	}
 	var start time.Time
 	var offset time.Duration
@@ -434,12 +441,12 @@ func (c *Client) obtain(ctx context.Context, id int64, seg segment, deadline tim
 	c.httpLoading[id] = true
 	c.mu.Unlock()
 	c.broadcast()
-	data, err := get(ctx, c.http, seg.URL, 256<<20)
+	data, err := get(ctx, c.http, seg.URL, seg.Range, 256<<20)
 	if err != nil {
 		return err
 	}
 	if !seg.valid(data) {
-		return fmt.Errorf("peer: segment %s from HTTP does not match its hash", seg.Name)
+		return fmt.Errorf("peer: segment %s from HTTP does not match its hash", seg)
 	}
 	c.store(id, data, false)
 	return nil

@@ -25,8 +25,10 @@ import (
 // one message is split into "cstr…dend", "dstr…dend", …, "dstr…cend".
 // Anything else on the channel is segment data.
 //
-// Segments are named by their index in the media playlist (VOD); a
-// request id pairs answers with requests.
+// Segments are named by their index in the media playlist (VOD), whether
+// each is a file or a byte range of one: like the browser engine, the
+// wire never carries a segment's URL or range. A request id pairs answers
+// with requests.
 
 // Command types.
 const (

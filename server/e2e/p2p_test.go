@@ -135,6 +135,7 @@ func goPeer(t *testing.T, s *servertest.Server, v videoState, cfg peer.Config) *
 	t.Helper()
 	cfg.Tracker = p2p.TrackerURL(s.URL, v.UUID, "")
 	cfg.Master = v.StreamingPlaylists[0].PlaylistURL
+	cfg.Hashes = v.StreamingPlaylists[0].SegmentsSha256URL
 	cfg.SwarmID = v.UUID
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

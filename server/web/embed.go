@@ -9,14 +9,15 @@ import (
 
 	"cuttle.video/player/bundle"
 	"cuttle.video/server/database"
+	"cuttle.video/server/media"
 	"cuttle.video/server/p2p"
 	"cuttle.video/server/problem"
 )
 
 // embedPlayer is the data of embed.html.
 type embedPlayer struct {
-	Playlist, Poster, Tracker, UUID string
-	Notice, WatchURL                string
+	Playlist, Hashes, Poster, Tracker, UUID string
+	Notice, WatchURL                        string
 }
 
 // embedPage is /videos/embed/{uuid}: the player alone, for an iframe on
@@ -44,7 +45,7 @@ func (s *pages) embedPage(c *gin.Context) {
 	case !bundle.Built():
 		data.Notice, status = T(site.Lang, "embed.notBuilt"), http.StatusServiceUnavailable
 	case v.State == database.StatePublished:
-		data.Playlist, data.Tracker, data.Poster = s.playback(v)
+		data.Playlist, data.Hashes, data.Tracker, data.Poster = s.playback(v)
 	case v.State == database.StateTranscodingFailed:
 		data.Notice = T(site.Lang, "embed.failed")
 	default:
@@ -68,14 +69,19 @@ func (s *pages) share(v *database.Video) *Share {
 }
 
 // playback is what a player needs to play a published video: its master
-// playlist, its tracker socket (empty when P2P is off) and its poster
-// (empty without a preview). The pages are only rendered for viewers who
-// may see the video, so a non-public video's URLs carry a file token.
-func (s *pages) playback(v *database.Video) (playlist, tracker, poster string) {
+// playlist, its segment hash map (which peers' segments are checked
+// against; its name is the transcoding's, so the player cannot guess it),
+// its tracker socket (empty when P2P is off) and its poster (empty
+// without a preview). The pages are only rendered for viewers who may see
+// the video, so a non-public video's URLs carry a file token.
+func (s *pages) playback(v *database.Video) (playlist, hashes, tracker, poster string) {
 	if v.PreviewSource != "" {
 		poster = s.URLs.Poster(v)
 	}
-	return s.URLs.Master(v), s.trackerURL(v), poster
+	if res := media.Result(v); res != nil && res.SegmentsSHA256 != "" {
+		hashes = s.URLs.HLS(v, res.SegmentsSHA256) + s.URLs.Query(v)
+	}
+	return s.URLs.Master(v), hashes, s.trackerURL(v), poster
 }
 
 // trackerURL is the tracker socket URL the watch page gives the player;

@@ -33,8 +33,11 @@ type WatchPage struct {
 	// Playlist is the master playlist URL; empty while the video cannot
 	// be played, and Notice says why.
 	Playlist string
-	Poster   string
-	Notice   string
+	// Hashes is the URL of the segment hash map the player checks
+	// segments from peers against.
+	Hashes string
+	Poster string
+	Notice string
 	// Transcoding says the video is still being transcoded: the page
 	// follows its job and plays it in place once it is published.
 	// Progress is the job's, in percent; 0 until it reports.
@@ -116,7 +119,7 @@ func (s *pages) watch(c *gin.Context) {
 	case !bundle.Built():
 		page.Notice, status = T(lang, "watch.notBuilt"), http.StatusServiceUnavailable
 	case v.State == database.StatePublished:
-		page.Playlist, page.Tracker, page.Poster = s.playback(v)
+		page.Playlist, page.Hashes, page.Tracker, page.Poster = s.playback(v)
 		page.Share = s.share(v)
 		s.watchExtras(ctx, v, &page)
 	case v.State == database.StateTranscodingFailed:

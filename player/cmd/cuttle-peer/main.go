@@ -6,7 +6,7 @@
 //	cuttle-peer -server https://videos.example.org -video UUID [-height 720] [-mode seed|play]
 //
 // The tracker and the playlists are the instance's own; segments from
-// other peers are checked against the video's segments-sha256.json.
+// other peers are checked against the video's segment hash map.
 package main
 
 import (
@@ -98,8 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 }
 
-// configFor asks the instance for the video's playlist, the way a client
-// of its API does.
+// configFor asks the instance for the video's playlist and segment hash
+// map, the way a client of its API does.
 func configFor(ctx context.Context, server, video, token string) (peer.Config, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, server+"/api/v1/videos/"+url.PathEscape(video), nil)
 	if err != nil {
@@ -116,7 +116,8 @@ func configFor(ctx context.Context, server, video, token string) (peer.Config, e
 	var v struct {
 		UUID               string `json:"uuid"`
 		StreamingPlaylists []struct {
-			PlaylistURL string `json:"playlistUrl"`
+			PlaylistURL       string `json:"playlistUrl"`
+			SegmentsSha256URL string `json:"segmentsSha256Url"`
 		} `json:"streamingPlaylists"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&v); err != nil {
@@ -125,11 +126,13 @@ func configFor(ctx context.Context, server, video, token string) (peer.Config, e
 	if len(v.StreamingPlaylists) == 0 {
 		return peer.Config{}, fmt.Errorf("video %s has no HLS playlist yet", video)
 	}
-	master := v.StreamingPlaylists[0].PlaylistURL
+	sp := v.StreamingPlaylists[0]
+	master, hashes := sp.PlaylistURL, sp.SegmentsSha256URL
 	if token != "" {
-		master += "?videoFileToken=" + url.QueryEscape(token)
+		q := "?videoFileToken=" + url.QueryEscape(token)
+		master, hashes = master+q, hashes+q
 	}
-	return peer.Config{Tracker: TrackerURL(server, v.UUID, token), Master: master, SwarmID: v.UUID}, nil
+	return peer.Config{Tracker: TrackerURL(server, v.UUID, token), Master: master, Hashes: hashes, SwarmID: v.UUID}, nil
 }
 
 // TrackerURL mirrors the URL the watch page gives browsers.

@@ -3,14 +3,18 @@
 // Viewers of the same rendition of a video form a swarm on the instance's
 // own tracker (never a public one) and fetch segments from each other over
 // WebRTC data channels, falling back to HTTP. Every segment that came from
-// a peer is checked against the video's segments-sha256.json before hls.js
+// a peer is checked against the video's segment hash map before hls.js
 // sees it; a peer that sends a wrong one is disconnected by the engine and
 // the segment is fetched again.
 //
 // Options (all from the watch page):
 //   tracker  ws(s):// URL of the tracker socket for this video
 //   swarmId  the video's UUID: the swarm does not depend on the playlist URL
-//   src      master playlist URL; segments-sha256.json sits beside it
+//   src      master playlist URL
+//   hashes   the segment hash map's URL (the API's segmentsSha256Url), to
+//            which the master's file token is added if it has none; when
+//            missing, segments-sha256.json beside the master (the layout
+//            before the files got PeerTube's random names)
 
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 
@@ -39,19 +43,39 @@ function fileName(url) {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-// The hash map sits beside the master playlist and takes the same query
-// (a file token, for protected videos).
-function hashesURL(src) {
+// withToken puts the master playlist's file token (which opens the files
+// of a video that is not public) on another URL of the video that lacks
+// one.
+function withToken(url, src) {
+  const u = new URL(url, window.location.href);
+  const token = new URL(src, window.location.href).searchParams.get('videoFileToken');
+  if (token && !u.searchParams.has('videoFileToken')) u.searchParams.set('videoFileToken', token);
+  return u;
+}
+
+function hashesURL(src, hashes) {
+  if (hashes) return withToken(hashes, src).toString();
   const u = new URL(src, window.location.href);
   u.pathname = u.pathname.slice(0, u.pathname.lastIndexOf('/') + 1) + 'segments-sha256.json';
   return u.toString();
 }
 
-function segmentValidator(src) {
+// expectedHash finds a segment's hash in either shape of the map:
+// PeerTube's {file: {"start-end": hash}} for byte ranges of one fragmented
+// MP4 (end inclusive, as the engine gives byteRange), or the older
+// {file: hash} for segments that are whole files.
+function expectedHash(map, url, byteRange) {
+  const entry = map[fileName(url)];
+  if (typeof entry === 'string') return byteRange ? undefined : entry;
+  if (!entry || !byteRange) return undefined;
+  return entry[`${byteRange.start}-${byteRange.end}`];
+}
+
+function segmentValidator(mapURL) {
   let hashes;
   const load = () => {
-    hashes ??= fetch(hashesURL(src), { credentials: 'same-origin' }).then((r) => {
-      if (!r.ok) throw new Error(`segments-sha256.json: HTTP ${r.status}`);
+    hashes ??= fetch(mapURL, { credentials: 'same-origin' }).then((r) => {
+      if (!r.ok) throw new Error(`segment hash map: HTTP ${r.status}`);
       return r.json();
     });
     // A failed fetch is retried by the next segment instead of rejecting
@@ -61,8 +85,8 @@ function segmentValidator(src) {
     });
     return hashes;
   };
-  return async (url, _byteRange, data) => {
-    const expected = (await load())[fileName(url)];
+  return async (url, byteRange, data) => {
+    const expected = expectedHash(await load(), url, byteRange);
     if (!expected) return false;
     const ok = hex(await window.crypto.subtle.digest('SHA-256', data)) === expected;
     if (!ok) p2pStats.rejectedSegments += 1;
@@ -72,13 +96,11 @@ function segmentValidator(src) {
 
 // hlsWithP2P builds an hls.js instance whose segment loader goes through
 // the P2P engine.
-export function hlsWithP2P(Hls, config, { tracker, swarmId, src }) {
+export function hlsWithP2P(Hls, config, { tracker, swarmId, src, hashes }) {
   const HlsP2P = HlsJsP2PEngine.injectMixin(Hls);
   // The swarm of a video that is not public needs the file token that
   // opens its files; it is on the playlist URL.
-  const trackerURL = new URL(tracker, window.location.href);
-  const token = new URL(src, window.location.href).searchParams.get('videoFileToken');
-  if (token && !trackerURL.searchParams.has('videoFileToken')) trackerURL.searchParams.set('videoFileToken', token);
+  const trackerURL = withToken(tracker, src);
   const hls = new HlsP2P({
     ...config,
     p2p: {
@@ -88,7 +110,7 @@ export function hlsWithP2P(Hls, config, { tracker, swarmId, src }) {
         // Peers on one network find each other through host candidates;
         // the instance runs no STUN or TURN server and borrows none.
         rtcConfig: { iceServers: [] },
-        validateP2PSegment: segmentValidator(src),
+        validateP2PSegment: segmentValidator(hashesURL(src, hashes)),
       },
     },
   });

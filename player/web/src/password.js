@@ -37,11 +37,13 @@ async function unlock(id, password) {
   if (!playlist) throw new Error('This video is not ready to be played yet. Try again in a moment.');
   const url = new URL(playlist.playlistUrl, window.location.href);
   url.searchParams.set('videoFileToken', files.token);
-  return { details, src: url.href };
+  // The hash map gets its token from the playlist URL (see p2p.js).
+  return { details, src: url.href, hashes: playlist.segmentsSha256Url };
 }
 
 // unlockWithPassword resolves once the viewer typed a right password, with
-// the video's data-src set to the tokenized master playlist.
+// the video's data-src set to the tokenized master playlist and data-hashes
+// to the segment hash map.
 export function unlockWithPassword(video) {
   const form = document.getElementById('video-password');
   const input = document.getElementById('video-password-input');
@@ -53,8 +55,9 @@ export function unlockWithPassword(video) {
       error.hidden = true;
       form.setAttribute('aria-busy', 'true');
       try {
-        const { details, src } = await unlock(id, input.value);
+        const { details, src, hashes } = await unlock(id, input.value);
         video.dataset.src = src;
+        if (hashes) video.dataset.hashes = hashes;
         if (details.previewPath) video.poster = details.previewPath;
         video.setAttribute('aria-label', details.name);
         const title = document.getElementById('video-title');

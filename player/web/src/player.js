@@ -40,8 +40,8 @@ function report(onError, error) {
   }
 }
 
-// p2p, when set, is {tracker, swarmId} and turns peer-to-peer delivery on
-// (see p2p.js).
+// p2p, when set, is {tracker, swarmId, hashes} and turns peer-to-peer
+// delivery on (see p2p.js).
 function mount(video, { src, onError, onStats, onLevels, p2p } = {}) {
   if (!(video instanceof HTMLVideoElement)) {
     throw new TypeError('CuttlePlayer.mount needs a <video> element');

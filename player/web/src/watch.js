@@ -1,7 +1,7 @@
 // Watch page script. Expects this markup from the server's template:
 //
 //   <div class="player-wrap">
-//     <video id="player" data-src="MASTER_PLAYLIST_URL" controls playsinline></video>
+//     <video id="player" data-src="MASTER_PLAYLIST_URL" data-hashes="SEGMENT_HASH_MAP_URL" controls playsinline></video>
 //   </div>
 //   <p class="controls"><label for="quality">Quality</label> <select id="quality"></select></p>
 //   <p id="player-error" role="alert" hidden></p>      (optional: created if missing)
@@ -9,7 +9,8 @@
 // Peer-to-peer delivery is on when the video element also carries
 // data-tracker (the tracker socket URL; absent when the admin turned P2P
 // off) and data-video (the video's UUID, its swarm id), unless the viewer
-// switched it off with the checkbox added next to the quality menu.
+// switched it off with the checkbox added next to the quality menu;
+// segments from peers are checked against the hash map at data-hashes.
 // Playback statistics are reported to the server (report.js).
 //
 // The video's data-state attribute goes loading -> playing, or -> error, so
@@ -92,9 +93,9 @@ function start({ autoplay = false } = {}) {
     video.dataset.state = 'playing';
   });
 
-  const { tracker, video: videoId } = video.dataset;
+  const { tracker, video: videoId, hashes } = video.dataset;
   if (tracker && videoId) addP2PToggle((select && select.closest('.controls')) || select || video.closest('.player-wrap') || video);
-  const p2p = tracker && videoId && p2pWanted() ? { tracker, swarmId: videoId } : undefined;
+  const p2p = tracker && videoId && p2pWanted() ? { tracker, swarmId: videoId, hashes } : undefined;
 
   const player = CuttlePlayer.mount(video, {
     src: video.dataset.src,

@@ -59,7 +59,8 @@ func offloadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var got struct {
 		UUID      string `json:"uuid"`
 		Playlists []struct {
-			URL string `json:"playlistUrl"`
+			URL    string `json:"playlistUrl"`
+			Hashes string `json:"segmentsSha256Url"`
 		} `json:"streamingPlaylists"`
 	}
 	if err := c.call(ctx, http.MethodGet, "/api/v1/videos/"+url.PathEscape(v.UUID), nil, nil, http.StatusOK, &got); err != nil {
@@ -69,7 +70,8 @@ func offloadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return errors.New("the published video has no playlist")
 	}
 	cfg := peer.Config{
-		Tracker: p2p.TrackerURL(o.server, got.UUID, ""), Master: got.Playlists[0].URL, SwarmID: got.UUID,
+		Tracker: p2p.TrackerURL(o.server, got.UUID, ""), Master: got.Playlists[0].URL,
+		Hashes: got.Playlists[0].Hashes, SwarmID: got.UUID,
 		Height: o.height, HTTP: &http.Client{Timeout: time.Minute},
 	}
 
