@@ -232,9 +232,7 @@ func TestRenditionsAreVideoFiles(t *testing.T) {
 	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, clip(t, 3), "Renditions as files")
-	servertest.WaitVideo[videoState](t, user, up.Video.UUID, 3*time.Minute, 1, 7)
-	body := user.Do("GET", "/api/v1/videos/"+up.Video.UUID, nil).Expect(http.StatusOK).Body
-	v := decodeNumbers(t, body)
+	v := decodeNumbers(t, servertest.WaitState(t, user, up.Video.UUID, 3*time.Minute, 1))
 	if files, _ := v["files"].([]any); len(files) != 0 {
 		t.Fatalf("files = %v, want none once published", files)
 	}

@@ -135,8 +135,6 @@ func checkRendition(r job.RenditionResult) error {
 		return fmt.Errorf("%w: rendition %s: its playlist must be %s", ErrBadOutput, r.Name, job.PlaylistName(id, resolution))
 	case !codecsRE.MatchString(r.Codecs):
 		return fmt.Errorf("%w: rendition %s: the codecs are not a list of RFC 6381 codec identifiers", ErrBadOutput, r.Name)
-	case r.InfoHash != "":
-		return fmt.Errorf("%w: rendition %s: the server makes the torrents", ErrBadOutput, r.Name)
 	}
 	return nil
 }
@@ -148,6 +146,9 @@ func CheckResult(res *job.VODHLSResult) error {
 	for _, r := range res.Renditions {
 		if err := checkRendition(r); err != nil {
 			return err
+		}
+		if r.InfoHash != "" {
+			return fmt.Errorf("%w: rendition %s: the server makes the torrents", ErrBadOutput, r.Name)
 		}
 		if allowed[r.File] {
 			return fmt.Errorf("%w: file %s appears twice", ErrBadOutput, r.File)

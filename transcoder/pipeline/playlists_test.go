@@ -231,6 +231,7 @@ func TestCheckResult(t *testing.T) {
 		"master named by the worker": func(r *job.VODHLSResult) {
 			r.Master = job.MasterName(job.NewFileID())
 		},
+		"torrent made by the worker": func(r *job.VODHLSResult) { r.Renditions[0].InfoHash = "00" },
 		"same file twice": func(r *job.VODHLSResult) {
 			r.Renditions = append(r.Renditions, r.Renditions[0])
 		},
