@@ -36,7 +36,7 @@ func measure(ctx context.Context, ffprobe, outDir string, r job.Rendition, id st
 	if err != nil {
 		return nil, err
 	}
-	segs := segments(pl)
+	segs := MediaSegments(pl)
 	if len(segs) == 0 {
 		return nil, errors.New("ffmpeg wrote no segments")
 	}

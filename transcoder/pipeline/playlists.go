@@ -37,9 +37,9 @@ func readMediaPlaylist(path string) (*m3u8.MediaPlaylist, error) {
 	return media, nil
 }
 
-// segments returns the playlist's segments; grafov/m3u8 keeps them in a
-// slice with unused capacity at its end.
-func segments(pl *m3u8.MediaPlaylist) []*m3u8.MediaSegment {
+// MediaSegments returns the playlist's segments; grafov/m3u8 keeps them
+// in a slice with unused capacity at its end.
+func MediaSegments(pl *m3u8.MediaPlaylist) []*m3u8.MediaSegment {
 	var out []*m3u8.MediaSegment
 	for _, s := range pl.Segments {
 		if s != nil {
@@ -236,7 +236,7 @@ func CheckMediaPlaylist(data []byte, r job.RenditionResult, declared func(name s
 	if kind != m3u8.MEDIA || !ok {
 		return fail("not a media playlist")
 	}
-	segs := segments(media)
+	segs := MediaSegments(media)
 	switch {
 	case !media.Closed:
 		return fail("no EXT-X-ENDLIST")
@@ -304,7 +304,7 @@ func SegmentDurations(data []byte) ([]float64, error) {
 		return nil, errors.New("pipeline: parse playlist: not a media playlist")
 	}
 	var out []float64
-	for _, s := range segments(media) {
+	for _, s := range MediaSegments(media) {
 		out = append(out, s.Duration)
 	}
 	return out, nil

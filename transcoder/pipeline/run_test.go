@@ -147,7 +147,7 @@ func TestRunVideo(t *testing.T) {
 			t.Fatalf("%s: %v", rr.Name, err)
 		}
 		var durations []float64
-		for _, s := range segments(pl) {
+		for _, s := range MediaSegments(pl) {
 			durations = append(durations, s.Duration)
 		}
 		if !reflect.DeepEqual(durations, wantDurations) {
@@ -414,7 +414,7 @@ func checkHashes(t *testing.T, res *job.VODHLSResult, out string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		segs := segments(pl)
+		segs := MediaSegments(pl)
 		if len(hashes[rr.File]) != len(segs) || len(segs) == 0 {
 			t.Errorf("%s: %d hashes for %d segments", rr.Name, len(hashes[rr.File]), len(segs))
 		}

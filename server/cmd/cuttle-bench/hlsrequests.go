@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"cuttle.video/transcoder/pipeline"
 	"github.com/grafov/m3u8"
 )
 
@@ -59,21 +60,9 @@ func readMediaPlaylists(dir string) ([]mediaPlaylist, error) {
 	return out, nil
 }
 
-// segments are a playlist's segments; grafov/m3u8 keeps them in a slice
-// with unused capacity at its end.
-func segments(pl *m3u8.MediaPlaylist) []*m3u8.MediaSegment {
-	var out []*m3u8.MediaSegment
-	for _, s := range pl.Segments {
-		if s != nil {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // byteRanges tells whether a playlist names its segments as byte ranges.
 func byteRanges(pl *m3u8.MediaPlaylist) bool {
-	s := segments(pl)
+	s := pipeline.MediaSegments(pl)
 	return len(s) > 0 && s[0].Limit > 0
 }
 
@@ -91,7 +80,7 @@ func segmentRequests(pls []mediaPlaylist) ([]request, error) {
 		if m := p.pl.Map; m != nil && m.Limit > 0 {
 			next[m.URI] = m.Offset + m.Limit
 		}
-		for i, s := range segments(p.pl) {
+		for i, s := range pipeline.MediaSegments(p.pl) {
 			if s.URI == "" || strings.ContainsAny(s.URI, `/\?#`) {
 				return nil, fmt.Errorf("%s: segment %d, %q, is not a file of the playlist's directory", p.name, i, s.URI)
 			}
