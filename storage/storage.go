@@ -73,6 +73,14 @@ type Store interface {
 	PublicURL(key string) (string, bool)
 }
 
+// DownloadPresigner is implemented by stores whose presigned URLs can
+// ask browsers to save the object as a file named filename (the answer
+// carries Content-Disposition: attachment), which a redirect to a plain
+// presigned URL would lose.
+type DownloadPresigner interface {
+	PresignDownload(ctx context.Context, key string, ttl time.Duration, filename string) (string, error)
+}
+
 // ValidateKey refuses keys that are empty, absolute, or hold "." / ".."
 // elements, backslashes or NUL bytes.
 func ValidateKey(key string) error {

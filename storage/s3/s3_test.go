@@ -1,11 +1,15 @@
 package s3_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +110,31 @@ func resolvesDotSegments(t *testing.T, st *s3.Store) bool {
 		t.Fatal(err)
 	}
 	return !literal
+}
+
+// A presigned download makes the browser save the object under the name
+// asked for, and still answers ranges.
+func TestPresignDownload(t *testing.T) {
+	env := storagetest.S3FromEnv(t)
+	st := newStore(t, env, 0)
+	data := []byte("fragmented mp4 bytes")
+	if err := st.Put(t.Context(), "videos/v/f.mp4", bytes.NewReader(data), int64(len(data)), "video/mp4"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.PresignDownload(t.Context(), "videos/v/f.mp4", time.Minute, "My video: 720p.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	_, params, err := mime.ParseMediaType(res.Header.Get("Content-Disposition"))
+	if res.StatusCode != http.StatusOK || !bytes.Equal(body, data) || err != nil || params["filename"] != "My video: 720p.mp4" {
+		t.Fatalf("GET %s: %d %q, %q", u, res.StatusCode, res.Header.Get("Content-Disposition"), body)
+	}
 }
 
 func TestEnsureBucketIsIdempotent(t *testing.T) {
