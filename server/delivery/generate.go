@@ -48,8 +48,7 @@ func (s *server) generateDownload(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !v.DownloadEnabled {
-		httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+	if !downloadsOpen(c, v) {
 		return
 	}
 	video, audio, err := muxSources(v, c.QueryArray("videoFileIds"))

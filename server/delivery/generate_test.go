@@ -89,6 +89,7 @@ func TestGenerateDownload(t *testing.T) {
 
 	owner.Do("PUT", "/api/v1/videos/"+v.UUID, map[string]any{"downloadEnabled": false}).Expect(http.StatusNoContent)
 	anon.Raw("GET", route(v.UUID, top.ID), nil, nil).Problem(http.StatusForbidden)
+	owner.Raw("GET", route(v.UUID, top.ID), nil, nil).Expect(http.StatusOK)
 	owner.Do("PUT", "/api/v1/videos/"+v.UUID, map[string]any{"downloadEnabled": true, "privacy": 3}).Expect(http.StatusNoContent)
 	// A private video answers as its other files do: 403 by uuid, and
 	// by numeric id as if it did not exist, unless a file token opens it.

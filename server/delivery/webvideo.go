@@ -10,15 +10,17 @@ import (
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/session"
+	"cuttle.video/server/videos"
 	"cuttle.video/storage"
 )
 
 // A video's original is its web video file until the video is published
 // (see media.ListsOriginal): served with ranges under PeerTube's web video
 // routes, with its torrent, and as attachments under /download when the
-// video allows downloads. It follows its video's privacy as every file
-// does: the files of videos that are neither public nor unlisted need a
-// file token, or a user who may see the video.
+// video allows downloads (see downloadsOpen). It follows its video's
+// privacy as every file does: the files of videos that are neither public
+// nor unlisted need a file token, or a user who may see the video.
 
 // webVideo serves /static/web-videos/{file} (private false) and
 // /static/web-videos/private/{file}.
@@ -58,8 +60,7 @@ func (s *server) download(name, key func(*database.Video) string, ext string) gi
 		if !ok {
 			return
 		}
-		if !v.DownloadEnabled {
-			httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+		if !downloadsOpen(c, v) {
 			return
 		}
 		c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": media.TorrentName(v) + ext}))
@@ -85,12 +86,22 @@ func (s *server) downloadRendition(c *gin.Context) {
 		httpserve.Fail(c, problem.NotFound("file"))
 		return
 	}
-	if !v.DownloadEnabled {
-		httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+	if !downloadsOpen(c, v) {
 		return
 	}
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": media.RenditionDownloadName(v, resolution)}))
 	s.serveOriginal(c, v, tok, media.MediaPrefix(v)+r.File, r.File)
+}
+
+// downloadsOpen tells whether the request may download v's files: when
+// the video allows downloads, and always for its owner, whose files they
+// are. On refusal the answer is written.
+func downloadsOpen(c *gin.Context, v *database.Video) bool {
+	if v.DownloadEnabled || videos.IsOwner(session.Viewer(c), v) {
+		return true
+	}
+	httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+	return false
 }
 
 // originalAccess finds the video whose original a file name (as name
