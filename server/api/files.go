@@ -66,7 +66,7 @@ func (s *server) renditionFile(v *database.Video, r job.RenditionResult) videoFi
 	}
 	q := s.URLs.Query(v)
 	f.FileURL = s.URLs.HLS(v, r.File) + q
-	f.FileDownloadURL = s.URLs.Absolute(media.DownloadHLSRoute+media.RenditionDownloadFile(v, r.Resolution())) + q
+	f.FileDownloadURL = s.URLs.RenditionDownload(v, r.Resolution()) + q
 	if r.InfoHash != "" {
 		name := media.RenditionTorrentFile(v, r.Resolution())
 		torrentURL := s.URLs.Absolute(media.TorrentRoute+name) + q

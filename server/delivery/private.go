@@ -61,15 +61,16 @@ func (s *server) serveVideoFile(c *gin.Context, videoUUID, file string) {
 }
 
 // fileAccess authenticates the request as the API does (bearer token or
-// session) and asks whether it may read the video's files. On refusal
-// the answer is written and ok is false.
-func (s *server) fileAccess(c *gin.Context, videoUUID string) (*database.Video, media.FileToken, bool) {
+// session) and asks whether it may read the files of the video ref names
+// (see videos.Service.FileAccess). On refusal the answer is written and
+// ok is false.
+func (s *server) fileAccess(c *gin.Context, ref string) (*database.Video, media.FileToken, bool) {
 	session.VideoPassword(c)
 	s.Sessions.Authenticate(c)
 	if c.IsAborted() {
 		return nil, media.FileToken{}, false
 	}
-	v, tok, err := s.Videos.FileAccess(c.Request.Context(), videoUUID, session.Viewer(c), c.Query(media.TokenParam))
+	v, tok, err := s.Videos.FileAccess(c.Request.Context(), ref, session.Viewer(c), c.Query(media.TokenParam))
 	if err != nil {
 		httpserve.Fail(c, err)
 		return nil, media.FileToken{}, false

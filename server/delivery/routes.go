@@ -3,9 +3,10 @@
 // file token and rewritten playlists, the images, captions and
 // storyboards that follow their video's privacy, the avatars and banners
 // of accounts and channels, the original as a web video file with its
-// torrent and their downloads, the player bundle, the signed mount of
-// local media storage that runners and presigned URLs use, and the P2P
-// tracker through which viewers share segments. With S3, segment
+// torrent and their downloads, the renditions' downloads and the MP4
+// made of a video's streams on demand, the player bundle, the signed
+// mount of local media storage that runners and presigned URLs use, and
+// the P2P tracker through which viewers share segments. With S3, segment
 // requests are redirected to presigned URLs, so their bytes never pass
 // through the server.
 package delivery
@@ -51,6 +52,7 @@ type server struct{ Deps }
 func Mount(r *gin.Engine, d Deps) {
 	s := &server{Deps: d}
 	r.GET("/player/*file", compressedAssets(), playerAssets())
+	r.GET(media.GenerateDownloadRoute+":videoId", s.generateDownload)
 	for _, m := range []string{http.MethodGet, http.MethodHead} {
 		r.Handle(m, media.HLSRoute+":uuid/:file", s.hlsFile)
 		r.Handle(m, media.PrivateHLSRoute+":uuid/:file", s.privateHLSFile)

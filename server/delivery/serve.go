@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -74,10 +75,12 @@ func playlistLike(key string) bool {
 }
 
 // mediaPolicy says how media answers may be cached (files written once,
-// playlist-like files, redirects) and how long presigned redirects last.
+// playlist-like files, redirects), how long presigned redirects last,
+// and, for a download, the name browsers save it as.
 type mediaPolicy struct {
 	immutable, mutable, redirect string
 	presignTTL                   time.Duration
+	saveAs                       string
 }
 
 var publicMedia = mediaPolicy{
@@ -104,7 +107,7 @@ func (s *server) serveMediaAs(c *gin.Context, key, contentType string, policy me
 		cache = policy.mutable
 	}
 	if s.Redirect && !playlistLike(key) {
-		url, err := s.Store.PresignGet(ctx, key, policy.presignTTL)
+		url, err := s.presign(ctx, key, policy)
 		if err != nil {
 			httpserve.Fail(c, problem.Internal(err))
 			return
@@ -135,6 +138,15 @@ func (s *server) serveMediaAs(c *gin.Context, key, contentType string, policy me
 	if c.Request.Method != http.MethodHead {
 		_, _ = io.Copy(c.Writer, rc)
 	}
+}
+
+// presign is the URL a redirect sends the client to: one whose answer
+// keeps the download's name, where the store can sign that.
+func (s *server) presign(ctx context.Context, key string, policy mediaPolicy) (string, error) {
+	if dp, ok := s.Store.(storage.DownloadPresigner); ok && policy.saveAs != "" {
+		return dp.PresignDownload(ctx, key, policy.presignTTL, policy.saveAs)
+	}
+	return s.Store.PresignGet(ctx, key, policy.presignTTL)
 }
 
 // mediaHeaders marks an answer as media that players on any origin may

@@ -12,16 +12,18 @@ import (
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/session"
 	"cuttle.video/server/torrent"
+	"cuttle.video/server/videos"
 	"cuttle.video/storage"
 )
 
 // A video's original is its web video file until the video is published
 // (see media.ListsOriginal): served with ranges under PeerTube's web video
 // routes, with its torrent, and as attachments under /download when the
-// video allows downloads. It follows its video's privacy as every file
-// does: the files of videos that are neither public nor unlisted need a
-// file token, or a user who may see the video.
+// video allows downloads (see downloadsOpen). It follows its video's
+// privacy as every file does: the files of videos that are neither public
+// nor unlisted need a file token, or a user who may see the video.
 
 // webVideo serves /static/web-videos/{file} (private false) and
 // /static/web-videos/private/{file}.
@@ -75,8 +77,7 @@ func (s *server) renditionTorrent(c *gin.Context, attachment bool) {
 		httpserve.Fail(c, problem.NotFound("file"))
 		return
 	}
-	if attachment && !v.DownloadEnabled {
-		httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+	if attachment && !downloadsOpen(c, v) {
 		return
 	}
 	ctx := c.Request.Context()
@@ -121,12 +122,10 @@ func (s *server) download(name, key func(*database.Video) string, ext string) gi
 		if !ok {
 			return
 		}
-		if !v.DownloadEnabled {
-			httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+		if !downloadsOpen(c, v) {
 			return
 		}
-		c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": media.TorrentName(v) + ext}))
-		s.serveOriginal(c, v, tok, key(v), name(v))
+		s.serveDownload(c, v, tok, key(v), name(v), media.TorrentName(v)+ext)
 	}
 }
 
@@ -148,12 +147,21 @@ func (s *server) downloadRendition(c *gin.Context) {
 		httpserve.Fail(c, problem.NotFound("file"))
 		return
 	}
-	if !v.DownloadEnabled {
-		httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+	if !downloadsOpen(c, v) {
 		return
 	}
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": media.RenditionDownloadName(v, resolution)}))
-	s.serveOriginal(c, v, tok, media.MediaPrefix(v)+r.File, r.File)
+	s.serveDownload(c, v, tok, media.MediaPrefix(v)+r.File, r.File, media.RenditionDownloadName(v, resolution))
+}
+
+// downloadsOpen tells whether the request may download v's files: when
+// the video allows downloads, and always for its owner, whose files they
+// are. On refusal the answer is written.
+func downloadsOpen(c *gin.Context, v *database.Video) bool {
+	if v.DownloadEnabled || videos.IsOwner(session.Viewer(c), v) {
+		return true
+	}
+	httpserve.Fail(c, problem.Forbidden("the downloads of this video are disabled"))
+	return false
 }
 
 // originalAccess finds the video whose original a file name (as name
@@ -181,11 +189,23 @@ func (s *server) originalAccess(c *gin.Context, name func(*database.Video) strin
 // serveOriginal serves the stored key as a file named name, whose
 // extension gives its type, cached as its video's privacy allows.
 func (s *server) serveOriginal(c *gin.Context, v *database.Video, tok media.FileToken, key, name string) {
-	policy := publicMedia
-	if !media.PublicFiles(v.Privacy) {
-		policy = privateMedia(max(time.Until(tok.Expires), time.Second))
-	}
+	s.serveMediaAs(c, key, storage.ContentTypeFor(name), filePolicy(v, tok))
+}
+
+// serveDownload is serveOriginal for an attachment that browsers save as
+// saveAs, presigned so when the answer is a redirect to the store.
+func (s *server) serveDownload(c *gin.Context, v *database.Video, tok media.FileToken, key, name, saveAs string) {
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": saveAs}))
+	policy := filePolicy(v, tok)
+	policy.saveAs = saveAs
 	s.serveMediaAs(c, key, storage.ContentTypeFor(name), policy)
+}
+
+func filePolicy(v *database.Video, tok media.FileToken) mediaPolicy {
+	if !media.PublicFiles(v.Privacy) {
+		return privateMedia(max(time.Until(tok.Expires), time.Second))
+	}
+	return publicMedia
 }
 
 // privateMedia is how the files of non-public videos may be cached:

@@ -116,6 +116,9 @@ func TestPagesAccessible(t *testing.T) {
 	check(channel, `document.querySelector('main h1')`)
 	check("/a/"+owner.Username, `document.querySelector('main h1')`)
 	check("/w/"+public.Video.ShortUUID, `document.getElementById('player')?.dataset.state`)
+	// The download dialog is checked open: axe skips hidden content.
+	webEval[bool](w, `(document.getElementById('download-dialog').showPopover(), true)`)
+	w.accessible(axe, "the download dialog")
 	check("/w/"+protected.Video.ShortUUID, `document.getElementById('video-password-input')`)
 	check("/videos/embed/"+public.Video.UUID, `document.getElementById('player')?.dataset.state`)
 	check("/w/no-such-video", `document.querySelector('.notice')`)

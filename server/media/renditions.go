@@ -22,6 +22,11 @@ import (
 // name RenditionDownloadFile gives, PeerTube's route.
 const DownloadHLSRoute = "/download/streaming-playlists/hls/videos/"
 
+// GenerateDownloadRoute takes "{video id}" and, in its videoFileIds
+// query, the ids of the files whose streams to mux into one MP4
+// download, PeerTube's route.
+const GenerateDownloadRoute = "/download/videos/generate/"
+
 // RenditionDownloadFile names the file of v's rendition of a resolution
 // on DownloadHLSRoute: "{video uuid}-{resolution}-fragmented.mp4".
 func RenditionDownloadFile(v *database.Video, resolution int) string {
@@ -106,12 +111,22 @@ func makeTorrent(ctx context.Context, st storage.Store, key string, f torrent.Fi
 // Rendition finds v's published rendition of a resolution, in the
 // fragmented layout: a video not repackaged yet has no file to offer.
 func Rendition(v *database.Video, resolution int) (job.RenditionResult, bool) {
+	return findRendition(v, func(r job.RenditionResult) bool { return r.Resolution() == resolution })
+}
+
+// RenditionOfFile finds v's published rendition whose file id
+// (RenditionFileID) is fileID, as Rendition does.
+func RenditionOfFile(v *database.Video, fileID int64) (job.RenditionResult, bool) {
+	return findRendition(v, func(r job.RenditionResult) bool { return RenditionFileID(v.ID, r.Height) == fileID })
+}
+
+func findRendition(v *database.Video, match func(job.RenditionResult) bool) (job.RenditionResult, bool) {
 	res := Result(v)
 	if res == nil || res.Legacy() || v.State != database.StatePublished {
 		return job.RenditionResult{}, false
 	}
 	for _, r := range res.Renditions {
-		if r.Resolution() == resolution {
+		if match(r) {
 			return r, true
 		}
 	}

@@ -122,6 +122,12 @@ func (u *URLs) Poster(v *database.Video) string {
 	return u.Absolute(PreviewPath(v.UUID)) + u.Query(v)
 }
 
+// RenditionDownload is the absolute URL that sends v's rendition of a
+// resolution as an attachment, without a token: callers add Query(v).
+func (u *URLs) RenditionDownload(v *database.Video, resolution int) string {
+	return u.Absolute(DownloadHLSRoute + RenditionDownloadFile(v, resolution))
+}
+
 // Presigned is a URL of the store itself for a file of v's media
 // directory, valid for ttl: with S3, the bucket serves the bytes.
 func (u *URLs) Presigned(ctx context.Context, v *database.Video, file string, ttl time.Duration) (string, error) {

@@ -80,19 +80,23 @@ func (s *Service) CheckFileToken(_ context.Context, v *database.Video, token str
 }
 
 // FileAccess decides whether a request may read the files of the video
-// with the given uuid, and returns the video. The files of public and
-// unlisted videos are anyone's (the token is then empty). Others need a
-// valid file token, or a user who may see the video (its owner,
-// moderators, and any logged-in user for internal videos; passwords do
-// not open files, tokens obtained with them do). The token returned is
-// the one the links inside the files (playlists) must carry.
-func (s *Service) FileAccess(ctx context.Context, videoUUID string, user *database.User, token string) (*database.Video, media.FileToken, error) {
-	v, err := s.db.VideoByUUID(ctx, videoUUID)
-	if errors.Is(err, database.ErrNotFound) {
-		return nil, media.FileToken{}, problem.NotFound("video")
-	}
+// ref names (its uuid, short uuid or numeric id), and returns the video.
+// The files of public and unlisted videos are anyone's (the token is
+// then empty). Others need a valid file token, or a user who may see the
+// video (its owner, moderators, and any logged-in user for internal
+// videos; passwords do not open files, tokens obtained with them do).
+// The token returned is the one the links inside the files (playlists)
+// must carry. A numeric id reaches, as in Get, only the videos the user
+// could list, unless a valid file token shows the uuid was known.
+func (s *Service) FileAccess(ctx context.Context, ref string, user *database.User, token string) (*database.Video, media.FileToken, error) {
+	v, byID, err := s.lookup(ctx, ref)
 	if err != nil {
-		return nil, media.FileToken{}, problem.Internal(err)
+		return nil, media.FileToken{}, err
+	}
+	if byID && !listable(user, v) {
+		if _, err := s.verifyFileToken(v, token); err != nil {
+			return nil, media.FileToken{}, problem.NotFound("video")
+		}
 	}
 	if media.PublicFiles(v.Privacy) {
 		return v, media.FileToken{}, nil

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +16,7 @@ import (
 	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/session"
+	"cuttle.video/server/videos"
 )
 
 // The watch page's template; it is parsed with the other pages (see
@@ -60,6 +62,9 @@ type WatchPage struct {
 	// of a published video.
 	Site  Site
 	Share *Share
+	// Downloads fill the download dialog: the renditions of a published
+	// video that allows downloads, or whose owner is watching.
+	Downloads []WatchDownload
 }
 
 // RenderWatch writes the watch page with status.
@@ -81,6 +86,17 @@ type WatchCaption struct {
 	Language string
 	Label    string
 	// URL is the WebVTT file, for downloading.
+	URL string
+}
+
+// WatchDownload is one file of the watch page's download dialog.
+type WatchDownload struct {
+	// Label is the rendition's resolution, "720p", or says it is sound
+	// alone.
+	Label string
+	Size  int64
+	// URL sends the file as an attachment, with a file token when one
+	// is needed.
 	URL string
 }
 
@@ -121,6 +137,7 @@ func (s *pages) watch(c *gin.Context) {
 	case v.State == database.StatePublished:
 		page.Playlist, page.Hashes, page.Tracker, page.Poster = s.playback(v)
 		page.Share = s.share(v)
+		page.Downloads = s.downloads(v, session.Viewer(c), lang)
 		s.watchExtras(ctx, v, &page)
 	case v.State == database.StateTranscodingFailed:
 		// Only those who may manage the video reach it before it is
@@ -166,6 +183,26 @@ func (s *pages) watchExtras(ctx context.Context, v *database.Video, page *WatchP
 			URL: media.CaptionPath(v.UUID, c.Language) + s.URLs.Query(v),
 		})
 	}
+}
+
+// downloads lists the renditions of a published video that the viewer
+// may download: all when the video allows downloads or the viewer owns
+// it, none otherwise. The download routes apply the same rule.
+func (s *pages) downloads(v *database.Video, viewer *database.User, lang string) []WatchDownload {
+	res := media.Result(v)
+	if res == nil || res.Legacy() || !v.DownloadEnabled && !videos.IsOwner(viewer, v) {
+		return nil
+	}
+	q := s.URLs.Query(v)
+	out := make([]WatchDownload, 0, len(res.Renditions))
+	for _, r := range res.Renditions {
+		d := WatchDownload{Label: T(lang, "watch.download.audio"), Size: r.Size, URL: s.URLs.RenditionDownload(v, r.Resolution()) + q}
+		if !r.AudioOnly() {
+			d.Label = strconv.Itoa(r.Resolution()) + "p"
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // clock writes a chapter's time as creators write chapters in a
