@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -228,8 +229,19 @@ func checkFileTorrent(t *testing.T, f map[string]any, file []byte, name, dn stri
 // as PeerTube names them, its fragmented MP4 served with ranges as
 // video/mp4, the same bytes as its download, and a torrent whose pieces
 // are the file's.
+// On S3 the files and downloads are redirects to the bucket, which must
+// keep ranges and the attachment's name.
 func TestRenditionsAreVideoFiles(t *testing.T) {
-	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
+	t.Run("local", func(t *testing.T) {
+		renditionsAreVideoFiles(t, servertest.Start(t, servertest.SQLite, servertest.FastTranscoding))
+	})
+	t.Run("s3-replicas", func(t *testing.T) {
+		a, _ := twoReplicas(t)
+		renditionsAreVideoFiles(t, a)
+	})
+}
+
+func renditionsAreVideoFiles(t *testing.T, s *servertest.Server) {
 	user := s.NewUser(t, 2, -1)
 	up := uploadClip(t, user, clip(t, 3), "Renditions as files")
 	v := decodeNumbers(t, servertest.WaitState(t, user, up.Video.UUID, 3*time.Minute, 1))
@@ -248,6 +260,7 @@ func TestRenditionsAreVideoFiles(t *testing.T) {
 		where := fmt.Sprintf("streamingPlaylists[0].files[%d]", i)
 		f := checkVideoFile(t, where, raw, append(videoFileFields, "playlistUrl")...)
 		fileURL := f["fileUrl"].(string)
+		height := f["resolution"].(map[string]any)["id"].(json.Number).String()
 		if derived := strings.TrimSuffix(fileURL, "-fragmented.mp4") + ".m3u8"; derived != f["playlistUrl"] {
 			t.Fatalf("%s: playlist %s, PeerTube's naming gives %s", where, f["playlistUrl"], derived)
 		}
@@ -264,10 +277,10 @@ func TestRenditionsAreVideoFiles(t *testing.T) {
 			t.Fatalf("%s: ranged GET: %d %q", where, res.StatusCode, res.Header.Get("Content-Range"))
 		}
 		res, download := fetch(t, f["fileDownloadUrl"].(string), nil)
-		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") || !bytes.Equal(download, file) {
+		_, params, _ := mime.ParseMediaType(res.Header.Get("Content-Disposition"))
+		if res.StatusCode != http.StatusOK || params["filename"] != "Renditions as files "+height+"p.mp4" || !bytes.Equal(download, file) {
 			t.Fatalf("%s: download: %d %q, %d bytes", where, res.StatusCode, res.Header.Get("Content-Disposition"), len(download))
 		}
-		height := f["resolution"].(map[string]any)["id"].(json.Number).String()
 		checkFileTorrent(t, f, file, "Renditions as files "+height+"p.mp4", "Renditions as files "+height+"p.mp4")
 		if res, _ := fetch(t, f["torrentDownloadUrl"].(string), nil); res.StatusCode != http.StatusOK ||
 			!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
