@@ -11,6 +11,7 @@ import (
 	"cuttle.video/server/database"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/media"
+	"cuttle.video/server/p2p"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/session"
 	"cuttle.video/server/torrent"
@@ -64,13 +65,18 @@ func (s *server) renditionFile(v *database.Video, r job.RenditionResult) videoFi
 	if r.File == "" {
 		return f
 	}
-	q := s.URLs.Query(v)
+	token := s.URLs.Token(v)
+	q := ""
+	if token != "" {
+		q = media.TokenQuery(token)
+	}
 	f.FileURL = s.URLs.HLS(v, r.File) + q
 	f.FileDownloadURL = s.URLs.RenditionDownload(v, r.Resolution()) + q
 	if r.InfoHash != "" {
 		name := media.RenditionTorrentFile(v, r.Resolution())
 		torrentURL := s.URLs.Absolute(media.TorrentRoute+name) + q
-		magnet, err := torrent.Magnet(r.InfoHash, media.RenditionDownloadName(v, r.Resolution()), torrentURL, torrent.File{WebSeed: f.FileURL})
+		magnet, err := torrent.Magnet(r.InfoHash, media.RenditionDownloadName(v, r.Resolution()), torrentURL,
+			p2p.RenditionTorrent(s.URLs, v, r, token, s.Tracker != nil))
 		if err == nil {
 			f.TorrentURL, f.TorrentDownloadURL, f.MagnetURI = torrentURL, s.URLs.Absolute(media.DownloadTorrentRoute+name)+q, magnet
 		}

@@ -1,6 +1,7 @@
 package delivery_test
 
 import (
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"os"
@@ -271,4 +272,49 @@ func TestTrackerRevocationAcrossReplicas(t *testing.T) {
 	if reason := spy.CutOff(); !strings.Contains(reason, "access to this video changed") {
 		t.Fatalf("close reason %q", reason)
 	}
+}
+
+// A rendition's torrent names the video's tracker socket, which takes
+// its info hash as one of the video's swarms, and no other info hash.
+func TestRenditionTorrentSwarm(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite, servertest.FastTranscoding)
+	owner := s.NewUser(t, 2, -1)
+	up := owner.PublishVideo(servertest.Clip(t), "Torrent swarm", 1)
+	var v struct {
+		StreamingPlaylists []struct {
+			Files []struct {
+				MagnetURI string `json:"magnetUri"`
+			} `json:"files"`
+		} `json:"streamingPlaylists"`
+	}
+	owner.Do("GET", "/api/v1/videos/"+up.Video.UUID, nil).Expect(http.StatusOK).JSON(&v)
+	magnet, err := url.Parse(v.StreamingPlaylists[0].Files[0].MagnetURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	announce := magnet.Query().Get("tr")
+	if announce != p2p.TrackerURL(s.URL, up.Video.UUID, "") {
+		t.Fatalf("the magnet's tracker is %q", announce)
+	}
+	raw, err := hex.DecodeString(strings.TrimPrefix(magnet.Query().Get("xt"), "urn:btih:"))
+	if err != nil || len(raw) != 20 {
+		t.Fatalf("info hash of %s: %v", magnet, err)
+	}
+	c := trackertest.MustDial(t, announce)
+	joined(t, c, binaryString(raw), trackerPeer(0), 0)
+	raw[0] ^= 0xff
+	c.Send(announceMsg(binaryString(raw), trackerPeer(0), 0))
+	if r := c.Next(); r["failure reason"] == nil {
+		t.Fatalf("an info hash of no file of the video was taken: %v", r)
+	}
+}
+
+// binaryString is raw bytes as the tracker protocol's binary strings
+// carry them: one character per byte.
+func binaryString(raw []byte) string {
+	runes := make([]rune, len(raw))
+	for i, b := range raw {
+		runes[i] = rune(b)
+	}
+	return string(runes)
 }

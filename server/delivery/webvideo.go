@@ -11,6 +11,7 @@ import (
 	"cuttle.video/server/database"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/media"
+	"cuttle.video/server/p2p"
 	"cuttle.video/server/problem"
 	"cuttle.video/server/session"
 	"cuttle.video/server/torrent"
@@ -64,8 +65,8 @@ func (s *server) torrent(attachment bool) gin.HandlerFunc {
 }
 
 // renditionTorrent serves the torrent of a rendition, with the URL its
-// file has now as web seed (and the file token the request came with,
-// for a video that is not public).
+// file has now as web seed and the video's tracker (with the file token
+// the request came with, for a video that is not public).
 func (s *server) renditionTorrent(c *gin.Context, attachment bool) {
 	id, resolution, _ := media.RenditionTorrent(c.Param("file"))
 	v, _, ok := s.fileAccess(c, id)
@@ -86,11 +87,11 @@ func (s *server) renditionTorrent(c *gin.Context, attachment bool) {
 		httpserve.Fail(c, problem.Internal(fmt.Errorf("delivery: read torrent of %s: %w", r.File, err)))
 		return
 	}
-	seed := s.URLs.HLS(v, r.File)
-	if tok := c.Query(media.TokenParam); tok != "" {
-		seed += media.TokenQuery(tok)
+	var token string
+	if !media.PublicFiles(v.Privacy) {
+		token = c.Query(media.TokenParam)
 	}
-	body, err := torrent.WithWebSeed(stored, seed)
+	body, err := torrent.WithSources(stored, p2p.RenditionTorrent(s.URLs, v, r, token, s.Tracker != nil))
 	if err != nil {
 		httpserve.Fail(c, problem.Internal(err))
 		return

@@ -20,6 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"cuttle.video/server/config"
+	"cuttle.video/server/p2p"
 	"cuttle.video/server/servertest"
 )
 
@@ -191,8 +192,8 @@ func fetch(t *testing.T, u string, h http.Header) (*http.Response, []byte) {
 // checkFileTorrent checks the torrent of the video file f (its JSON)
 // whose bytes are file, decoded independently: the file's name, length
 // and web seed, and pieces that are the SHA-1 of the file's; then its
-// magnet link, which shows dn.
-func checkFileTorrent(t *testing.T, f map[string]any, file []byte, name, dn string) {
+// magnet link, which shows dn; announce is the tracker both name, if any.
+func checkFileTorrent(t *testing.T, f map[string]any, file []byte, name, dn, announce string) {
 	t.Helper()
 	fileURL := f["fileUrl"].(string)
 	res, metainfo := fetch(t, f["torrentUrl"].(string), nil)
@@ -201,7 +202,7 @@ func checkFileTorrent(t *testing.T, f map[string]any, file []byte, name, dn stri
 	}
 	info := decodeTorrent(t, metainfo)
 	if info.Name != name || info.Length != int64(len(file)) ||
-		len(info.URLList) != 1 || info.URLList[0] != fileURL || len(info.Announce) != 0 {
+		len(info.URLList) != 1 || info.URLList[0] != fileURL || strings.Join(info.Announce, " ") != announce {
 		t.Fatalf("torrent = %+v", info)
 	}
 	if want := (info.Length + info.PieceLength - 1) / info.PieceLength; int64(len(info.Pieces)) != want {
@@ -218,7 +219,7 @@ func checkFileTorrent(t *testing.T, f map[string]any, file []byte, name, dn stri
 		t.Fatalf("magnetUri %q: %v", f["magnetUri"], err)
 	}
 	q := magnet.Query()
-	if q.Get("xt") != "urn:btih:"+info.InfoHash || q.Get("ws") != fileURL || q.Get("dn") != dn ||
+	if q.Get("xt") != "urn:btih:"+info.InfoHash || q.Get("ws") != fileURL || q.Get("dn") != dn || q.Get("tr") != announce ||
 		q.Get("xs") != f["torrentUrl"] {
 		t.Fatalf("magnetUri %s, info hash %s", magnet, info.InfoHash)
 	}
@@ -281,7 +282,8 @@ func renditionsAreVideoFiles(t *testing.T, s *servertest.Server) {
 		if res.StatusCode != http.StatusOK || params["filename"] != "Renditions as files "+height+"p.mp4" || !bytes.Equal(download, file) {
 			t.Fatalf("%s: download: %d %q, %d bytes", where, res.StatusCode, res.Header.Get("Content-Disposition"), len(download))
 		}
-		checkFileTorrent(t, f, file, "Renditions as files "+height+"p.mp4", "Renditions as files "+height+"p.mp4")
+		name := "Renditions as files " + height + "p.mp4"
+		checkFileTorrent(t, f, file, name, name, p2p.TrackerURL(s.URL, up.Video.UUID, ""))
 		if res, _ := fetch(t, f["torrentDownloadUrl"].(string), nil); res.StatusCode != http.StatusOK ||
 			!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
 			t.Fatalf("%s: torrent download: %d", where, res.StatusCode)
@@ -342,7 +344,7 @@ func TestOriginalIsWebVideoFile(t *testing.T) {
 		t.Fatalf("ranged GET %s: %d %s %q", fileURL, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Range"))
 	}
 
-	checkFileTorrent(t, f, original, "Not transcoded- web video 720p.mp4", "Not transcoded: web video")
+	checkFileTorrent(t, f, original, "Not transcoded- web video 720p.mp4", "Not transcoded: web video", "")
 
 	// The downloads: attachments, refused once the owner disables them.
 	for _, k := range []string{"fileDownloadUrl", "torrentDownloadUrl"} {

@@ -77,7 +77,7 @@ func TorrentKey(r job.RenditionResult) string {
 // from v's media directory, stores it beside the file, and records its
 // info hash in res and its name among res's files. The torrents carry no
 // web seed: the file's URL depends on the video's privacy at the moment
-// one is asked for, and is set then (torrent.WithWebSeed). The caller
+// one is asked for, and is set then (torrent.WithSources). The caller
 // holds v's files lock.
 func MakeTorrents(ctx context.Context, st storage.Store, v *database.Video, res *job.VODHLSResult) error {
 	prefix := MediaPrefix(v)

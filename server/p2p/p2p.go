@@ -13,6 +13,7 @@ package p2p
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"hash/fnv"
 	"io"
@@ -28,8 +29,10 @@ import (
 	"cuttle.video/server/database"
 	"cuttle.video/server/media"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/torrent"
 	"cuttle.video/server/tracker"
 	"cuttle.video/storage"
+	"cuttle.video/transcoder/job"
 )
 
 // TrackerPath is where the server answers tracker sockets.
@@ -172,7 +175,8 @@ func (s *Service) checkAccess(ctx context.Context, v *database.Video, token stri
 	return expires, nil
 }
 
-// hashes reads the master playlist once per transcoding result.
+// hashes reads the master playlist once per transcoding result, for the
+// info hashes of the renditions' swarms, and adds their torrents'.
 func (s *Service) hashes(ctx context.Context, v *database.Video) ([]string, error) {
 	h := fnv.New64a()
 	_, _ = io.WriteString(h, v.HLS)
@@ -204,6 +208,13 @@ func (s *Service) hashes(ctx context.Context, v *database.Video) ([]string, erro
 	for _, st := range streams {
 		c.hashes = append(c.hashes, st.InfoHash)
 	}
+	// Each rendition's torrent is a swarm of the video too, which
+	// BitTorrent clients on the web join through the same socket.
+	for _, r := range res.Renditions {
+		if raw, err := hex.DecodeString(r.InfoHash); err == nil && len(raw) == 20 {
+			c.hashes = append(c.hashes, string(raw))
+		}
+	}
 	s.mu.Lock()
 	if len(s.cache) >= maxCached {
 		clear(s.cache)
@@ -216,4 +227,20 @@ func (s *Service) hashes(ctx context.Context, v *database.Video) ([]string, erro
 // allow returns a membership test over hashes.
 func allow(hashes []string) tracker.Allowed {
 	return func(ih string) bool { return slices.Contains(hashes, ih) }
+}
+
+// RenditionTorrent describes the torrent of v's rendition r as clients
+// get it: the rendition's file as web seed, with token (the viewer's
+// file token, empty for public files), and, when the instance runs its
+// tracker, the video's tracker socket, whose swarms include the
+// torrent's (see hashes).
+func RenditionTorrent(u *media.URLs, v *database.Video, r job.RenditionResult, token string, tracker bool) torrent.File {
+	f := torrent.File{Name: media.RenditionDownloadName(v, r.Resolution()), Size: r.Size, WebSeed: u.HLS(v, r.File)}
+	if token != "" {
+		f.WebSeed += media.TokenQuery(token)
+	}
+	if tracker {
+		f.Announce = TrackerURL(u.Absolute(""), v.UUID, token)
+	}
+	return f
 }

@@ -20,8 +20,10 @@ type File struct {
 	Name string
 	Size int64
 	// WebSeed is the file's URL; empty for a torrent whose web seed is
-	// set when it is served (WithWebSeed).
+	// set when it is served (WithSources).
 	WebSeed string
+	// Announce is the tracker peers meet at; empty for none.
+	Announce string
 }
 
 // Torrent is a made metainfo file.
@@ -59,15 +61,17 @@ func Make(r io.Reader, f File) (Torrent, error) {
 	return Torrent{Metainfo: b.Bytes(), InfoHash: mi.HashInfoBytes().HexString()}, nil
 }
 
-// WithWebSeed returns the metainfo file mi with webSeed as its only web
-// seed. The info hash does not change: the web seed is outside the info
-// dictionary, so a torrent made once can follow its file's URL.
-func WithWebSeed(mi []byte, webSeed string) ([]byte, error) {
+// WithSources returns the metainfo file mi with f's web seed and, when f
+// has one, its tracker. The info hash does not change: both are outside
+// the info dictionary, so a torrent made once can follow its file's URL
+// and its video's tracker.
+func WithSources(mi []byte, f File) ([]byte, error) {
 	m, err := metainfo.Load(bytes.NewReader(mi))
 	if err != nil {
 		return nil, fmt.Errorf("torrent: read metainfo: %w", err)
 	}
-	m.UrlList = []string{webSeed}
+	m.UrlList = []string{f.WebSeed}
+	m.Announce = f.Announce
 	var b bytes.Buffer
 	if err := m.Write(&b); err != nil {
 		return nil, fmt.Errorf("torrent: encode metainfo: %w", err)
@@ -76,8 +80,8 @@ func WithWebSeed(mi []byte, webSeed string) ([]byte, error) {
 }
 
 // Magnet is the magnet link of a torrent: its info hash (xt), the name
-// to show (dn), the web seed (ws) and where the metainfo file itself is
-// (xs).
+// to show (dn), the web seed (ws), the tracker (tr) when f has one, and
+// where the metainfo file itself is (xs).
 func Magnet(infoHash, displayName, torrentURL string, f File) (string, error) {
 	var h metainfo.Hash
 	if err := h.FromHexString(infoHash); err != nil {
@@ -85,5 +89,8 @@ func Magnet(infoHash, displayName, torrentURL string, f File) (string, error) {
 	}
 	m := metainfo.Magnet{InfoHash: h, DisplayName: displayName,
 		Params: url.Values{"ws": {f.WebSeed}, "xs": {torrentURL}}}
+	if f.Announce != "" {
+		m.Trackers = []string{f.Announce}
+	}
 	return m.String(), nil
 }
