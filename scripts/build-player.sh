@@ -48,7 +48,7 @@ up_to_date() {
     [[ -f $out ]] || return 1
     # Any source, the lock file or this script newer than an output means
     # the output is stale.
-    if [[ -n $(find src package-lock.json "$root/scripts/build-player.sh" -newer "$out" -print -quit) ]]; then
+    if [[ -n $(find src package-lock.json patch-p2pml.mjs "$root/scripts/build-player.sh" -newer "$out" -print -quit) ]]; then
       return 1
     fi
   done
@@ -72,10 +72,13 @@ mkdir -p "$dist"
 # a half-written bundle for the Go embed to pick up.
 trap 'rm -f "$dist"/*.tmp' EXIT
 # p2p-media-loader-core cannot be bundled from its sources (it needs Node's
-# events and process); its prebuilt ES module can.
+# events and process); its prebuilt ES module can, once fixed for byte-range
+# segments (see patch-p2pml.mjs).
+node patch-p2pml.mjs node_modules/p2p-media-loader-core/dist/p2p-media-loader-core.es.js \
+  node_modules/.cuttle/p2p-media-loader-core.es.js
 node node_modules/esbuild/bin/esbuild src/watch.js \
   --bundle --format=iife --minify --target=es2020 \
-  --alias:p2p-media-loader-core=./node_modules/p2p-media-loader-core/dist/p2p-media-loader-core.es.js \
+  --alias:p2p-media-loader-core=./node_modules/.cuttle/p2p-media-loader-core.es.js \
   --log-level=warning --outfile="$dist/watch.js.tmp"
 cp src/watch.css "$dist/watch.css.tmp"
 # The other pages' scripts (src/site: forms, editors, the upload page) and

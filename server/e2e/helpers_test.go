@@ -193,7 +193,7 @@ func checkSegments(t *testing.T, masterURL, hashesURL, query string, eachMedia f
 		if media.Map == nil || media.Map.Offset != 0 || media.Map.Limit <= 0 {
 			t.Fatalf("%s: no EXT-X-MAP at the start of the file", variant.URI)
 		}
-		if want := strings.TrimSuffix(path.Base(variant.URI), ".m3u8") + "-fragmented.mp4"; path.Base(media.Map.URI) != want {
+		if want := strings.TrimSuffix(fileName(t, variant.URI), ".m3u8") + "-fragmented.mp4"; fileName(t, media.Map.URI) != want {
 			t.Fatalf("%s plays %s, not %s as PeerTube names it", variant.URI, media.Map.URI, want)
 		}
 		getRange(t, resolve(t, mediaURL, media.Map.URI), 0, media.Map.Limit)
@@ -203,7 +203,7 @@ func checkSegments(t *testing.T, masterURL, hashesURL, query string, eachMedia f
 			}
 			u := resolve(t, mediaURL, seg.URI)
 			sum := sha256.Sum256(getRange(t, u, seg.Offset, seg.Limit))
-			file, _, _ := strings.Cut(path.Base(seg.URI), "?")
+			file := fileName(t, seg.URI)
 			key := fmt.Sprintf("%d-%d", seg.Offset, seg.Offset+seg.Limit-1)
 			if want, ok := hashes[file][key]; !ok || want != hex.EncodeToString(sum[:]) {
 				t.Fatalf("segment %s %s: sha256 %x, map says %q", file, key, sum, want)
@@ -217,6 +217,16 @@ func checkSegments(t *testing.T, masterURL, hashesURL, query string, eachMedia f
 	if checked != mapped || checked == 0 {
 		t.Fatalf("the playlists reference %d segments, the map has %d", checked, mapped)
 	}
+}
+
+// fileName is the last element of a URL's path.
+func fileName(t *testing.T, u string) string {
+	t.Helper()
+	p, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path.Base(p.Path)
 }
 
 // getRange fetches length bytes of u from offset, as players fetch a

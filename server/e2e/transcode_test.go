@@ -126,7 +126,8 @@ func TestKilledRunnerIsReplaced(t *testing.T) {
 		prefix + "thumbnail.jpg": true, prefix + "preview.jpg": true, prefix + "storyboard.jpg": true}
 	for _, f := range sp.Files {
 		want[prefix+path.Base(f.PlaylistURL)] = true
-		want[prefix+strings.TrimSuffix(path.Base(f.PlaylistURL), ".m3u8")+"-fragmented.mp4"] = true
+		id := strings.TrimSuffix(path.Base(f.PlaylistURL), ".m3u8")
+		want[prefix+id+"-fragmented.mp4"], want[prefix+id+"-hls.torrent"] = true, true
 	}
 	got := objects()
 	sort.Strings(got)

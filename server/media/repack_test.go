@@ -92,7 +92,7 @@ func TestRepackageLegacyVideo(t *testing.T) {
 		keys = append(keys, strings.TrimPrefix(o.Key, prefix))
 	}
 	slices.Sort(keys)
-	want := []string{r.File, r.Playlist, res.Master, res.SegmentsSHA256, job.ThumbnailFile}
+	want := []string{r.File, r.Playlist, TorrentKey(r), res.Master, res.SegmentsSHA256, job.ThumbnailFile}
 	slices.Sort(want)
 	if !slices.Equal(keys, want) {
 		t.Fatalf("stored files %v, want %v", keys, want)
