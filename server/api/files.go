@@ -73,12 +73,11 @@ func (s *server) renditionFile(v *database.Video, r job.RenditionResult) videoFi
 	f.FileURL = s.URLs.HLS(v, r.File) + q
 	f.FileDownloadURL = s.URLs.RenditionDownload(v, r.Resolution()) + q
 	if r.InfoHash != "" {
-		name := media.RenditionTorrentFile(v, r.Resolution())
-		torrentURL := s.URLs.Absolute(media.TorrentRoute+name) + q
+		torrentURL := s.URLs.RenditionTorrent(v, r.Resolution()) + q
 		magnet, err := torrent.Magnet(r.InfoHash, media.RenditionDownloadName(v, r.Resolution()), torrentURL,
 			p2p.RenditionTorrent(s.URLs, v, r, token, s.Tracker != nil))
 		if err == nil {
-			f.TorrentURL, f.TorrentDownloadURL, f.MagnetURI = torrentURL, s.URLs.Absolute(media.DownloadTorrentRoute+name)+q, magnet
+			f.TorrentURL, f.TorrentDownloadURL, f.MagnetURI = torrentURL, s.URLs.RenditionTorrentDownload(v, r.Resolution())+q, magnet
 		}
 	}
 	return f

@@ -128,6 +128,17 @@ func (u *URLs) RenditionDownload(v *database.Video, resolution int) string {
 	return u.Absolute(DownloadHLSRoute + RenditionDownloadFile(v, resolution))
 }
 
+// RenditionTorrent and RenditionTorrentDownload are the absolute URLs of
+// the torrent of v's rendition of a resolution, and of the same as an
+// attachment, without a token: callers add Query(v).
+func (u *URLs) RenditionTorrent(v *database.Video, resolution int) string {
+	return u.Absolute(TorrentRoute + RenditionTorrentFile(v, resolution))
+}
+
+func (u *URLs) RenditionTorrentDownload(v *database.Video, resolution int) string {
+	return u.Absolute(DownloadTorrentRoute + RenditionTorrentFile(v, resolution))
+}
+
 // Presigned is a URL of the store itself for a file of v's media
 // directory, valid for ttl: with S3, the bucket serves the bytes.
 func (u *URLs) Presigned(ctx context.Context, v *database.Video, file string, ttl time.Duration) (string, error) {

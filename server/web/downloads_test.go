@@ -12,11 +12,15 @@ import (
 	"cuttle.video/server/servertest"
 )
 
-var downloadLinkRE = regexp.MustCompile(`<a href="([^"]+)" download>([0-9]+p|Audio only)</a>`)
+var (
+	downloadLinkRE = regexp.MustCompile(`<a href="([^"]+)" download>([0-9]+p|Audio only)</a>`)
+	torrentLinkRE  = regexp.MustCompile(`<a href="([^"]+)" download>Torrent<span class="visually-hidden"> ([0-9]+p|Audio only)</span></a>`)
+)
 
 // downloadLinks reads the download dialog of a watch page: each
-// rendition's label and link. nil when the page has no dialog.
-func downloadLinks(t *testing.T, page string) map[string]string {
+// rendition's label and link (its torrent's with torrents). nil when the
+// page has no dialog.
+func downloadLinks(t *testing.T, page string, torrents ...bool) map[string]string {
 	t.Helper()
 	start := strings.Index(page, `id="download-dialog"`)
 	if start < 0 {
@@ -25,7 +29,11 @@ func downloadLinks(t *testing.T, page string) map[string]string {
 	dialog := page[start:]
 	dialog = dialog[:strings.Index(dialog, "</div>")]
 	links := map[string]string{}
-	for _, m := range downloadLinkRE.FindAllStringSubmatch(dialog, -1) {
+	re := downloadLinkRE
+	if len(torrents) > 0 && torrents[0] {
+		re = torrentLinkRE
+	}
+	for _, m := range re.FindAllStringSubmatch(dialog, -1) {
 		links[m[2]] = html.UnescapeString(m[1])
 	}
 	return links
@@ -46,8 +54,9 @@ func TestWatchPageDownloads(t *testing.T) {
 				Resolution struct {
 					Label string `json:"label"`
 				} `json:"resolution"`
-				Size            int64  `json:"size"`
-				FileDownloadURL string `json:"fileDownloadUrl"`
+				Size               int64  `json:"size"`
+				FileDownloadURL    string `json:"fileDownloadUrl"`
+				TorrentDownloadURL string `json:"torrentDownloadUrl"`
 			} `json:"files"`
 		} `json:"streamingPlaylists"`
 	}
@@ -55,9 +64,10 @@ func TestWatchPageDownloads(t *testing.T) {
 	files := api.StreamingPlaylists[0].Files
 
 	anon := newWebBrowser(t, s)
-	links := downloadLinks(t, anon.get(watch).expect(t, http.StatusOK).Body)
-	if len(links) != len(files) {
-		t.Fatalf("the dialog lists %v, want the %d renditions", links, len(files))
+	page := anon.get(watch).expect(t, http.StatusOK).Body
+	links, torrents := downloadLinks(t, page), downloadLinks(t, page, true)
+	if len(links) != len(files) || len(torrents) != len(files) {
+		t.Fatalf("the dialog lists %v and torrents %v, want the %d renditions", links, torrents, len(files))
 	}
 	for _, f := range files {
 		link := links[f.Resolution.Label]
@@ -68,6 +78,13 @@ func TestWatchPageDownloads(t *testing.T) {
 		if int64(len(res.Body)) != f.Size || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") {
 			t.Errorf("%s: %d bytes, %q; want the %d bytes of the rendition as an attachment",
 				f.Resolution.Label, len(res.Body), res.Header.Get("Content-Disposition"), f.Size)
+		}
+		if torrent := torrents[f.Resolution.Label]; torrent != f.TorrentDownloadURL {
+			t.Errorf("%s: the dialog links the torrent %q, the API %q", f.Resolution.Label, torrent, f.TorrentDownloadURL)
+		}
+		res = anon.get(strings.TrimPrefix(torrents[f.Resolution.Label], s.URL)).expect(t, http.StatusOK)
+		if res.Header.Get("Content-Type") != "application/x-bittorrent" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("%s: the torrent is %q, %q", f.Resolution.Label, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
 		}
 	}
 

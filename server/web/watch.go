@@ -96,8 +96,8 @@ type WatchDownload struct {
 	Label string
 	Size  int64
 	// URL sends the file as an attachment, with a file token when one
-	// is needed.
-	URL string
+	// is needed; Torrent its torrent, when it has one.
+	URL, Torrent string
 }
 
 // watch renders the watch page at /w/{shortUUID} and /videos/watch/{uuid}
@@ -199,6 +199,9 @@ func (s *pages) downloads(v *database.Video, viewer *database.User, lang string)
 		d := WatchDownload{Label: T(lang, "watch.download.audio"), Size: r.Size, URL: s.URLs.RenditionDownload(v, r.Resolution()) + q}
 		if !r.AudioOnly() {
 			d.Label = strconv.Itoa(r.Resolution()) + "p"
+		}
+		if r.InfoHash != "" {
+			d.Torrent = s.URLs.RenditionTorrentDownload(v, r.Resolution()) + q
 		}
 		out = append(out, d)
 	}
