@@ -72,7 +72,11 @@ func (s *server) publicConfig(c *gin.Context) {
 			"isNSFW": false, "defaultNSFWPolicy": "display",
 			"customizations": gin.H{"javascript": "", "css": ""},
 			"avatars":        []any{}, "banners": []any{},
+			// The web interface opens on its home page, the latest videos.
+			"defaultClientRoute": "/",
 		},
+		// No index of instances is followed: federation is not there yet.
+		"followings":  gin.H{"instance": gin.H{"autoFollowIndex": gin.H{"indexUrl": ""}}},
 		"search":      gin.H{"remoteUri": gin.H{"users": false, "anonymous": false}},
 		"plugin":      gin.H{"registered": []any{}},
 		"theme":       gin.H{"registered": []any{}},

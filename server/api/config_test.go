@@ -20,13 +20,14 @@ func TestPublicConfig(t *testing.T) {
 		"theme": "object", "email": "object", "contactForm": "object", "signup": "object", "transcoding": "object",
 		"import": "object", "export": "object", "autoBlacklist": "object", "video": "object", "videoCaption": "object", "avatar": "object",
 		"user": "object", "tracker": "object", "trending": "object", "homepage": "object", "openTelemetry": "object",
+		"followings": "object",
 	})
 	if cfg["serverVersion"] != version.Number() {
 		t.Errorf("serverVersion = %v, want %s", cfg["serverVersion"], version.Number())
 	}
 	checkShape(t, "config.instance", cfg["instance"].(map[string]any), map[string]string{
 		"name": "string", "shortDescription": "string", "isNSFW": "boolean", "defaultNSFWPolicy": "string",
-		"customizations": "object", "avatars": "array", "banners": "array",
+		"customizations": "object", "avatars": "array", "banners": "array", "defaultClientRoute": "string",
 	})
 	checkShape(t, "config.signup", cfg["signup"].(map[string]any), map[string]string{
 		"allowed": "boolean", "allowedForCurrentIP": "boolean", "requiresApproval": "boolean",
