@@ -55,7 +55,12 @@ func fetchJPEG(t *testing.T, c *servertest.Client, path string, w, h int) image.
 // near tells whether the centre of img has about the colour want.
 func near(img image.Image, want color.RGBA) bool {
 	b := img.Bounds()
-	r, g, bl, _ := img.At(b.Min.X+b.Dx()/2, b.Min.Y+b.Dy()/2).RGBA()
+	return nearAt(img, b.Min.X+b.Dx()/2, b.Min.Y+b.Dy()/2, want)
+}
+
+// nearAt tells whether img has about the colour want at x, y.
+func nearAt(img image.Image, x, y int, want color.RGBA) bool {
+	r, g, bl, _ := img.At(x, y).RGBA()
 	d := func(x uint32, y uint8) bool { return int(x>>8)-int(y) < 24 && int(y)-int(x>>8) < 24 }
 	return d(r, want.R) && d(g, want.G) && d(bl, want.B)
 }

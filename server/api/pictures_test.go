@@ -66,6 +66,13 @@ func TestPictures(t *testing.T) {
 		checkShape(t, "account's avatar", avatars[0].(map[string]any),
 			map[string]string{"path": "string", "width": "integer", "createdAt": "date-time", "updatedAt": "date-time"})
 
+		// A picture of another shape fills the square, cropped, with no
+		// bars around it.
+		pick(owner, "/api/v1/users/me/avatar/pick", "avatarfile", picture(t, "png", 600, 300, red)).Expect(http.StatusOK).JSON(&mine)
+		if img := fetchJPEG(t, anon, mine.Avatars[3].Path, 48, 48); !nearAt(img, 1, 1, red) {
+			t.Errorf("a wide avatar is not cropped to fill its square")
+		}
+
 		// A new avatar replaces the old one, whose files go.
 		old := mine.Avatars[0].Path
 		pick(owner, "/api/v1/users/me/avatar/pick", "avatarfile", picture(t, "jpeg", 200, 200, red)).Expect(http.StatusOK).JSON(&mine)

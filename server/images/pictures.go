@@ -47,7 +47,7 @@ func (s *Service) storePicture(ctx context.Context, p media.Picture, name string
 	file := p.File(name, sz)
 	fit, cancel := context.WithTimeout(ctx, pictureTimeout)
 	defer cancel()
-	if err := pipeline.FitPicture(fit, s.ffmpeg, pic, pipeline.Still{File: file, Width: sz.Width, Height: sz.Height}, dir); err != nil {
+	if err := pipeline.FitPicture(fit, s.ffmpeg, pic, pipeline.Still{File: file, Width: sz.Width, Height: sz.Height, Fill: true}, dir); err != nil {
 		return fmt.Errorf("images: %s: %w", p.Kind, err)
 	}
 	f, err := os.Open(filepath.Join(dir, file))

@@ -22,6 +22,10 @@ import (
 type Still struct {
 	File          string
 	Width, Height int
+	// Fill covers the whole size, cropping what overflows, as avatars
+	// and banners are shown; otherwise the picture is letterboxed, so
+	// nothing of a video's frame is lost.
+	Fill bool
 }
 
 var (
@@ -72,7 +76,7 @@ func Images(ctx context.Context, ffmpeg, input, outDir string, video bool, durat
 var errNoFrame = errors.New("pipeline: images: no frame at that time")
 
 // FitPicture writes pic as the still image s into outDir, letterboxed as
-// the frames Images takes. ffmpeg gets raw pixels, never a file format to
+// the frames Images takes, or filling s when it says so. ffmpeg gets raw pixels, never a file format to
 // parse: pictures from people are decoded by the caller, in Go.
 func FitPicture(ctx context.Context, ffmpeg string, pic image.Image, s Still, outDir string) error {
 	b := pic.Bounds()
@@ -85,7 +89,7 @@ func FitPicture(ctx context.Context, ffmpeg string, pic image.Image, s Still, ou
 	}
 	cmd := exec.CommandContext(ctx, ffmpeg, "-y", "-v", "error",
 		"-f", "rawvideo", "-pix_fmt", "rgba", "-s", strconv.Itoa(b.Dx())+"x"+strconv.Itoa(b.Dy()), "-i", "-",
-		"-vf", letterbox(s.size()), "-frames:v", "1", "-q:v", jpegQuality, out)
+		"-vf", fit(s), "-frames:v", "1", "-q:v", jpegQuality, out)
 	cmd.Stdin = bytes.NewReader(rgba.Pix)
 	return runStill(ctx, cmd, "picture")
 }
@@ -103,6 +107,15 @@ func runStill(ctx context.Context, cmd *exec.Cmd, what string) error {
 		return fmt.Errorf("pipeline: %s: ffmpeg: %w: %s", what, err, tail.String())
 	}
 	return nil
+}
+
+// fit is the filter that brings a picture to s's size.
+func fit(s Still) string {
+	if !s.Fill {
+		return letterbox(s.size())
+	}
+	wh := strconv.Itoa(s.Width) + ":" + strconv.Itoa(s.Height)
+	return "scale=" + wh + ":force_original_aspect_ratio=increase,crop=" + wh + ",setsar=1"
 }
 
 // letterbox fits a picture in size, padding it with black. The padding is
