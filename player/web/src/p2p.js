@@ -12,9 +12,7 @@
 //   swarmId  the video's UUID: the swarm does not depend on the playlist URL
 //   src      master playlist URL
 //   hashes   the segment hash map's URL (the API's segmentsSha256Url), to
-//            which the master's file token is added if it has none; when
-//            missing, segments-sha256.json beside the master (the layout
-//            before the files got PeerTube's random names)
+//            which the master's file token is added if it has none
 
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 
@@ -51,13 +49,6 @@ function withToken(url, src) {
   const token = new URL(src, window.location.href).searchParams.get('videoFileToken');
   if (token && !u.searchParams.has('videoFileToken')) u.searchParams.set('videoFileToken', token);
   return u;
-}
-
-function hashesURL(src, hashes) {
-  if (hashes) return withToken(hashes, src).toString();
-  const u = new URL(src, window.location.href);
-  u.pathname = u.pathname.slice(0, u.pathname.lastIndexOf('/') + 1) + 'segments-sha256.json';
-  return u.toString();
 }
 
 // expectedHash finds a segment's hash in either shape of the map:
@@ -110,7 +101,7 @@ export function hlsWithP2P(Hls, config, { tracker, swarmId, src, hashes }) {
         // Peers on one network find each other through host candidates;
         // the instance runs no STUN or TURN server and borrows none.
         rtcConfig: { iceServers: [] },
-        validateP2PSegment: segmentValidator(hashesURL(src, hashes)),
+        validateP2PSegment: segmentValidator(withToken(hashes, src).toString()),
       },
     },
   });

@@ -17,7 +17,8 @@ const HLS_MIME = 'application/vnd.apple.mpegurl';
 // wrap hls.js (such as a peer-to-peer segment loader) are substituted here
 // without touching the rest of the player.
 function createHls(config, p2p) {
-  if (p2p && p2pSupported()) return hlsWithP2P(Hls, config, p2p);
+  // Without the hash map, segments from peers could not be checked.
+  if (p2p && p2p.hashes && p2pSupported()) return hlsWithP2P(Hls, config, p2p);
   return new Hls(config);
 }
 
