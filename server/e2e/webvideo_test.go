@@ -302,19 +302,35 @@ func renditionsAreVideoFiles(t *testing.T, s *servertest.Server) {
 // queue has no worker), so they stay where an upload leaves them.
 func untranscoded(t *testing.T) *servertest.Server {
 	t.Helper()
+	return untranscodedOn(t, servertest.SQLite)
+}
+
+// untranscodedOn is untranscoded on a backend, with tweaks.
+func untranscodedOn(t *testing.T, b servertest.Backend, tweaks ...func(*config.Config)) *servertest.Server {
+	t.Helper()
 	port := freePort(t)
 	startRedis(t, port)
-	return servertest.Start(t, servertest.SQLite, func(c *config.Config) {
+	return servertest.Start(t, b, append(tweaks, func(c *config.Config) {
 		c.RedisURL = redisURLFor(port)
 		c.Transcoding.Workers = 0
-	})
+	})...)
 }
 
 // Right after an upload, the original is the video's web video file:
 // every field of PeerTube's VideoFile with PeerTube's types, served with
 // ranges and its real type, with a torrent whose pieces are the file's.
+// On S3 the file, the torrent and the downloads are redirects to the
+// bucket, which must keep the ranges, types and attachment names.
 func TestOriginalIsWebVideoFile(t *testing.T) {
-	s := untranscoded(t)
+	t.Run("local", func(t *testing.T) { originalIsWebVideoFile(t, untranscoded(t)) })
+	t.Run("s3", func(t *testing.T) {
+		servertest.NeedsPostgres(t)
+		s3tweak, _ := servertest.S3(t)
+		originalIsWebVideoFile(t, untranscodedOn(t, servertest.Postgres, s3tweak))
+	})
+}
+
+func originalIsWebVideoFile(t *testing.T, s *servertest.Server) {
 	user := s.NewUser(t, 2, -1)
 	src := clip(t, 3)
 	original, err := os.ReadFile(src)
