@@ -126,14 +126,17 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	for _, f := range res.Files {
 		made[f] = true
 	}
+	// The torrents, which read every rendition back, are made where the
+	// files were written and before anything moves: should storage fail
+	// meanwhile, the completion is handled again from the start.
+	if err := media.MakeTorrents(ctx, s.media, written, v, res); err != nil {
+		return err
+	}
 	// The images the video has from its upload stay; the transcoding's
 	// copies are left in staging, which Gather empties.
 	imageCols, kept := images.Transcoded(v, made)
 	gather := slices.DeleteFunc(slices.Clone(res.Files), func(f string) bool { return slices.Contains(kept, f) })
 	if err := media.Gather(ctx, s.media, j.OutputPrefix, prefix, gather); err != nil {
-		return err
-	}
-	if err := media.MakeTorrents(ctx, s.media, v, res); err != nil {
 		return err
 	}
 	// A new name, so that players and caches holding the master of an

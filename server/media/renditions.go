@@ -72,15 +72,14 @@ func TorrentKey(r job.RenditionResult) string {
 	return strings.TrimSuffix(r.File, fragmentedSuffix) + torrentSuffix
 }
 
-// MakeTorrents makes the torrent of each rendition of res that has none
-// (PeerTube publishes one per video file), reading the rendition's file
-// from v's media directory, stores it beside the file, and records its
-// info hash in res and its name among res's files. The torrents carry no
-// web seed: the file's URL depends on the video's privacy at the moment
-// one is asked for, and is set then (torrent.WithSources). The caller
-// holds v's files lock.
-func MakeTorrents(ctx context.Context, st storage.Store, v *database.Video, res *job.VODHLSResult) error {
-	prefix := MediaPrefix(v)
+// MakeTorrents makes the torrent of each rendition of v's result res that
+// has none (PeerTube publishes one per video file), reading the
+// rendition's file under prefix (v's media directory, or where a job
+// wrote it), stores it beside the file, and records its info hash in res
+// and its name among res's files. The torrents carry no web seed or
+// tracker: the file's URL depends on the video's privacy at the moment
+// one is asked for, and both are set then (torrent.WithSources).
+func MakeTorrents(ctx context.Context, st storage.Store, prefix string, v *database.Video, res *job.VODHLSResult) error {
 	for i, r := range res.Renditions {
 		if r.InfoHash != "" || r.File == "" {
 			continue

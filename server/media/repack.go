@@ -91,7 +91,7 @@ func repackage(ctx context.Context, db *database.DB, st storage.Store, v *databa
 			res.Files = append(res.Files, f)
 		}
 	}
-	if err := MakeTorrents(ctx, st, v, &res); err != nil {
+	if err := MakeTorrents(ctx, st, prefix, v, &res); err != nil {
 		return err
 	}
 	data, err := json.Marshal(hashes)
