@@ -270,32 +270,56 @@ func checkComplete(res *job.VODHLSResult) error {
 
 // checkStaged makes sure every file the result names is in the job's
 // staging prefix, of the size the result reports where sizes does,
-// before anything published is touched. Jobs queued by earlier releases
-// wrote straight under the media prefix and are not checked here.
-func checkStaged(ctx context.Context, st storage.Store, j *database.Job, names []string, sizes map[string]int64) error {
+// before anything published is touched. A handling of the same
+// completion that failed half way (storage gone for a moment, the server
+// killed) may have moved some already: those count when they are under
+// the video's media prefix, published, and resumed says so. Jobs queued
+// by earlier releases wrote straight under the media prefix and are not
+// checked here.
+func checkStaged(ctx context.Context, st storage.Store, j *database.Job, published string, names []string,
+	sizes map[string]int64) (resumed bool, err error) {
 	if _, ok := media.StagingJob(j.OutputPrefix); !ok {
-		return nil
-	}
-	objects, err := st.List(ctx, j.OutputPrefix)
-	if err != nil {
-		return fmt.Errorf("jobs: list staged outputs: %w", err)
+		return false, nil
 	}
 	missing := map[string]bool{}
 	for _, n := range names {
 		missing[n] = true
 	}
-	for _, o := range objects {
-		name := strings.TrimPrefix(o.Key, j.OutputPrefix)
-		if want, ok := sizes[name]; ok && o.Size != want {
-			return fmt.Errorf("%w: %s holds %d bytes, the result reports %d", errIncomplete, name, o.Size, want)
+	found := func(prefix string) error {
+		objects, err := st.List(ctx, prefix)
+		if err != nil {
+			return fmt.Errorf("jobs: list outputs: %w", err)
 		}
-		delete(missing, name)
+		for _, o := range objects {
+			name := strings.TrimPrefix(o.Key, prefix)
+			if !missing[name] {
+				continue
+			}
+			if want, ok := sizes[name]; ok && o.Size != want {
+				return fmt.Errorf("%w: %s holds %d bytes, the result reports %d", errIncomplete, name, o.Size, want)
+			}
+			delete(missing, name)
+			// The video's images have these names from its upload on;
+			// every other name is the job's own.
+			if prefix == published && name != job.ThumbnailFile && name != job.PreviewFile {
+				resumed = true
+			}
+		}
+		return nil
+	}
+	if err := found(j.OutputPrefix); err != nil {
+		return false, err
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("%w: outputs missing from media storage: %s", errIncomplete,
+		if err := found(published); err != nil {
+			return false, err
+		}
+	}
+	if len(missing) > 0 {
+		return false, fmt.Errorf("%w: outputs missing from media storage: %s", errIncomplete,
 			strings.Join(slices.Sorted(maps.Keys(missing)), ", "))
 	}
-	return nil
+	return resumed, nil
 }
 
 // staleEvent tells whether an event comes from an attempt that no longer

@@ -106,18 +106,8 @@ func (vodHLSKind) complete(ctx context.Context, s *Service, j *database.Job, e j
 func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res *job.VODHLSResult) error {
 	v := j.Video
 	prefix := media.MediaPrefix(v)
-	if err := checkStaged(ctx, s.media, j, res.Files, renditionSizes(res)); errors.Is(err, errIncomplete) {
-		return s.refuse(ctx, j, e, err.Error())
-	} else if err != nil {
-		return err
-	}
-	// Playlists are checked where the worker wrote them, so that refused
-	// ones never reach a served prefix.
-	written := j.OutputPrefix
-	if written == "" {
-		written = prefix
-	}
-	if err := s.checkPlaylists(ctx, written, res); errors.Is(err, pipeline.ErrBadOutput) {
+	resumed, err := checkStaged(ctx, s.media, j, prefix, res.Files, renditionSizes(res))
+	if errors.Is(err, errIncomplete) {
 		return s.refuse(ctx, j, e, err.Error())
 	} else if err != nil {
 		return err
@@ -126,17 +116,39 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	for _, f := range res.Files {
 		made[f] = true
 	}
-	// The torrents, which read every rendition back, are made where the
-	// files were written and before anything moves: should storage fail
-	// meanwhile, the completion is handled again from the start.
-	if err := media.MakeTorrents(ctx, s.media, written, v, res); err != nil {
-		return err
-	}
 	// The images the video has from its upload stay; the transcoding's
 	// copies are left in staging, which Gather empties.
 	imageCols, kept := images.Transcoded(v, made)
-	gather := slices.DeleteFunc(slices.Clone(res.Files), func(f string) bool { return slices.Contains(kept, f) })
-	if err := media.Gather(ctx, s.media, j.OutputPrefix, prefix, gather); err != nil {
+	notKept := func(files []string) []string {
+		return slices.DeleteFunc(slices.Clone(files), func(f string) bool { return slices.Contains(kept, f) })
+	}
+	written := j.OutputPrefix
+	if written == "" {
+		written = prefix
+	}
+	if resumed {
+		// An earlier handling of this completion checked the files and
+		// began moving them when it failed: the move is finished first,
+		// so that they are all in one place.
+		if err := media.Gather(ctx, s.media, j.OutputPrefix, prefix, notKept(res.Files)); err != nil {
+			return err
+		}
+		written = prefix
+	}
+	// Playlists are checked where the worker wrote them, so that refused
+	// ones never reach a served prefix.
+	if err := s.checkPlaylists(ctx, written, res); errors.Is(err, pipeline.ErrBadOutput) {
+		return s.refuse(ctx, j, e, err.Error())
+	} else if err != nil {
+		return err
+	}
+	// The torrents, which read every rendition back, are made where the
+	// files are, before they move: should storage fail meanwhile, the
+	// completion is handled again from the start.
+	if err := media.MakeTorrents(ctx, s.media, written, v, res); err != nil {
+		return err
+	}
+	if err := media.Gather(ctx, s.media, j.OutputPrefix, prefix, notKept(res.Files)); err != nil {
 		return err
 	}
 	// A new name, so that players and caches holding the master of an
