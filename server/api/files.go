@@ -106,7 +106,7 @@ func (s *server) files(v *database.Video) []videoFileJSON {
 	urls := s.URLs.WebVideo(v)
 	f.FileURL, f.FileDownloadURL = urls.File, urls.FileDownload
 	if v.OriginalInfoHash != "" {
-		if magnet, err := torrent.Magnet(v.OriginalInfoHash, v.Name, urls.Torrent, s.Videos.OriginalTorrent(v)); err == nil {
+		if magnet, err := torrent.Magnet(v.OriginalInfoHash, v.Name, urls.Torrent, torrent.File{WebSeed: f.FileURL}); err == nil {
 			f.TorrentURL, f.TorrentDownloadURL, f.MagnetURI = urls.Torrent, urls.TorrentDownload, magnet
 		}
 	}

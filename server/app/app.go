@@ -107,7 +107,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Videos = videos.New(a.db, a.media, log, videos.WithFileSecret(secret), videos.WithClock(opts.Now),
 		videos.WithFileTokenTTL(a.cfg.FileTokenTTL), videos.WithJobCanceller(a.queue), videos.WithTrendingDays(cfg.TrendingDays),
-		videos.WithTorrents(a.cfg.PublicURL))
+		videos.WithTorrents())
 	if err := media.ResumeMoves(ctx, a.db, a.media); err != nil {
 		// The files stay under their old prefix until a later start, or
 		// the next change of the video, moves them.

@@ -63,7 +63,7 @@ func Mount(r *gin.Engine, d Deps) {
 		r.Handle(m, media.WebVideoRoute+":file", s.webVideo(false))
 		r.Handle(m, media.PrivateWebVideoRoute+":file", s.webVideo(true))
 		r.Handle(m, media.TorrentRoute+":file", s.torrent(false))
-		r.Handle(m, media.DownloadWebVideoRoute+":file", s.download(media.WebVideoFile, originalKey, ""))
+		r.Handle(m, media.DownloadWebVideoRoute+":file", s.downloadOriginal)
 		r.Handle(m, media.DownloadTorrentRoute+":file", s.torrent(true))
 		r.Handle(m, media.DownloadHLSRoute+":file", s.downloadRendition)
 		for _, p := range media.Pictures {

@@ -45,28 +45,30 @@ func (s *server) webVideo(private bool) gin.HandlerFunc {
 
 // torrent serves /lazy-static/torrents/{file} and, as an attachment,
 // /download/torrents/{file}: the torrent of the original while it is
-// listed, or of a published rendition.
+// listed, or of a published rendition. Either is stored without web seed
+// or tracker, which are set as the request finds the video: the file's
+// URL now (its path follows the video's privacy), with the file token
+// the request came with for a video that is not public.
 func (s *server) torrent(attachment bool) gin.HandlerFunc {
-	original := s.download(media.TorrentFile, torrentKey, ".torrent")
-	if !attachment {
-		original = func(c *gin.Context) {
-			if v, tok, ok := s.originalAccess(c, media.TorrentFile); ok {
-				s.serveOriginal(c, v, tok, torrentKey(v), media.TorrentFile(v))
-			}
-		}
-	}
 	return func(c *gin.Context) {
 		if _, _, ok := media.RenditionTorrent(c.Param("file")); ok {
 			s.renditionTorrent(c, attachment)
 			return
 		}
-		original(c)
+		v, _, ok := s.originalAccess(c, media.TorrentFile)
+		if !ok || attachment && !downloadsOpen(c, v) {
+			return
+		}
+		f := torrent.File{WebSeed: s.URLs.Absolute(media.WebVideoPath(v))}
+		if token := requestToken(c, v); token != "" {
+			f.WebSeed += media.TokenQuery(token)
+		}
+		s.serveTorrent(c, v, media.OriginalTorrentKey(v.UUID), f, attachment, media.TorrentName(v)+".torrent")
 	}
 }
 
-// renditionTorrent serves the torrent of a rendition, with the URL its
-// file has now as web seed and the video's tracker (with the file token
-// the request came with, for a video that is not public).
+// renditionTorrent serves the torrent of a rendition, which names the
+// video's tracker too.
 func (s *server) renditionTorrent(c *gin.Context, attachment bool) {
 	id, resolution, _ := media.RenditionTorrent(c.Param("file"))
 	v, _, ok := s.fileAccess(c, id)
@@ -81,27 +83,38 @@ func (s *server) renditionTorrent(c *gin.Context, attachment bool) {
 	if attachment && !downloadsOpen(c, v) {
 		return
 	}
-	ctx := c.Request.Context()
-	stored, err := storage.ReadAll(ctx, s.Store, media.MediaPrefix(v)+media.TorrentKey(r), maxTorrentSize)
+	f := p2p.RenditionTorrent(s.URLs, v, r, requestToken(c, v), s.Tracker != nil)
+	s.serveTorrent(c, v, media.MediaPrefix(v)+media.TorrentKey(r), f, attachment, media.RenditionDownloadName(v, resolution)+".torrent")
+}
+
+// requestToken is the file token the request came with, which the URLs
+// a torrent names carry on: none for public files.
+func requestToken(c *gin.Context, v *database.Video) string {
+	if media.PublicFiles(v.Privacy) {
+		return ""
+	}
+	return c.Query(media.TokenParam)
+}
+
+// serveTorrent answers with the torrent stored at key, its sources set
+// to f's; as an attachment saved as saveAs when attachment is true.
+func (s *server) serveTorrent(c *gin.Context, v *database.Video, key string, f torrent.File, attachment bool, saveAs string) {
+	stored, err := storage.ReadAll(c.Request.Context(), s.Store, key, maxTorrentSize)
 	if err != nil {
-		httpserve.Fail(c, problem.Internal(fmt.Errorf("delivery: read torrent of %s: %w", r.File, err)))
+		httpserve.Fail(c, problem.Internal(fmt.Errorf("delivery: read the torrent of video %s: %w", v.UUID, err)))
 		return
 	}
-	var token string
-	if !media.PublicFiles(v.Privacy) {
-		token = c.Query(media.TokenParam)
-	}
-	body, err := torrent.WithSources(stored, p2p.RenditionTorrent(s.URLs, v, r, token, s.Tracker != nil))
+	body, err := torrent.WithSources(stored, f)
 	if err != nil {
 		httpserve.Fail(c, problem.Internal(err))
 		return
 	}
 	if attachment {
-		c.Header("Content-Disposition", mime.FormatMediaType("attachment",
-			map[string]string{"filename": media.RenditionDownloadName(v, resolution) + ".torrent"}))
+		c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": saveAs}))
 	}
 	// The web seed may carry a token: never shared caches.
 	c.Header("Cache-Control", "private, no-cache")
+	mediaHeaders(c)
 	c.Data(http.StatusOK, storage.ContentTypeFor(".torrent"), body)
 }
 
@@ -109,25 +122,15 @@ func (s *server) renditionTorrent(c *gin.Context, attachment bool) {
 // bytes a piece, and pieces of at least 16 KiB.
 const maxTorrentSize = 8 << 20
 
-func originalKey(v *database.Video) string { return v.OriginalKey }
-
-func torrentKey(v *database.Video) string { return media.OriginalTorrentKey(v.UUID) }
-
-// download serves /download/web-videos/{file} and
-// /download/torrents/{file}: the original or its torrent (the file name
-// and stored key of which name and key give) as an attachment saved
-// under the torrent's name and ext, when the video allows downloads.
-func (s *server) download(name, key func(*database.Video) string, ext string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		v, tok, ok := s.originalAccess(c, name)
-		if !ok {
-			return
-		}
-		if !downloadsOpen(c, v) {
-			return
-		}
-		s.serveDownload(c, v, tok, key(v), name(v), media.TorrentName(v)+ext)
+// downloadOriginal serves /download/web-videos/{file}: the original as
+// an attachment saved under the torrent's name, when the video allows
+// downloads.
+func (s *server) downloadOriginal(c *gin.Context) {
+	v, tok, ok := s.originalAccess(c, media.WebVideoFile)
+	if !ok || !downloadsOpen(c, v) {
+		return
 	}
+	s.serveDownload(c, v, tok, v.OriginalKey, media.WebVideoFile(v), media.TorrentName(v))
 }
 
 // downloadRendition serves /download/streaming-playlists/hls/videos/{file}:

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -461,6 +462,11 @@ func TestWebVideoFileFollowsPrivacyChanges(t *testing.T) {
 		if res, _ := fetch(t, u, nil); res.StatusCode != http.StatusOK {
 			t.Fatalf("private %s with its token: %d", k, res.StatusCode)
 		}
+	}
+	// The torrent's web seed follows: the file's private URL, token
+	// included.
+	if _, metainfo := fetch(t, private["torrentUrl"], nil); !slices.Equal(decodeTorrent(t, metainfo).URLList, []string{private["fileUrl"]}) {
+		t.Errorf("the private video's torrent web seeds %v, want %s", decodeTorrent(t, metainfo).URLList, private["fileUrl"])
 	}
 	user.Do("DELETE", "/api/v1/videos/"+id, nil).Expect(http.StatusNoContent)
 	for k, u := range private {

@@ -30,9 +30,8 @@ type Service struct {
 	log          *slog.Logger
 	p            *protection
 	trendingDays int
-	// torrents says how the torrents of originals are made; nil makes
-	// none.
-	torrents      *torrentSite
+	// torrents says to make the torrent of each original.
+	torrents      bool
 	accessChanged func(ctx context.Context, videoUUID string)
 	// overview is the groups drawn for the overview's pages.
 	overview overviewDraw
@@ -341,28 +340,13 @@ func (s *Service) RemoveVideoFiles(ctx context.Context, uuids []string) {
 	}
 }
 
-// torrentSite is what the torrents of originals name besides the file:
-// the server that web seeds them. They announce to no tracker: the
-// instance's admits only the HLS swarms of published videos, and an
-// original is listed only until its video is published.
-type torrentSite struct {
-	publicURL string
-}
-
-// WithTorrents makes a torrent of each original as it is stored, web
-// seeded from the server at publicURL (its configured public_url).
-func WithTorrents(publicURL string) Option {
-	return func(s *Service) { s.torrents = &torrentSite{publicURL: publicURL} }
-}
-
-// OriginalTorrent describes the torrent of v's original: the file it
-// shares and where from. The magnet link is made from the same.
-func (s *Service) OriginalTorrent(v *database.Video) torrent.File {
-	f := torrent.File{Name: media.TorrentName(v), Size: v.OriginalSize}
-	if t := s.torrents; t != nil {
-		f.WebSeed = t.publicURL + media.WebVideoPath(v)
-	}
-	return f
+// WithTorrents makes a torrent of each original as it is stored. It is
+// stored without web seed, which the server sets when it sends the
+// torrent (the file's URL follows the video's privacy), and announces to
+// no tracker: the instance's admits the swarms of published videos only,
+// and an original is listed only until its video is published.
+func WithTorrents() Option {
+	return func(s *Service) { s.torrents = true }
 }
 
 // originalTorrent makes the torrent of v's original from its local copy
@@ -370,7 +354,7 @@ func (s *Service) OriginalTorrent(v *database.Video) torrent.File {
 // whole file, which is why it is done once, while the file is still
 // local, rather than when the torrent is asked for.
 func (s *Service) originalTorrent(v *database.Video, path string) (*torrent.Torrent, error) {
-	if s.torrents == nil {
+	if !s.torrents {
 		return nil, nil
 	}
 	f, err := os.Open(path)
@@ -378,7 +362,7 @@ func (s *Service) originalTorrent(v *database.Video, path string) (*torrent.Torr
 		return nil, fmt.Errorf("videos: torrent of %s: %w", v.UUID, err)
 	}
 	defer f.Close()
-	t, err := torrent.Make(f, s.OriginalTorrent(v))
+	t, err := torrent.Make(f, torrent.File{Name: media.TorrentName(v), Size: v.OriginalSize})
 	if err != nil {
 		return nil, fmt.Errorf("videos: torrent of %s: %w", v.UUID, err)
 	}
