@@ -137,19 +137,21 @@ func (s *Service) Create(ctx context.Context, m *Metadata, o Original, inTx func
 }
 
 // StoreOriginal moves the original from path into media storage, under
-// the key chosen when the row was created, with its torrent.
+// the key chosen when the row was created, with its torrent. The torrent
+// goes first: a finish interrupted after the original was stored is
+// resumed from there (OriginalStored), and must find it made.
 func (s *Service) StoreOriginal(ctx context.Context, v *database.Video, path string) error {
 	t, err := s.originalTorrent(v, path)
 	if err != nil {
-		return problem.Internal(err)
-	}
-	if err := storage.PutFile(ctx, s.media, v.OriginalKey, path, ""); err != nil {
 		return problem.Internal(err)
 	}
 	if t != nil {
 		if err := s.storeOriginalTorrent(ctx, v, t); err != nil {
 			return problem.Internal(err)
 		}
+	}
+	if err := storage.PutFile(ctx, s.media, v.OriginalKey, path, ""); err != nil {
+		return problem.Internal(err)
 	}
 	return nil
 }
