@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,8 +43,9 @@ type SignOptions struct {
 
 // Sign adds a Signature header to r, signed by key and naming keyID
 // (an actor's `{actor}#main-key`). It sets Date when absent, and Digest
-// (SHA-256 of the body) when absent and signed; the body stays readable
-// for the transport, and GetBody is set so redirects can resend it.
+// (SHA-256 of the body) when absent and there is a body or digest is
+// signed; the body stays readable for the transport, and GetBody is set so
+// redirects can resend it.
 func Sign(r *http.Request, key *rsa.PrivateKey, keyID string, opts SignOptions) error {
 	if key == nil {
 		return errors.New("httpsig: sign: no key")
@@ -76,19 +78,19 @@ func Sign(r *http.Request, key *rsa.PrivateKey, keyID string, opts SignOptions) 
 		return err
 	}
 
+	// Date and Digest go on whether signed or not: receivers check a
+	// Digest whenever one is present, and log or bound by Date.
+	if r.Header.Get("Date") == "" {
+		r.Header.Set("Date", now.UTC().Format(http.TimeFormat))
+	}
+	if r.Header.Get("Digest") == "" && (hasBody(r) || slices.Contains(headers, "digest")) {
+		if err := setDigest(r); err != nil {
+			return fmt.Errorf("httpsig: sign: %w", err)
+		}
+	}
 	var created, expires int64
 	for _, h := range headers {
 		switch h {
-		case "date":
-			if r.Header.Get("Date") == "" {
-				r.Header.Set("Date", now.UTC().Format(http.TimeFormat))
-			}
-		case "digest":
-			if r.Header.Get("Digest") == "" {
-				if err := setDigest(r); err != nil {
-					return fmt.Errorf("httpsig: sign: %w", err)
-				}
-			}
 		case Created:
 			created = now.Unix()
 		case Expires:

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -189,12 +190,8 @@ func (v Verifier) checkTime(r *http.Request, p Params) error {
 // as for Mastodon; every SHA-256 entry must match and there must be one.
 func (v Verifier) checkDigest(r *http.Request, headers []string) error {
 	values := r.Header.Values("Digest")
-	signed := false
-	for _, h := range headers {
-		signed = signed || h == "digest"
-	}
 	if len(values) == 0 {
-		if signed {
+		if slices.Contains(headers, "digest") {
 			return fmt.Errorf("%w: no Digest header", ErrDigest)
 		}
 		return nil
