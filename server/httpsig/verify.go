@@ -134,8 +134,9 @@ func requireCoverage(method string, headers []string) error {
 }
 
 // checkTime checks every signed time: Date and (created) within the skew
-// of our clock, and (expires) not passed by more than the skew (the
-// margin Mastodon gives it too).
+// of our clock, and (expires) not passed. (expires) gets no margin, as the
+// draft says: a margin as wide as the skew would let it never bite while
+// Date or (created) is fresh, and neither PeerTube nor Mastodon sends it.
 func (v Verifier) checkTime(r *http.Request, p Params) error {
 	now := time.Now()
 	if v.Now != nil {
@@ -176,7 +177,7 @@ func (v Verifier) checkTime(r *http.Request, p Params) error {
 			if p.Expires == 0 {
 				return fmt.Errorf("%w: (expires) signed without an expires parameter", ErrMissingHeader)
 			}
-			if late := now.Sub(time.Unix(p.Expires, 0)); late > skew {
+			if late := now.Sub(time.Unix(p.Expires, 0)); late > 0 {
 				return fmt.Errorf("%w: expired %s ago", ErrStale, late.Round(time.Second))
 			}
 		}
