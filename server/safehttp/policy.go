@@ -129,10 +129,7 @@ func (p policy) check(addr netip.Addr) error {
 // host name that resolves to an internal address, a DNS answer that
 // changed since an earlier check, and every redirect's host are all
 // caught here, and a refused address is never sent a packet.
-func (p policy) control(network, address string, _ syscall.RawConn) error {
-	if network != "tcp4" && network != "tcp6" {
-		return &AddressError{Reason: "network " + network + " is not TCP"}
-	}
+func (p policy) control(_, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return &AddressError{Reason: fmt.Sprintf("unparsable address %q", address)}
