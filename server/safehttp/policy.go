@@ -92,11 +92,12 @@ func classify(addr netip.Addr) (class, string) {
 	default:
 		return public, ""
 	}
-	c, why := classify(embedded)
-	if c == public {
-		return public, ""
+	// A tunnel to an internal address is refused even where that
+	// address is opened: no setup reaches its own network that way.
+	if c, why := classify(embedded); c != public {
+		return refused, fmt.Sprintf("carries %s, %s", embedded, why)
 	}
-	return c, fmt.Sprintf("carries %s, %s", embedded, why)
+	return public, ""
 }
 
 // policy decides which addresses a Client may connect to.

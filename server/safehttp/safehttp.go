@@ -43,7 +43,8 @@ type Config struct {
 	AllowPrivate bool
 	// Allow opens these prefixes whatever ranges they are in, for a
 	// narrower opening than the switches above (one loopback address, a
-	// peering network).
+	// peering network). IPv4 prefixes are written as such: an IPv4
+	// address is always compared in its IPv4 form.
 	Allow []netip.Prefix
 	// RootCAs are the authorities trusted for https; nil means the
 	// system's.

@@ -218,14 +218,50 @@ func TestAllowSwitchesOpenOnlyTheirRanges(t *testing.T) {
 	wantForbiddenAddr(t, err, "10.0.0.1")
 	_, err = get(t, loop, "http://169.254.169.254/")
 	wantForbiddenAddr(t, err, "169.254.169.254")
+	// Nor does it open tunnels that lead to loopback.
+	_, err = get(t, loop, "http://[64:ff9b::7f00:1]/")
+	wantForbiddenAddr(t, err, "64:ff9b::7f00:1")
 
-	srv, hits := serve(t, hello)
 	priv := newClient(t, func(c *Config) { c.AllowPrivate = true })
+	srv, hits := serve(t, hello)
 	_, err = get(t, priv, srv.URL)
 	wantForbiddenAddr(t, err, "127.0.0.1")
 	if hits.Load() != 0 {
 		t.Fatal("AllowPrivate opened loopback")
 	}
+
+	// A server on one of this machine's private addresses, if it has one,
+	// is refused, then reached once private ranges are opened.
+	inner := serveOnPrivate(t)
+	_, err = get(t, newClient(t, nil), inner.URL)
+	wantForbiddenAddr(t, err, "")
+	if _, err = get(t, priv, inner.URL); err != nil {
+		t.Fatalf("%s with AllowPrivate: %v", inner.URL, err)
+	}
+}
+
+// serveOnPrivate starts a server on a private address of this machine,
+// or skips the test.
+func serveOnPrivate(t *testing.T) *httptest.Server {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Skipf("no interface addresses: %v", err)
+	}
+	for _, a := range addrs {
+		ipn, ok := a.(*net.IPNet)
+		if !ok {
+			continue
+		}
+		ip, ok := netip.AddrFromSlice(ipn.IP)
+		if c, _ := classify(ip); !ok || c != private {
+			continue
+		}
+		srv, _ := serveOn(t, netip.AddrPortFrom(ip.Unmap(), 0).String(), hello)
+		return srv
+	}
+	t.Skip("this machine has no private address")
+	return nil
 }
 
 // The environment's proxy would carry requests to any destination with
