@@ -233,3 +233,33 @@ func TestHandlesWithHost(t *testing.T) {
 		}
 	})
 }
+
+// "peertube" names the instance to other servers: no user, account or
+// channel may take it, whatever its case.
+func TestInstanceActorNameIsReserved(t *testing.T) {
+	s, _ := newService(t, servertest.SQLite)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		in    accounts.NewUser
+		param string
+	}{
+		{"username", accounts.NewUser{Username: "peertube", Email: "a@example.com", Password: "secret-password"}, "username"},
+		{"default channel", accounts.NewUser{Username: "ann", Email: "b@example.com", Password: "secret-password", ChannelName: "PeerTube"}, "channelName"},
+	} {
+		_, err := s.CreateUser(ctx, tc.in)
+		var p *problem.Problem
+		if !errors.As(err, &p) || p.Status != http.StatusBadRequest || p.InvalidParams[tc.param] == "" {
+			t.Errorf("%s: %v, want %s refused", tc.name, err, tc.param)
+		}
+	}
+	u, err := s.CreateUser(ctx, accounts.NewUser{Username: "bob", Email: "c@example.com", Password: "secret-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.CreateChannel(ctx, u, "peertube", accounts.ChannelFields{DisplayName: new(string)})
+	var p *problem.Problem
+	if !errors.As(err, &p) || p.InvalidParams["name"] == "" {
+		t.Errorf("channel named peertube: %v, want refused", err)
+	}
+}

@@ -51,6 +51,8 @@ func (s *Service) CreateChannel(ctx context.Context, u *database.User, name stri
 	bad := map[string]string{}
 	if !channelNameRE.MatchString(name) || name == u.Username {
 		bad["name"] = "must be 1 to 50 letters, digits or -_.: and differ from the username"
+	} else if reservedName(name) {
+		bad["name"] = "is reserved for the instance"
 	}
 	if f.DisplayName == nil {
 		bad["displayName"] = "is required"

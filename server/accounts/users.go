@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	"cuttle.video/server/auth"
@@ -14,6 +15,14 @@ import (
 )
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9._]{1,50}$`)
+
+// InstanceActorName names the instance itself to other servers (PeerTube's
+// server actor, /accounts/peertube); accounts and channels share that
+// name space, so neither may take it.
+const InstanceActorName = "peertube"
+
+// reservedName says name is kept for the instance.
+func reservedName(name string) bool { return strings.EqualFold(name, InstanceActorName) }
 
 // NewUser is what an admin (or the CLI) gives to create a user.
 type NewUser struct {
@@ -52,6 +61,8 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*database.User, e
 	bad := map[string]string{}
 	if !usernameRE.MatchString(in.Username) {
 		bad["username"] = "must be 1 to 50 lowercase letters, digits, dots or underscores"
+	} else if reservedName(in.Username) {
+		bad["username"] = "is reserved for the instance"
 	}
 	if _, err := mail.ParseAddress(in.Email); err != nil || len(in.Email) > 400 {
 		bad["email"] = "must be a valid e-mail address"
@@ -73,6 +84,8 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*database.User, e
 	}
 	if !channelNameRE.MatchString(in.ChannelName) || in.ChannelName == in.Username {
 		bad["channelName"] = "must be 1 to 50 letters, digits or -_.: and differ from the username"
+	} else if reservedName(in.ChannelName) {
+		bad["channelName"] = "is reserved for the instance"
 	}
 	if len(bad) > 0 {
 		return nil, problem.Invalid(bad)
