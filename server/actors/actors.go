@@ -73,14 +73,17 @@ type Service struct {
 	db        *database.DB
 }
 
-// New returns the actors of the instance at publicURL
-// (scheme://host[:port]).
-func New(publicURL string, accts *accounts.Service, db *database.DB) (*Service, error) {
-	u, err := url.Parse(publicURL)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("actors: public URL %q has no host", publicURL)
-	}
-	return &Service{publicURL: strings.TrimSuffix(publicURL, "/"), host: u.Host, accounts: accts, db: db}, nil
+// Config locates the instance.
+type Config struct {
+	// PublicURL is its scheme://host[:port], without a trailing slash.
+	PublicURL string
+	// Host is PublicURL's host[:port], which handles name.
+	Host string
+}
+
+// New returns the instance's actors.
+func New(cfg Config, accts *accounts.Service, db *database.DB) *Service {
+	return &Service{publicURL: cfg.PublicURL, host: cfg.Host, accounts: accts, db: db}
 }
 
 // Host is the instance's host, as handles name it (with the port, if any).

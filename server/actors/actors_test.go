@@ -25,11 +25,7 @@ func newService(t *testing.T) (*actors.Service, *accounts.Service) {
 	settings := instance.New(db, instance.Settings{Name: "Cuttle"}, nil)
 	accts := accounts.New(accounts.Config{Host: "videos.example:8443"}, db, noMedia{}, settings,
 		auth.NewGuesses(3, 10, time.Hour, nil), nil, servertest.Quiet())
-	s, err := actors.New("https://videos.example:8443", accts, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, accts
+	return actors.New(actors.Config{PublicURL: "https://videos.example:8443", Host: "videos.example:8443"}, accts, db), accts
 }
 
 // Local actors have PeerTube's URLs, and names resolve as WebFinger

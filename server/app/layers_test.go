@@ -14,7 +14,7 @@ import (
 // and the rules below it, never another face, so that each can change,
 // and new ones (federation, live) can join, without touching the others.
 func TestFacesDoNotImportEachOther(t *testing.T) {
-	faces := []string{"api", "web", "delivery"}
+	faces := []string{"api", "web", "delivery", "activitypub"}
 	for _, face := range faces {
 		dir := filepath.Join("..", face)
 		entries, err := os.ReadDir(dir)

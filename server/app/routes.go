@@ -3,6 +3,8 @@ package app
 import (
 	"net/http"
 
+	"cuttle.video/server/activitypub"
+	"cuttle.video/server/actors"
 	"cuttle.video/server/api"
 	"cuttle.video/server/auth"
 	"cuttle.video/server/delivery"
@@ -17,8 +19,8 @@ import (
 	"cuttle.video/server/web"
 )
 
-// routes mounts the server's three faces on one router: the PeerTube
-// API, the pages and media delivery. They share the plumbing of
+// routes mounts the server's four faces on one router: the PeerTube
+// API, the pages, media delivery and ActivityPub. They share the plumbing of
 // httpserve, the viewer of session and the addresses of media, and never
 // import each other.
 func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tracker.Tracker, playback *metrics.Playback, opts Options) http.Handler {
@@ -30,11 +32,12 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 	r := httpserve.NewEngine(a.log, clients)
 	sessions := session.New(a.Accounts, cfg.PublicURL, auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now))
 	urls := media.NewURLs(cfg.PublicURL, a.media, a.Videos)
+	counts := stats.New(a.db, opts.Now)
 	api.Mount(r, api.Deps{
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads, Images: a.Images,
 		Clients: clients, Ready: a.ready, URLs: urls, Jobs: a.Jobs, Tracker: tr, Playback: playback,
 		Instance: settings, Chapters: a.Chapters, Captions: a.Captions, Engagement: a.Engagement,
-		Stats: stats.New(a.db, opts.Now),
+		Stats: counts,
 	})
 	web.Mount(r, web.Deps{
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
@@ -49,5 +52,9 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 		d.Storage, d.StoragePath = a.localMedia.Handler(), a.localMedia.MountPath()
 	}
 	delivery.Mount(r, d)
+	activitypub.Mount(r, activitypub.Deps{
+		Actors:   actors.New(actors.Config{PublicURL: cfg.PublicURL, Host: accountsConfig(cfg).Host}, a.Accounts, a.db),
+		Instance: settings, Stats: counts,
+	})
 	return r
 }
