@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"cuttle.video/server/actors"
 	"cuttle.video/server/database"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/media"
@@ -139,7 +140,23 @@ func (s *pages) searchPage(c *gin.Context) {
 	s.renderPage(c, http.StatusOK, "videos.html", Page{Site: site, Title: data.Heading, Data: data})
 }
 
+// toActor sends a request for an ActivityPub document (a server that
+// follows a link to the page) to the actor's URL, where the federation
+// face answers it, and says whether it did.
+func (s *pages) toActor(c *gin.Context, actor string) bool {
+	if !actors.AcceptsActivityPub(c.GetHeader("Accept")) {
+		return false
+	}
+	c.Header("Vary", "Accept")
+	c.Redirect(http.StatusFound, actor)
+	c.Abort()
+	return true
+}
+
 func (s *pages) channelPage(c *gin.Context) {
+	if s.toActor(c, actors.GroupURL(s.PublicURL, c.Param("handle"))) {
+		return
+	}
 	site := s.site(c, "")
 	ch, err := s.Accounts.Channel(c.Request.Context(), c.Param("handle"))
 	if err != nil {
@@ -158,6 +175,9 @@ func (s *pages) channelPage(c *gin.Context) {
 }
 
 func (s *pages) accountPage(c *gin.Context) {
+	if s.toActor(c, actors.PersonURL(s.PublicURL, c.Param("name"))) {
+		return
+	}
 	site := s.site(c, "")
 	ctx := c.Request.Context()
 	a, err := s.Accounts.Account(ctx, c.Param("name"))
