@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -148,11 +149,11 @@ func (s *Service) Channel(ctx context.Context, handle string) (Actor, error) {
 // of the same name (which only rows older than that rule can hold).
 func (s *Service) Named(ctx context.Context, name string) (Actor, error) {
 	a, err := s.Account(ctx, name)
-	if err == nil || problem.From(err).Status != 404 {
+	if err == nil || problem.From(err).Status != http.StatusNotFound {
 		return a, err
 	}
 	a, err = s.Channel(ctx, name)
-	if err != nil && problem.From(err).Status == 404 {
+	if err != nil && problem.From(err).Status == http.StatusNotFound {
 		return Actor{}, problem.NotFound("actor")
 	}
 	return a, err
