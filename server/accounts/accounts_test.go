@@ -263,3 +263,35 @@ func TestInstanceActorNameIsReserved(t *testing.T) {
 		t.Errorf("channel named peertube: %v, want refused", err)
 	}
 }
+
+// Accounts and channels share one name space, as other servers address
+// both as name@host: no account may take a channel's name, nor a channel
+// an account's.
+func TestAccountAndChannelNamesDoNotCollide(t *testing.T) {
+	s, _ := newService(t, servertest.SQLite)
+	ctx := context.Background()
+	ann, err := s.CreateUser(ctx, accounts.NewUser{Username: "ann", Email: "ann@example.com", Password: "secret-password",
+		ChannelName: "music"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conflict := func(what string, err error) {
+		t.Helper()
+		if problem.From(err).Status != http.StatusConflict {
+			t.Errorf("%s: %v, want 409", what, err)
+		}
+	}
+	_, err = s.CreateUser(ctx, accounts.NewUser{Username: "music", Email: "m@example.com", Password: "secret-password"})
+	conflict("a user named like a channel", err)
+	_, err = s.CreateUser(ctx, accounts.NewUser{Username: "bob", Email: "b@example.com", Password: "secret-password", ChannelName: "ann"})
+	conflict("a default channel named like an account", err)
+	bob, err := s.CreateUser(ctx, accounts.NewUser{Username: "bob", Email: "b@example.com", Password: "secret-password"})
+	if err != nil {
+		t.Fatalf("a user whose names are free: %v", err)
+	}
+	display := "Songs"
+	_, err = s.CreateChannel(ctx, bob, "ann", accounts.ChannelFields{DisplayName: &display})
+	conflict("a channel named like another account", err)
+	_, err = s.CreateChannel(ctx, ann, "music", accounts.ChannelFields{DisplayName: &display})
+	conflict("a channel named like another channel", err)
+}

@@ -61,6 +61,11 @@ func (s *Service) CreateChannel(ctx context.Context, u *database.User, name stri
 	if len(bad) > 0 {
 		return nil, problem.Invalid(bad)
 	}
+	if taken, err := s.nameTaken(ctx, name); err != nil {
+		return nil, problem.Internal(err)
+	} else if taken {
+		return nil, problem.Conflict("an account or channel named %q already exists", name)
+	}
 	c := &database.Channel{Name: name, AccountID: u.Account.ID}
 	f.apply(c)
 	if err := s.db.CreateChannel(ctx, c); err != nil {

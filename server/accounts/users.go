@@ -24,6 +24,23 @@ const InstanceActorName = "peertube"
 // reservedName says name is kept for the instance.
 func reservedName(name string) bool { return strings.EqualFold(name, InstanceActorName) }
 
+// nameTaken tells whether an account or a channel has the name already:
+// other servers address both as name@host, in one name space, so no
+// account may share its name with another's channel, nor the reverse.
+func (s *Service) nameTaken(ctx context.Context, name string) (bool, error) {
+	if _, err := s.db.AccountByName(ctx, name); err == nil {
+		return true, nil
+	} else if !errors.Is(err, database.ErrNotFound) {
+		return false, err
+	}
+	if _, err := s.db.ChannelByName(ctx, name); err == nil {
+		return true, nil
+	} else if !errors.Is(err, database.ErrNotFound) {
+		return false, err
+	}
+	return false, nil
+}
+
 // NewUser is what an admin (or the CLI) gives to create a user.
 type NewUser struct {
 	Username string
@@ -89,6 +106,13 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*database.User, e
 	}
 	if len(bad) > 0 {
 		return nil, problem.Invalid(bad)
+	}
+	for _, name := range []string{in.Username, in.ChannelName} {
+		if taken, err := s.nameTaken(ctx, name); err != nil {
+			return nil, problem.Internal(err)
+		} else if taken {
+			return nil, problem.Conflict("an account or channel named %q already exists", name)
+		}
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -376,6 +377,10 @@ func TestContentNegotiation(t *testing.T) {
 		if res.StatusCode != tc.status || res.Header.Get("Location") != tc.location || !strings.HasPrefix(ct, tc.contentType) {
 			t.Errorf("%s (Accept %q): %d to %q as %q, want %d to %q as %q", tc.path, tc.accept,
 				res.StatusCode, res.Header.Get("Location"), ct, tc.status, tc.location, tc.contentType)
+		}
+		// One URL, two answers by Accept: caches must keep them apart.
+		if !slices.Contains(strings.Split(strings.ReplaceAll(strings.Join(res.Header.Values("Vary"), ","), " ", ""), ","), "Accept") {
+			t.Errorf("%s (Accept %q): Vary %q lacks Accept", tc.path, tc.accept, res.Header.Values("Vary"))
 		}
 	}
 }

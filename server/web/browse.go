@@ -144,10 +144,11 @@ func (s *pages) searchPage(c *gin.Context) {
 // follows a link to the page) to the actor's URL, where the federation
 // face answers it, and says whether it did.
 func (s *pages) toActor(c *gin.Context, actor string) bool {
+	// The page and the redirect share a URL: caches must tell them apart.
+	c.Writer.Header().Add("Vary", "Accept")
 	if !actors.AcceptsActivityPub(c.GetHeader("Accept")) {
 		return false
 	}
-	c.Header("Vary", "Accept")
 	c.Redirect(http.StatusFound, actor)
 	c.Abort()
 	return true

@@ -109,7 +109,8 @@ func (s *pages) site(c *gin.Context, nav string) Site {
 
 // renderPage writes a page; a failure here is a template bug, logged.
 func (s *pages) renderPage(c *gin.Context, status int, name string, p Page) {
-	c.Header("Vary", "Cookie, Accept-Language")
+	// Added to, not set: a page may vary on more (see toActor).
+	c.Writer.Header().Add("Vary", "Cookie, Accept-Language")
 	if err := Render(c.Writer, status, name, p); err != nil {
 		s.Log.ErrorContext(c.Request.Context(), "render page", "page", name, "err", err)
 	}
