@@ -55,7 +55,7 @@ func (s *server) metadataURL(v *database.Video, fileID int64) string {
 	return s.PublicURL + "/api/v1/videos/" + v.UUID + "/metadata/" + strconv.FormatInt(fileID, 10)
 }
 
-func (s *server) renditionFile(v *database.Video, r job.RenditionResult) videoFileJSON {
+func (s *server) renditionFile(v *database.Video, r job.RenditionResult, token string) videoFileJSON {
 	id := media.RenditionFileID(v.ID, r.Height)
 	f := videoFileJSON{
 		ID: id, Resolution: resolution(r.Resolution()), Size: r.Size, FPS: int(math.Round(r.FPS)),
@@ -65,11 +65,7 @@ func (s *server) renditionFile(v *database.Video, r job.RenditionResult) videoFi
 	if r.File == "" {
 		return f
 	}
-	token := s.URLs.Token(v)
-	q := ""
-	if token != "" {
-		q = media.TokenQuery(token)
-	}
+	q := media.TokenQuery(token)
 	f.FileURL = s.URLs.HLS(v, r.File) + q
 	f.FileDownloadURL = s.URLs.RenditionDownload(v, r.Resolution()) + q
 	if r.InfoHash != "" {

@@ -33,8 +33,10 @@ func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []
 		ID: v.ID, Type: 1, PlaylistURL: s.URLs.HLS(v, res.MasterPlaylist()),
 		SegmentsSha256URL: s.URLs.HLS(v, res.SegmentsSHA256), Redundancies: []any{},
 	}
+	// One token opens every file of the video.
+	token := s.URLs.Token(v)
 	for _, r := range res.Renditions {
-		p.Files = append(p.Files, s.renditionFile(v, r))
+		p.Files = append(p.Files, s.renditionFile(v, r, token))
 	}
 	return []streamingPlaylistJSON{p}
 }

@@ -59,10 +59,7 @@ func (s *server) torrent(attachment bool) gin.HandlerFunc {
 		if !ok || attachment && !downloadsOpen(c, v) {
 			return
 		}
-		f := torrent.File{WebSeed: s.URLs.Absolute(media.WebVideoPath(v))}
-		if token := requestToken(c, v); token != "" {
-			f.WebSeed += media.TokenQuery(token)
-		}
+		f := torrent.File{WebSeed: s.URLs.Absolute(media.WebVideoPath(v)) + media.TokenQuery(requestToken(c, v))}
 		s.serveTorrent(c, v, media.OriginalTorrentKey(v.UUID), f, attachment, media.TorrentName(v)+".torrent")
 	}
 }

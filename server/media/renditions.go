@@ -30,7 +30,7 @@ const GenerateDownloadRoute = "/download/videos/generate/"
 // RenditionDownloadFile names the file of v's rendition of a resolution
 // on DownloadHLSRoute: "{video uuid}-{resolution}-fragmented.mp4".
 func RenditionDownloadFile(v *database.Video, resolution int) string {
-	return v.UUID + "-" + strconv.Itoa(resolution) + "-fragmented.mp4"
+	return job.FragmentedName(v.UUID, resolution)
 }
 
 // RenditionTorrentFile names the torrent of v's rendition of a

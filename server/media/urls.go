@@ -52,8 +52,14 @@ type FileTokens interface {
 	IssueFileToken(v *database.Video) FileToken
 }
 
-// TokenQuery is the query string that carries a file token.
-func TokenQuery(token string) string { return "?" + TokenParam + "=" + url.QueryEscape(token) }
+// TokenQuery is the query string that carries a file token; empty for no
+// token, as public files need none.
+func TokenQuery(token string) string {
+	if token == "" {
+		return ""
+	}
+	return "?" + TokenParam + "=" + url.QueryEscape(token)
+}
 
 // URLs builds the addresses clients fetch a video's files by. Every
 // method that takes a video expects a viewer allowed to see it: the
@@ -85,12 +91,7 @@ func (u *URLs) Token(v *database.Video) string {
 
 // Query is the query string that opens the files of v: empty when they
 // are public, a fresh file token otherwise.
-func (u *URLs) Query(v *database.Video) string {
-	if PublicFiles(v.Privacy) {
-		return ""
-	}
-	return TokenQuery(u.Token(v))
-}
+func (u *URLs) Query(v *database.Video) string { return TokenQuery(u.Token(v)) }
 
 // HLS is the absolute URL of a file of v's media directory, without a
 // token: on the CDN or public bucket when the store has one, else on

@@ -235,10 +235,8 @@ func allow(hashes []string) tracker.Allowed {
 // tracker, the video's tracker socket, whose swarms include the
 // torrent's (see hashes).
 func RenditionTorrent(u *media.URLs, v *database.Video, r job.RenditionResult, token string, tracker bool) torrent.File {
-	f := torrent.File{Name: media.RenditionDownloadName(v, r.Resolution()), Size: r.Size, WebSeed: u.HLS(v, r.File)}
-	if token != "" {
-		f.WebSeed += media.TokenQuery(token)
-	}
+	f := torrent.File{Name: media.RenditionDownloadName(v, r.Resolution()), Size: r.Size,
+		WebSeed: u.HLS(v, r.File) + media.TokenQuery(token)}
 	if tracker {
 		f.Announce = TrackerURL(u.Absolute(""), v.UUID, token)
 	}
