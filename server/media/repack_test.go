@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,10 @@ import (
 	"strings"
 	"testing"
 
+	"cuttle.video/storage/s3"
+	"cuttle.video/storage/storagetest"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"cuttle.video/server/database"
 	"cuttle.video/server/media/mediatest"
 	"cuttle.video/storage"
@@ -28,12 +33,51 @@ import (
 // their bytes (the old hash map's hashes are the new one's), the new
 // playlist passes the server's own check, ffprobe plays the file to its
 // end, and no old file is left.
+// On S3 the joined file is streamed from the bucket back into it.
 func TestRepackageLegacyVideo(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		t.Skip("ffmpeg is not installed")
 	}
+	t.Run("local", func(t *testing.T) {
+		db, st, v := mediatest.Video(t, database.PrivacyPublic)
+		repackageLegacyVideo(t, db, st, v)
+	})
+	t.Run("s3", func(t *testing.T) {
+		db, _, v := mediatest.Video(t, database.PrivacyPublic)
+		repackageLegacyVideo(t, db, testBucket(t), v)
+	})
+}
+
+// testBucket is a fresh bucket of the test S3 service, emptied and
+// removed after the test.
+func testBucket(t *testing.T) storage.Store {
+	t.Helper()
+	env := storagetest.S3FromEnv(t)
+	var rnd [4]byte
+	_, _ = rand.Read(rnd[:])
+	bucket := "repack-" + hex.EncodeToString(rnd[:])
+	st, err := s3.New(t.Context(), s3.Config{Endpoint: env.Endpoint, Region: env.Region, Bucket: bucket,
+		AccessKey: env.AccessKey, SecretKey: env.SecretKey, PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureBucket(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if err := st.DeletePrefix(ctx, ""); err != nil {
+			t.Errorf("empty test bucket: %v", err)
+		}
+		if _, err := st.Client().DeleteBucket(ctx, &awss3.DeleteBucketInput{Bucket: &bucket}); err != nil {
+			t.Errorf("remove test bucket: %v", err)
+		}
+	})
+	return st
+}
+
+func repackageLegacyVideo(t *testing.T, db *database.DB, st storage.Store, v *database.Video) {
 	ctx := context.Background()
-	db, st, v := mediatest.Video(t, database.PrivacyPublic)
 	prefix := MediaPrefix(v)
 	dir := t.TempDir()
 	// What the previous pipeline wrote for one rendition.
