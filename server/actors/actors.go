@@ -159,6 +159,46 @@ func (s *Service) Named(ctx context.Context, name string) (Actor, error) {
 	return a, err
 }
 
+// ByKeyID is the local actor whose key keyID names, as a signer
+// written into a queued delivery names it.
+func (s *Service) ByKeyID(ctx context.Context, keyID string) (Actor, error) {
+	id, ok := strings.CutSuffix(keyID, "#main-key")
+	if !ok {
+		return Actor{}, problem.NotFound("actor key")
+	}
+	return s.ByURL(ctx, id)
+}
+
+// ByURL is the local actor whose id is id, as remote activities name it.
+func (s *Service) ByURL(ctx context.Context, id string) (Actor, error) {
+	var a Actor
+	var err error
+	switch rest := strings.TrimPrefix(id, s.publicURL); {
+	case rest == id:
+		return Actor{}, problem.NotFound("actor")
+	case strings.HasPrefix(rest, "/accounts/"):
+		a, err = s.Account(ctx, unescape(strings.TrimPrefix(rest, "/accounts/")))
+	case strings.HasPrefix(rest, "/video-channels/"):
+		a, err = s.Channel(ctx, unescape(strings.TrimPrefix(rest, "/video-channels/")))
+	default:
+		return Actor{}, problem.NotFound("actor")
+	}
+	if err != nil {
+		return Actor{}, err
+	}
+	if a.ID != id {
+		return Actor{}, problem.NotFound("actor")
+	}
+	return a, nil
+}
+
+func unescape(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
 // Key is an actor's key pair.
 type Key struct {
 	// PublicPEM is the public key as actors publish it (SPKI PEM).

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -52,8 +53,10 @@ type Config struct {
 	Transcoding Transcoding `yaml:"transcoding"`
 	Users       Users       `yaml:"users"`
 	// P2P is peer-to-peer delivery between viewers.
-	P2P    P2P    `yaml:"p2p"`
-	Signup Signup `yaml:"signup"`
+	P2P P2P `yaml:"p2p"`
+	// Federation is ActivityPub with other instances.
+	Federation Federation `yaml:"federation"`
+	Signup     Signup     `yaml:"signup"`
 	// LoginRateLimit bounds token requests per client address.
 	LoginRateLimit RateLimit `yaml:"login_rate_limit"`
 	// LoginFailures bounds wrong passwords per account, from all
@@ -153,6 +156,26 @@ type P2P struct {
 	AnnounceInterval time.Duration `yaml:"announce_interval"`
 }
 
+// Federation governs what the instance exchanges with other servers.
+type Federation struct {
+	// AllowHTTP lets the instance fetch from and deliver to servers
+	// over plain http://; off, only https:// is used. For test setups
+	// and private networks.
+	AllowHTTP bool `yaml:"allow_http"`
+	// AllowNetworks lists the networks (CIDR, or "loopback" or
+	// "private") other servers may be reached on besides public
+	// addresses. Loopback, private and link-local addresses are refused
+	// otherwise, so that a remote server cannot make this one fetch from
+	// its own network.
+	AllowNetworks []string `yaml:"allow_networks"`
+	// InstanceFollowersApproval makes follows of the instance wait for
+	// an admin's approval; off, they are accepted at once.
+	InstanceFollowersApproval bool `yaml:"instance_followers_approval"`
+	// AutoFollowBack makes the instance follow back every instance
+	// whose follow it accepts.
+	AutoFollowBack bool `yaml:"auto_follow_back"`
+}
+
 // Connections bounds what one client (an address, or an IPv6 /64) may
 // hold of the HTTP server.
 type Connections struct {
@@ -217,47 +240,51 @@ func (c *Config) LoadFile(path string) error { return settings.LoadFile(path, c)
 func (c *Config) envVars() settings.Env {
 	str, boolVar, intVar, durationVar := settings.String, settings.Bool, settings.Int, settings.Duration
 	return settings.Env{
-		"CUTTLE_LISTEN":                 str(&c.Listen),
-		"CUTTLE_DATA_DIR":               str(&c.DataDir),
-		"CUTTLE_PUBLIC_URL":             str(&c.PublicURL),
-		"CUTTLE_DATABASE_URL":           str(&c.DatabaseURL),
-		"CUTTLE_REDIS_URL":              str(&c.RedisURL),
-		"CUTTLE_ADMIN_PASSWORD":         str(&c.AdminPassword),
-		"CUTTLE_SECRET":                 str(&c.Secret),
-		"CUTTLE_LOG_LEVEL":              str(&c.LogLevel),
-		"CUTTLE_LOG_FORMAT":             str(&c.LogFormat),
-		"CUTTLE_S3_ENDPOINT":            str(&c.S3.Endpoint),
-		"CUTTLE_S3_REGION":              str(&c.S3.Region),
-		"CUTTLE_S3_BUCKET":              str(&c.S3.Bucket),
-		"CUTTLE_S3_ACCESS_KEY":          str(&c.S3.AccessKey),
-		"CUTTLE_S3_SECRET_KEY":          str(&c.S3.SecretKey),
-		"CUTTLE_S3_PUBLIC_URL":          str(&c.S3.PublicBaseURL),
-		"CUTTLE_S3_PATH_STYLE":          boolVar(&c.S3.PathStyle),
-		"CUTTLE_MAX_FILE_SIZE":          c.Uploads.MaxFileSize.Set,
-		"CUTTLE_VIDEO_QUOTA":            c.Users.DefaultVideoQuota.Set,
-		"CUTTLE_UPLOAD_EXPIRY":          durationVar(&c.Uploads.ResumableExpiry),
-		"CUTTLE_MAX_DURATION":           durationVar(&c.Uploads.MaxDuration),
-		"CUTTLE_SHUTDOWN_TIMEOUT":       durationVar(&c.ShutdownTimeout),
-		"CUTTLE_TRANSCODING_WORKERS":    intVar(&c.Transcoding.Workers),
-		"CUTTLE_FFMPEG_THREADS":         intVar(&c.Transcoding.Threads),
-		"CUTTLE_X264_PRESET":            str(&c.Transcoding.Preset),
-		"CUTTLE_MAX_ATTEMPTS":           intVar(&c.Transcoding.MaxAttempts),
-		"CUTTLE_CLAIM_IDLE":             durationVar(&c.Transcoding.ClaimIdle),
-		"CUTTLE_SEGMENT_SECONDS":        intVar(&c.Transcoding.SegmentSeconds),
-		"CUTTLE_TIME_LIMIT_FACTOR":      settings.Float(&c.Transcoding.TimeLimitFactor),
-		"CUTTLE_P2P_ENABLED":            boolVar(&c.P2P.Enabled),
-		"CUTTLE_P2P_MAX_CONNS_PER_ADDR": intVar(&c.P2P.MaxConnsPerAddr),
-		"CUTTLE_P2P_ANNOUNCE_INTERVAL":  durationVar(&c.P2P.AnnounceInterval),
-		"CUTTLE_SIGNUP_ENABLED":         boolVar(&c.Signup.Enabled),
-		"CUTTLE_FILE_TOKEN_TTL":         durationVar(&c.FileTokenTTL),
-		"CUTTLE_TRENDING_DAYS":          intVar(&c.TrendingDays),
-		"CUTTLE_TRUSTED_PROXIES":        settings.List(&c.TrustedProxies),
-		"CUTTLE_CLIENT_IP_HEADER":       str(&c.ClientIPHeader),
-		"CUTTLE_METRICS_LISTEN":         str(&c.MetricsListen),
-		"CUTTLE_MAX_CONNS_PER_ADDR":     intVar(&c.Connections.MaxPerAddr),
-		"CUTTLE_BODY_MIN_RATE":          c.Connections.BodyMinRate.Set,
-		"CUTTLE_BODY_GRACE":             durationVar(&c.Connections.BodyGrace),
-		"CUTTLE_UPLOAD_BODY_GRACE":      durationVar(&c.Connections.UploadBodyGrace),
+		"CUTTLE_LISTEN":                                 str(&c.Listen),
+		"CUTTLE_DATA_DIR":                               str(&c.DataDir),
+		"CUTTLE_PUBLIC_URL":                             str(&c.PublicURL),
+		"CUTTLE_DATABASE_URL":                           str(&c.DatabaseURL),
+		"CUTTLE_REDIS_URL":                              str(&c.RedisURL),
+		"CUTTLE_ADMIN_PASSWORD":                         str(&c.AdminPassword),
+		"CUTTLE_SECRET":                                 str(&c.Secret),
+		"CUTTLE_LOG_LEVEL":                              str(&c.LogLevel),
+		"CUTTLE_LOG_FORMAT":                             str(&c.LogFormat),
+		"CUTTLE_S3_ENDPOINT":                            str(&c.S3.Endpoint),
+		"CUTTLE_S3_REGION":                              str(&c.S3.Region),
+		"CUTTLE_S3_BUCKET":                              str(&c.S3.Bucket),
+		"CUTTLE_S3_ACCESS_KEY":                          str(&c.S3.AccessKey),
+		"CUTTLE_S3_SECRET_KEY":                          str(&c.S3.SecretKey),
+		"CUTTLE_S3_PUBLIC_URL":                          str(&c.S3.PublicBaseURL),
+		"CUTTLE_S3_PATH_STYLE":                          boolVar(&c.S3.PathStyle),
+		"CUTTLE_MAX_FILE_SIZE":                          c.Uploads.MaxFileSize.Set,
+		"CUTTLE_VIDEO_QUOTA":                            c.Users.DefaultVideoQuota.Set,
+		"CUTTLE_UPLOAD_EXPIRY":                          durationVar(&c.Uploads.ResumableExpiry),
+		"CUTTLE_MAX_DURATION":                           durationVar(&c.Uploads.MaxDuration),
+		"CUTTLE_SHUTDOWN_TIMEOUT":                       durationVar(&c.ShutdownTimeout),
+		"CUTTLE_TRANSCODING_WORKERS":                    intVar(&c.Transcoding.Workers),
+		"CUTTLE_FFMPEG_THREADS":                         intVar(&c.Transcoding.Threads),
+		"CUTTLE_X264_PRESET":                            str(&c.Transcoding.Preset),
+		"CUTTLE_MAX_ATTEMPTS":                           intVar(&c.Transcoding.MaxAttempts),
+		"CUTTLE_CLAIM_IDLE":                             durationVar(&c.Transcoding.ClaimIdle),
+		"CUTTLE_SEGMENT_SECONDS":                        intVar(&c.Transcoding.SegmentSeconds),
+		"CUTTLE_TIME_LIMIT_FACTOR":                      settings.Float(&c.Transcoding.TimeLimitFactor),
+		"CUTTLE_P2P_ENABLED":                            boolVar(&c.P2P.Enabled),
+		"CUTTLE_P2P_MAX_CONNS_PER_ADDR":                 intVar(&c.P2P.MaxConnsPerAddr),
+		"CUTTLE_P2P_ANNOUNCE_INTERVAL":                  durationVar(&c.P2P.AnnounceInterval),
+		"CUTTLE_SIGNUP_ENABLED":                         boolVar(&c.Signup.Enabled),
+		"CUTTLE_FILE_TOKEN_TTL":                         durationVar(&c.FileTokenTTL),
+		"CUTTLE_TRENDING_DAYS":                          intVar(&c.TrendingDays),
+		"CUTTLE_TRUSTED_PROXIES":                        settings.List(&c.TrustedProxies),
+		"CUTTLE_CLIENT_IP_HEADER":                       str(&c.ClientIPHeader),
+		"CUTTLE_METRICS_LISTEN":                         str(&c.MetricsListen),
+		"CUTTLE_MAX_CONNS_PER_ADDR":                     intVar(&c.Connections.MaxPerAddr),
+		"CUTTLE_BODY_MIN_RATE":                          c.Connections.BodyMinRate.Set,
+		"CUTTLE_BODY_GRACE":                             durationVar(&c.Connections.BodyGrace),
+		"CUTTLE_UPLOAD_BODY_GRACE":                      durationVar(&c.Connections.UploadBodyGrace),
+		"CUTTLE_FEDERATION_ALLOW_HTTP":                  boolVar(&c.Federation.AllowHTTP),
+		"CUTTLE_FEDERATION_ALLOW_NETWORKS":              settings.List(&c.Federation.AllowNetworks),
+		"CUTTLE_FEDERATION_INSTANCE_FOLLOWERS_APPROVAL": boolVar(&c.Federation.InstanceFollowersApproval),
+		"CUTTLE_FEDERATION_AUTO_FOLLOW_BACK":            boolVar(&c.Federation.AutoFollowBack),
 	}
 }
 
@@ -370,5 +397,32 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		return errors.New("config: shutdown_timeout: must be positive")
 	}
+	if _, err := c.Federation.Networks(); err != nil {
+		return fmt.Errorf("config: federation.allow_networks: %w", err)
+	}
 	return nil
+}
+
+// Networks reads AllowNetworks: whether loopback and private addresses
+// are allowed as a whole, and the other networks allowed.
+func (f Federation) Networks() (n FederationNetworks, err error) {
+	var cidrs []string
+	for _, s := range f.AllowNetworks {
+		switch s {
+		case "loopback":
+			n.Loopback = true
+		case "private":
+			n.Private = true
+		default:
+			cidrs = append(cidrs, s)
+		}
+	}
+	n.Prefixes, err = netlimit.ParsePrefixes(cidrs)
+	return n, err
+}
+
+// FederationNetworks is Federation.AllowNetworks read.
+type FederationNetworks struct {
+	Loopback, Private bool
+	Prefixes          []netip.Prefix
 }

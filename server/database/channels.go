@@ -26,10 +26,10 @@ func (db *DB) ChannelByID(ctx context.Context, id int64) (*Channel, error) {
 	return c, mapErr(err, "channel by id")
 }
 
-// ChannelByName loads a channel by its handle, ignoring case.
+// ChannelByName loads a local channel by its handle, ignoring case.
 func (db *DB) ChannelByName(ctx context.Context, name string) (*Channel, error) {
 	c := new(Channel)
-	err := db.channelQuery(c).Where("lower(ch.name) = lower(?)", name).Scan(ctx)
+	err := db.channelQuery(c).Where("ch.host = '' AND lower(ch.name) = lower(?)", name).Scan(ctx)
 	return c, mapErr(err, "channel by name")
 }
 
@@ -48,7 +48,7 @@ type ChannelFilter struct {
 	// Words keeps channels with each of them in the name or the display
 	// name, ignoring case.
 	Words []string
-	// Names keeps channels with one of these names, ignoring case.
+	// Names keeps local channels with one of these names, ignoring case.
 	Names        []string
 	Start, Count int
 	Sort         Sort[Channel]
@@ -68,7 +68,7 @@ func (db *DB) ListChannels(ctx context.Context, f ChannelFilter) ([]Channel, int
 		q = q.Where(`(lower(ch.name) LIKE ? ESCAPE '\' OR lower(ch.display_name) LIKE ? ESCAPE '\')`, pattern, pattern)
 	}
 	if len(f.Names) > 0 {
-		q = q.Where("lower(ch.name) IN (?)", bun.In(lowered(f.Names)))
+		q = q.Where("ch.host = '' AND lower(ch.name) IN (?)", bun.In(lowered(f.Names)))
 	}
 	total, err := q.ScanAndCount(ctx)
 	return chs, int(total), mapErr(err, "list channels")
@@ -113,9 +113,9 @@ func (db *DB) UpdateAccount(ctx context.Context, a *Account, columns ...string) 
 	return mapErr(err, "update account")
 }
 
-// AccountByName loads an account by its handle.
+// AccountByName loads a local account by its handle, ignoring case.
 func (db *DB) AccountByName(ctx context.Context, name string) (*Account, error) {
 	a := new(Account)
-	err := db.bun.NewSelect().Model(a).Where("lower(name) = lower(?)", name).Scan(ctx)
+	err := db.bun.NewSelect().Model(a).Where("host = '' AND lower(name) = lower(?)", name).Scan(ctx)
 	return a, mapErr(err, "account by name")
 }

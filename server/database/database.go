@@ -34,6 +34,18 @@ type DB struct {
 // Open connects to PostgreSQL when url is a postgres:// URL and to the
 // SQLite file cuttle.db in dataDir otherwise, then applies migrations.
 func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	db, err := connect(ctx, url, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx, schema); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func connect(ctx context.Context, url, dataDir string) (*DB, error) {
 	var bdb *bun.DB
 	if url != "" {
 		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url)))
@@ -61,12 +73,7 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("database: connect: %w", err)
 	}
-	db := &DB{root: bdb, bun: bdb}
-	if err := db.migrate(ctx); err != nil {
-		bdb.Close()
-		return nil, err
-	}
-	return db, nil
+	return &DB{root: bdb, bun: bdb}, nil
 }
 
 // restrictFiles makes the SQLite database readable by the server's user

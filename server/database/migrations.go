@@ -46,8 +46,8 @@ func registerSQL(name, comment, sql string) {
 	})
 }
 
-func (db *DB) migrate(ctx context.Context) error {
-	m := migrate.NewMigrator(db.root, schema, migrate.WithMarkAppliedOnSuccess(true))
+func (db *DB) migrate(ctx context.Context, ms *migrate.Migrations) error {
+	m := migrate.NewMigrator(db.root, ms, migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("database: init migrations: %w", err)
 	}

@@ -21,10 +21,15 @@ type User struct {
 	Account         *Account  `bun:"rel:has-one,join:id=user_id"`
 }
 
-// Account is the public identity of a user (and, later, of remote actors).
+// Account is the public identity of a user, or an account of another
+// instance (Host set, no user).
 type Account struct {
-	ID          int64     `bun:"id,pk,autoincrement"`
-	UserID      int64     `bun:"user_id,notnull"`
+	ID     int64 `bun:"id,pk,autoincrement"`
+	UserID int64 `bun:"user_id,nullzero"`
+	// Host is where a remote account lives; empty for a local one.
+	Host string `bun:"host,notnull"`
+	// URL is a remote account's ActivityPub id; empty for a local one.
+	URL         string    `bun:"url,notnull"`
 	Name        string    `bun:"name,notnull"`
 	DisplayName string    `bun:"display_name,notnull"`
 	Description string    `bun:"description,notnull"`
@@ -43,17 +48,20 @@ type Picture struct {
 // Channel is where videos are published; each account has at least one.
 type Channel struct {
 	bun.BaseModel `bun:"table:video_channels,alias:ch"`
-	ID            int64     `bun:"id,pk,autoincrement"`
-	AccountID     int64     `bun:"account_id,notnull"`
-	Name          string    `bun:"name,notnull"`
-	DisplayName   string    `bun:"display_name,notnull"`
-	Description   string    `bun:"description,notnull"`
-	Support       string    `bun:"support,notnull"`
-	CreatedAt     time.Time `bun:"created_at,notnull"`
-	UpdatedAt     time.Time `bun:"updated_at,notnull"`
-	Avatar        Picture   `bun:"embed:avatar_"`
-	Banner        Picture   `bun:"embed:banner_"`
-	Account       *Account  `bun:"rel:belongs-to,join:account_id=id"`
+	ID            int64 `bun:"id,pk,autoincrement"`
+	AccountID     int64 `bun:"account_id,notnull"`
+	// Host and URL are a remote channel's, as an account's.
+	Host        string    `bun:"host,notnull"`
+	URL         string    `bun:"url,notnull"`
+	Name        string    `bun:"name,notnull"`
+	DisplayName string    `bun:"display_name,notnull"`
+	Description string    `bun:"description,notnull"`
+	Support     string    `bun:"support,notnull"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+	UpdatedAt   time.Time `bun:"updated_at,notnull"`
+	Avatar      Picture   `bun:"embed:avatar_"`
+	Banner      Picture   `bun:"embed:banner_"`
+	Account     *Account  `bun:"rel:belongs-to,join:account_id=id"`
 }
 
 // OAuthClient is the client id/secret pair PeerTube clients fetch first.
@@ -108,23 +116,28 @@ const (
 
 // Video is an uploaded video and its metadata.
 type Video struct {
-	ID               int64  `bun:"id,pk,autoincrement"`
-	UUID             string `bun:"uuid,notnull"`
-	ShortUUID        string `bun:"short_uuid,notnull"`
-	ChannelID        int64  `bun:"channel_id,notnull"`
-	Name             string `bun:"name,notnull"`
-	Description      string `bun:"description,notnull"`
-	Support          string `bun:"support,notnull"`
-	Privacy          int    `bun:"privacy,notnull"`
-	State            int    `bun:"state,notnull"`
-	Category         int    `bun:"category,notnull"`
-	Licence          int    `bun:"licence,notnull"`
-	Language         string `bun:"language,notnull"`
-	NSFW             bool   `bun:"nsfw,notnull"`
-	CommentsEnabled  bool   `bun:"comments_enabled,notnull"`
-	DownloadEnabled  bool   `bun:"download_enabled,notnull"`
-	WaitTranscoding  bool   `bun:"wait_transcoding,notnull"`
-	Remote           bool   `bun:"remote,notnull"`
+	ID              int64  `bun:"id,pk,autoincrement"`
+	UUID            string `bun:"uuid,notnull"`
+	ShortUUID       string `bun:"short_uuid,notnull"`
+	ChannelID       int64  `bun:"channel_id,notnull"`
+	Name            string `bun:"name,notnull"`
+	Description     string `bun:"description,notnull"`
+	Support         string `bun:"support,notnull"`
+	Privacy         int    `bun:"privacy,notnull"`
+	State           int    `bun:"state,notnull"`
+	Category        int    `bun:"category,notnull"`
+	Licence         int    `bun:"licence,notnull"`
+	Language        string `bun:"language,notnull"`
+	NSFW            bool   `bun:"nsfw,notnull"`
+	CommentsEnabled bool   `bun:"comments_enabled,notnull"`
+	DownloadEnabled bool   `bun:"download_enabled,notnull"`
+	WaitTranscoding bool   `bun:"wait_transcoding,notnull"`
+	Remote          bool   `bun:"remote,notnull"`
+	// URL is a remote video's ActivityPub id; empty for a local one.
+	URL string `bun:"url,notnull"`
+	// RemoteMedia says where a remote video's files are on its origin,
+	// as JSON; empty for a local one.
+	RemoteMedia      string `bun:"remote_media,notnull"`
 	Duration         int    `bun:"duration,notnull"`
 	Views            int64  `bun:"views,notnull"`
 	Likes            int64  `bun:"likes,notnull"`

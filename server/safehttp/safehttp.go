@@ -76,8 +76,9 @@ func (c Config) validate() error {
 // later request that leads anywhere the policy refuses fails before any
 // packet is sent there.
 type Client struct {
-	hc *http.Client
-	tr *http.Transport
+	hc        *http.Client
+	tr        *http.Transport
+	allowHTTP bool
 }
 
 // New returns a Client for cfg, or an error naming the field of cfg that
@@ -122,8 +123,12 @@ func New(cfg Config) (*Client, error) {
 			return nil
 		},
 	}
-	return &Client{hc: hc, tr: tr}, nil
+	return &Client{hc: hc, tr: tr, allowHTTP: cfg.AllowHTTP}, nil
 }
+
+// AllowsHTTP says plain http:// is allowed: where a URL is built from a
+// bare host name (WebFinger), that is the scheme the other server speaks.
+func (c *Client) AllowsHTTP() bool { return c.allowHTTP }
 
 // Do sends req, following redirects, under the policy and within the
 // Timeout from the moment it is called, and req's context. The body of
