@@ -24,8 +24,8 @@ const (
 	ContentType = "application/activity+json"
 	// ContentTypeLD is the JSON-LD form the ActivityPub specification names.
 	ContentTypeLD = `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`
-	// Accept is the Accept header of our fetches, PeerTube's.
-	Accept = "application/activity+json, application/ld+json"
+	// AcceptHeader is the Accept header of our fetches, PeerTube's.
+	AcceptHeader = "application/activity+json, application/ld+json"
 )
 
 // IsContentType reports whether a Content-Type or Accept entry names an
