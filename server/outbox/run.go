@@ -1,0 +1,225 @@
+package outbox
+
+import (
+	"context"
+	"time"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/deadline"
+)
+
+// held is a delivery this process leased: waiting in memory for a worker,
+// or in flight.
+type held struct {
+	d        database.Delivery
+	lease    time.Time // the lease's end, which identifies it in the row
+	inFlight bool
+}
+
+// outcome is what a sender reports back to Run.
+type outcome struct {
+	h *held
+	// wakeAt, when not zero, is when the row (a retry) or its host (a
+	// pause) comes due again.
+	wakeAt time.Time
+	// paused says the host was paused: its rows waiting in memory go
+	// back to the database.
+	paused bool
+}
+
+// dispatcher is Run's state, touched by Run's goroutine only.
+type dispatcher struct {
+	o        *Outbox
+	timer    *deadline.Timer
+	held     map[int64]*held
+	waiting  map[string][]*held // per host, not yet started
+	inFlight map[string]int     // per host
+	running  int
+	done     chan outcome
+	errWait  time.Duration // the wait before a claim that failed is tried again
+}
+
+// Run sends due deliveries until ctx ends, then gives back the rows it
+// leased and did not finish, and returns once its requests have. It wakes
+// on Kick and when the next row comes due (one timer, no polling). Call
+// it once per Outbox.
+func (o *Outbox) Run(ctx context.Context) {
+	r := &dispatcher{
+		o:        o,
+		held:     map[int64]*held{},
+		waiting:  map[string][]*held{},
+		inFlight: map[string]int{},
+		done:     make(chan outcome, o.cfg.Workers),
+		errWait:  time.Second,
+	}
+	r.timer = deadline.New(o.now, func(context.Context) { o.Kick() })
+	defer r.timer.Close()
+
+	bufCap := 4 * o.cfg.Workers
+	want := true // a restart finds what the last run left
+	for {
+		// Claims are batched: the buffer is refilled once half of it is
+		// free, or when no row waits, so a busy queue costs one claim per
+		// many deliveries.
+		if room := bufCap - len(r.held); want && room > 0 && (room >= bufCap/2 || r.nWaiting() == 0) {
+			want = r.claim(ctx, room)
+		}
+		r.dispatch(ctx)
+		select {
+		case <-ctx.Done():
+			r.stop()
+			return
+		case <-o.kick:
+			want = true
+		case out := <-r.done:
+			r.finish(ctx, out)
+			want = true
+		}
+	}
+}
+
+// claim leases up to room due rows. It returns whether more may be due
+// now.
+func (r *dispatcher) claim(ctx context.Context, room int) bool {
+	o := r.o
+	perHost := 2 * o.cfg.PerHost
+	var full []string
+	for host, q := range r.waiting {
+		if len(q)+r.inFlight[host] >= perHost {
+			full = append(full, host)
+		}
+	}
+	now := o.now()
+	lease := now.Add(o.cfg.Lease).Truncate(time.Microsecond)
+	ds, err := o.db.ClaimDeliveries(ctx, now, lease, room, perHost, full)
+	if err != nil {
+		if ctx.Err() == nil {
+			o.log.ErrorContext(ctx, "outbox: claim deliveries; will retry", "in", r.errWait, "err", err)
+			r.timer.Within(r.errWait)
+			r.errWait = min(2*r.errWait, time.Minute)
+		}
+		return false
+	}
+	r.errWait = time.Second
+	perHostClaimed := map[string]int{}
+	for _, d := range ds {
+		perHostClaimed[d.Host]++
+		if h, ok := r.held[d.ID]; ok {
+			// Our own lease ran out while the row waited, and we took it
+			// again; one in flight keeps its request, whose outcome no
+			// longer matches the lease and is tried once more after it.
+			if !h.inFlight {
+				h.lease = lease
+			}
+			continue
+		}
+		h := &held{d: d, lease: lease}
+		r.held[d.ID] = h
+		r.waiting[d.Host] = append(r.waiting[d.Host], h)
+	}
+	if len(ds) == room || len(full) > 0 {
+		return true
+	}
+	for _, n := range perHostClaimed {
+		if n == perHost {
+			return true
+		}
+	}
+	// Nothing more is due: sleep until the earliest row (a retry, a
+	// paused host, a lease that may run out) comes due.
+	at, ok, err := o.db.NextDeliveryAt(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		o.log.ErrorContext(ctx, "outbox: next delivery time; will retry", "err", err)
+		r.timer.Within(r.errWait)
+	case ok:
+		r.timer.By(at)
+	}
+	return false
+}
+
+// dispatch starts a sender for every waiting row that a worker and its
+// host's bound allow.
+func (r *dispatcher) dispatch(ctx context.Context) {
+	o := r.o
+	for host, q := range r.waiting {
+		for len(q) > 0 && r.running < o.cfg.Workers && r.inFlight[host] < o.cfg.PerHost {
+			h := q[0]
+			q[0] = nil
+			q = q[1:]
+			h.inFlight = true
+			r.inFlight[host]++
+			r.running++
+			go func() { r.done <- o.deliver(ctx, h) }()
+		}
+		if len(q) == 0 {
+			delete(r.waiting, host)
+		} else {
+			r.waiting[host] = q
+		}
+		if r.running == o.cfg.Workers {
+			return
+		}
+	}
+}
+
+func (r *dispatcher) nWaiting() int {
+	n := 0
+	for _, q := range r.waiting {
+		n += len(q)
+	}
+	return n
+}
+
+// finish accounts for a sender that returned.
+func (r *dispatcher) finish(ctx context.Context, out outcome) {
+	host := out.h.d.Host
+	delete(r.held, out.h.d.ID)
+	r.running--
+	if r.inFlight[host]--; r.inFlight[host] == 0 {
+		delete(r.inFlight, host)
+	}
+	if !out.wakeAt.IsZero() {
+		r.timer.By(out.wakeAt)
+	}
+	if out.paused {
+		// Its other rows would only fail too: they wait in the database
+		// for the pause to end, untried.
+		r.release(ctx, r.waiting[host])
+		delete(r.waiting, host)
+	}
+}
+
+// stop waits for the senders, whose requests the end of Run's context
+// cancelled, and gives back the rows no sender took.
+func (r *dispatcher) stop() {
+	for r.running > 0 {
+		out := <-r.done
+		r.running--
+		delete(r.held, out.h.d.ID)
+	}
+	var rest []*held
+	for _, q := range r.waiting {
+		rest = append(rest, q...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r.release(ctx, rest)
+}
+
+// release gives rows back to the queue, due now, without counting an
+// attempt.
+func (r *dispatcher) release(ctx context.Context, hs []*held) {
+	byLease := map[time.Time][]int64{}
+	for _, h := range hs {
+		byLease[h.lease] = append(byLease[h.lease], h.d.ID)
+		delete(r.held, h.d.ID)
+	}
+	now := r.o.now()
+	for lease, ids := range byLease {
+		if err := r.o.db.ReleaseDeliveries(ctx, ids, lease, now); err != nil {
+			// They come due again when their lease ends.
+			r.o.log.WarnContext(ctx, "outbox: release deliveries", "count", len(ids), "err", err)
+		}
+	}
+}
