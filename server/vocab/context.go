@@ -63,6 +63,7 @@ func VideoContext() []any {
 		"fps":                    typed("pt:fps", "sc:Number"),
 		"canReply":               "pt:canReply",
 		"commentsPolicy":         typed("pt:commentsPolicy", "sc:Number"),
+		"commentsEnabled":        typed("pt:commentsEnabled", "sc:Boolean"),
 		"downloadEnabled":        typed("pt:downloadEnabled", "sc:Boolean"),
 		"waitTranscoding":        typed("pt:waitTranscoding", "sc:Boolean"),
 		"support":                typed("pt:support", "sc:Text"),
