@@ -8,6 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/actors"
+	"cuttle.video/server/federation"
+	"cuttle.video/server/httpserve"
 	"cuttle.video/server/instance"
 	"cuttle.video/server/stats"
 )
@@ -18,13 +20,19 @@ type Deps struct {
 	Instance *instance.Service
 	// Stats gives NodeInfo's usage counts.
 	Stats *stats.Service
+	// Federation takes what other servers deliver and describes local
+	// videos.
+	Federation *federation.Service
 }
 
-type face struct{ Deps }
+type face struct {
+	Deps
+	replays *replayGuard
+}
 
 // Mount registers the face's routes on r.
 func Mount(r *gin.Engine, d Deps) {
-	s := &face{Deps: d}
+	s := &face{Deps: d, replays: newReplayGuard()}
 	open := r.Group("", allowAnyOrigin)
 	open.GET("/.well-known/webfinger", s.webfinger)
 	open.GET("/.well-known/host-meta", s.hostMeta)
@@ -32,6 +40,24 @@ func Mount(r *gin.Engine, d Deps) {
 	open.GET("/nodeinfo/:file", s.nodeInfo)
 	open.GET("/accounts/:name", s.account)
 	open.GET("/video-channels/:name", s.channel)
+	r.POST("/inbox", s.inbox)
+	r.POST("/accounts/:name/inbox", s.inbox)
+	r.POST("/video-channels/:name/inbox", s.inbox)
+}
+
+// VideoDocument answers ActivityPub clients at a video's page URL
+// (/videos/watch/{id}, which web serves to browsers): the Video object
+// of a local public video.
+func VideoDocument(d Deps) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		allowAnyOrigin(c)
+		obj, err := d.Federation.LocalVideoObject(c.Request.Context(), c.Param("id"))
+		if err != nil {
+			httpserve.Fail(c, err)
+			return
+		}
+		writeJSON(c, actors.ContentType+"; charset=utf-8", obj)
+	}
 }
 
 // allowAnyOrigin lets scripts of other sites read what this face

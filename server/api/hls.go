@@ -3,6 +3,7 @@ package api
 import (
 	"cuttle.video/server/database"
 	"cuttle.video/server/jobs"
+	"cuttle.video/server/media"
 	"cuttle.video/transcoder/job"
 )
 
@@ -26,6 +27,15 @@ type transcodingJSON struct {
 }
 
 func (s *server) streamingPlaylists(v *database.Video, res *job.VODHLSResult) []streamingPlaylistJSON {
+	if rm := media.Remote(v); rm != nil && rm.Master != "" {
+		p := streamingPlaylistJSON{ID: v.ID, Type: 1, PlaylistURL: rm.Master, SegmentsSha256URL: rm.SegmentsSHA256, Redundancies: []any{}}
+		for _, f := range rm.Renditions {
+			p.Files = append(p.Files, videoFileJSON{Resolution: resolution(f.Height), Size: f.Size, FPS: f.FPS,
+				Width: f.Width, Height: f.Height, HasVideo: f.Height > 0, HasAudio: true,
+				FileURL: f.URL, FileDownloadURL: f.URL, TorrentURL: f.TorrentURL, MagnetURI: f.MagnetURI})
+		}
+		return []streamingPlaylistJSON{p}
+	}
 	if res == nil || v.State != database.StatePublished {
 		return []streamingPlaylistJSON{}
 	}

@@ -18,6 +18,7 @@ import (
 	"cuttle.video/server/chapters"
 	"cuttle.video/server/database"
 	"cuttle.video/server/engagement"
+	"cuttle.video/server/federation"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/images"
 	"cuttle.video/server/instance"
@@ -59,6 +60,8 @@ type Deps struct {
 	Engagement *engagement.Service
 	// Stats counts the instance's totals for its statistics.
 	Stats *stats.Service
+	// Federation follows other instances and lists who follows this one.
+	Federation *federation.Service
 }
 
 type server struct {
@@ -107,6 +110,10 @@ func Mount(r *gin.Engine, d Deps) {
 	v1.GET("/config", s.publicConfig)
 	v1.GET("/config/about", s.aboutConfig)
 	v1.GET("/server/stats", s.serverStats)
+	v1.GET("/server/following", s.listFollowing)
+	v1.GET("/server/followers", s.listFollowers)
+	v1.POST("/server/following", append(admin, s.followInstances)...)
+	v1.DELETE("/server/following/:host", append(admin, s.unfollowInstance)...)
 	custom := v1.Group("/config/custom", admin...)
 	custom.GET("", s.customConfig)
 	custom.PUT("", s.updateCustomConfig)

@@ -165,10 +165,14 @@ type videoDetailsJSON struct {
 }
 
 func (s *server) accountSummary(a *database.Account) actorSummaryJSON {
-	return actorSummaryJSON{
+	out := actorSummaryJSON{
 		ID: a.ID, Name: a.Name, DisplayName: a.DisplayName, URL: s.PublicURL + "/accounts/" + a.Name,
 		Host: s.hostname, Avatars: pictureSizes(media.Avatar, a.Avatar),
 	}
+	if a.Host != "" {
+		out.URL, out.Host = a.URL, a.Host
+	}
+	return out
 }
 
 func (s *server) account(a *database.Account) accountJSON {
@@ -180,17 +184,21 @@ func (s *server) account(a *database.Account) accountJSON {
 }
 
 func (s *server) channelSummary(ch *database.Channel) actorSummaryJSON {
-	return actorSummaryJSON{
+	out := actorSummaryJSON{
 		ID: ch.ID, Name: ch.Name, DisplayName: ch.DisplayName, URL: s.PublicURL + "/video-channels/" + ch.Name,
 		Host: s.hostname, Avatars: pictureSizes(media.Avatar, ch.Avatar),
 	}
+	if ch.Host != "" {
+		out.URL, out.Host = ch.URL, ch.Host
+	}
+	return out
 }
 
 func (s *server) channel(ch *database.Channel) channelJSON {
 	out := channelJSON{
 		actorSummaryJSON: s.channelSummary(ch),
 		actorCountsJSON:  actorCountsJSON{CreatedAt: ch.CreatedAt, UpdatedAt: ch.UpdatedAt},
-		Description:      orNull(ch.Description), Support: orNull(ch.Support), IsLocal: true, Banners: pictureSizes(media.Banner, ch.Banner),
+		Description:      orNull(ch.Description), Support: orNull(ch.Support), IsLocal: ch.Host == "", Banners: pictureSizes(media.Banner, ch.Banner),
 	}
 	if ch.Account != nil {
 		owner := s.account(ch.Account)
@@ -223,7 +231,7 @@ func (s *server) video(v *database.Video) videoJSON {
 		ID: v.ID, UUID: v.UUID, ShortUUID: v.ShortUUID, URL: s.PublicURL + "/videos/watch/" + v.UUID,
 		Name: v.Name, Category: optionalLabel(v.Category, videos.Categories), Licence: optionalLabel(v.Licence, videos.Licences),
 		Language: lang, Privacy: idLabel[int]{ID: v.Privacy, Label: videos.Privacies[v.Privacy]},
-		NSFW: v.NSFW, Description: v.Description, IsLocal: true, Duration: v.Duration,
+		NSFW: v.NSFW, Description: v.Description, IsLocal: !v.Remote, Duration: v.Duration,
 		Views: v.Views + s.pendingViews(v.ID), Likes: v.Likes, Dislikes: v.Dislikes, EmbedPath: "/videos/embed/" + v.UUID,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt,
 		OriginallyPublishedAt: v.OriginallyPublishedAt,
@@ -245,6 +253,16 @@ func (s *server) video(v *database.Video) videoJSON {
 	if v.PreviewSource != "" {
 		p := media.PreviewPath(v.UUID) + s.URLs.Query(v)
 		out.PreviewPath = &p
+	}
+	if rm := media.Remote(v); rm != nil {
+		// A remote video's pictures stay on its origin.
+		out.URL = v.URL
+		if rm.Thumbnail != "" {
+			out.ThumbnailPath = &rm.Thumbnail
+		}
+		if rm.Preview != "" {
+			out.PreviewPath = &rm.Preview
+		}
 	}
 	return out
 }

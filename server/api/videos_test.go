@@ -193,7 +193,7 @@ func TestUnimplementedRoutesSaySo(t *testing.T) {
 	// paths PeerTube does not have are no route at all.
 	for _, r := range []struct{ method, path string }{
 		{"GET", "/api/v1/video-playlists"}, {"POST", "/api/v1/video-playlists"}, {"GET", "/api/v1/video-playlists/12/videos"},
-		{"GET", "/api/v1/videos/12/source"}, {"POST", "/api/v1/abuses"}, {"HEAD", "/api/v1/server/followers"},
+		{"GET", "/api/v1/videos/12/source"}, {"POST", "/api/v1/abuses"}, {"HEAD", "/api/v1/server/logs"},
 		{"GET", "/api/v1/users/me/subscriptions/videos"},
 	} {
 		res := root.Do(r.method, r.path, nil).Expect(http.StatusNotFound)

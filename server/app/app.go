@@ -17,11 +17,13 @@ import (
 	"time"
 
 	"cuttle.video/server/accounts"
+	"cuttle.video/server/actors"
 	"cuttle.video/server/captions"
 	"cuttle.video/server/chapters"
 	"cuttle.video/server/config"
 	"cuttle.video/server/database"
 	"cuttle.video/server/engagement"
+	"cuttle.video/server/federation"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/images"
 	"cuttle.video/server/jobs"
@@ -63,6 +65,11 @@ type App struct {
 	Chapters   *chapters.Service
 	Captions   *captions.Service
 	Engagement *engagement.Service
+	// Actors and Federation are the instance's ActivityPub side; see
+	// federation.go.
+	Actors     *actors.Service
+	Federation *federation.Service
+	urls       *media.URLs
 	queue      queue.Queue
 	redis      *redis.Client
 	handler    http.Handler
@@ -150,6 +157,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	a.openFeatures(opts)
+	a.urls = media.NewURLs(cfg.PublicURL, a.media, a.Videos)
+	if err := a.openFederation(a.urls); err != nil {
+		return nil, err
+	}
 	a.handler = a.routes(settings, p2pService, tracker, playback, opts)
 	return a, nil
 }

@@ -4,13 +4,11 @@ import (
 	"net/http"
 
 	"cuttle.video/server/activitypub"
-	"cuttle.video/server/actors"
 	"cuttle.video/server/api"
 	"cuttle.video/server/auth"
 	"cuttle.video/server/delivery"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/instance"
-	"cuttle.video/server/media"
 	"cuttle.video/server/metrics"
 	"cuttle.video/server/p2p"
 	"cuttle.video/server/session"
@@ -31,18 +29,19 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 	}
 	r := httpserve.NewEngine(a.log, clients)
 	sessions := session.New(a.Accounts, cfg.PublicURL, auth.NewLimiter(cfg.LoginRateLimit.Burst, cfg.LoginRateLimit.Window, opts.Now))
-	urls := media.NewURLs(cfg.PublicURL, a.media, a.Videos)
+	urls := a.urls
 	counts := stats.New(a.db, opts.Now)
 	api.Mount(r, api.Deps{
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads, Images: a.Images,
 		Clients: clients, Ready: a.ready, URLs: urls, Jobs: a.Jobs, Tracker: tr, Playback: playback,
 		Instance: settings, Chapters: a.Chapters, Captions: a.Captions, Engagement: a.Engagement,
-		Stats: counts,
+		Stats: counts, Federation: a.Federation,
 	})
+	apDeps := activitypub.Deps{Actors: a.Actors, Instance: settings, Stats: counts, Federation: a.Federation}
 	web.Mount(r, web.Deps{
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
 		Jobs: a.Jobs, Instance: settings, Chapters: a.Chapters, Captions: a.Captions, URLs: urls,
-		P2P: tr != nil, Log: a.log, UnknownAPI: api.UnknownRoute,
+		P2P: tr != nil, Log: a.log, UnknownAPI: api.UnknownRoute, VideoDocument: activitypub.VideoDocument(apDeps),
 	})
 	d := delivery.Deps{
 		Sessions: sessions, Videos: a.Videos, Store: a.media, Redirect: cfg.S3.Enabled(), URLs: urls,
@@ -52,9 +51,6 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 		d.Storage, d.StoragePath = a.localMedia.Handler(), a.localMedia.MountPath()
 	}
 	delivery.Mount(r, d)
-	activitypub.Mount(r, activitypub.Deps{
-		Actors:   actors.New(actors.Config{PublicURL: cfg.PublicURL, Host: accountsConfig(cfg).Host}, a.Accounts, a.db),
-		Instance: settings, Stats: counts,
-	})
+	activitypub.Mount(r, apDeps)
 	return r
 }

@@ -39,7 +39,10 @@ func init() {
 // Accept, Reject and Undo name.
 //
 // A remote video's url is its ActivityPub id; remote_media holds where
-// its files are on its origin (JSON), since none are stored here.
+// its files are on its origin (JSON), since none are stored here. A
+// local video is federated while other servers were told of it (a Create
+// sent, no Delete since), so that a change of privacy or a deletion
+// knows whether to tell them it is gone.
 //
 // inbox_items keeps each activity received until it is processed, so an
 // answer of 202 means the activity is safe even if the server stops.
@@ -90,6 +93,7 @@ CREATE INDEX follows_following ON follows (following_id, state);
 
 ALTER TABLE videos ADD COLUMN url TEXT NOT NULL DEFAULT '';
 ALTER TABLE videos ADD COLUMN remote_media TEXT NOT NULL DEFAULT '';
+ALTER TABLE videos ADD COLUMN federated BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE UNIQUE INDEX videos_url ON videos (url) WHERE url <> '';
 
 CREATE TABLE inbox_items (

@@ -323,3 +323,38 @@ func (db *DB) RetryInboxItem(ctx context.Context, id int64, next time.Time, last
 		Set("attempts = attempts + 1, next_at = ?, last_error = ?", next, lastErr).Where("id = ?", id).Exec(ctx)
 	return mapErr(err, "retry inbox item")
 }
+
+// VideoByURL loads a remote video by its ActivityPub id.
+func (db *DB) VideoByURL(ctx context.Context, url string) (*Video, error) {
+	return db.videoBy(ctx, "video.url = ? AND video.url <> ''", url)
+}
+
+// FollowedHere says a local actor follows (accepted) one of the actors,
+// or the instance actor of host: whether what they publish is wanted
+// here.
+func (db *DB) FollowedHere(ctx context.Context, host string, actorIDs ...int64) (bool, error) {
+	q := db.bun.NewSelect().TableExpr("follows AS fo").
+		Join("JOIN actors AS fr ON fr.id = fo.follower_id").
+		Join("JOIN actors AS fg ON fg.id = fo.following_id").
+		Where("fo.state = ? AND fr.url = ''", FollowAccepted).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			if len(actorIDs) > 0 {
+				q = q.Where("fg.id IN (?)", bun.In(actorIDs))
+			}
+			return q.WhereOr("fg.type = 'Application' AND fg.host = ?", host)
+		})
+	n, err := q.Count(ctx)
+	return n > 0, mapErr(err, "followed here")
+}
+
+// VideosToFederate lists the local videos whose federated flag
+// disagrees with their being published and public, the condition for
+// other servers to have them: what a change not yet told to them left
+// behind.
+func (db *DB) VideosToFederate(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := db.bun.NewSelect().Model((*Video)(nil)).Column("video.id").
+		Where("NOT video.remote AND video.federated <> (video.state = ? AND video.privacy = ?)", StatePublished, PrivacyPublic).
+		Scan(ctx, &ids)
+	return ids, mapErr(err, "videos to federate")
+}

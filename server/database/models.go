@@ -137,7 +137,10 @@ type Video struct {
 	URL string `bun:"url,notnull"`
 	// RemoteMedia says where a remote video's files are on its origin,
 	// as JSON; empty for a local one.
-	RemoteMedia      string `bun:"remote_media,notnull"`
+	RemoteMedia string `bun:"remote_media,notnull"`
+	// Federated says other servers were told of this local video and
+	// not yet told it is gone.
+	Federated        bool   `bun:"federated,notnull"`
 	Duration         int    `bun:"duration,notnull"`
 	Views            int64  `bun:"views,notnull"`
 	Likes            int64  `bun:"likes,notnull"`

@@ -56,7 +56,13 @@ type Service struct {
 	retry     *deadline.Timer
 	mu        sync.Mutex
 	retryWait time.Duration // the backoff of the next retry
+	// published is told of each video a job published, once committed.
+	published func(ctx context.Context, videoID int64)
 }
+
+// OnPublished sets fn to be told, once committed, of every video a
+// transcoding publishes. Set it before the server serves.
+func (s *Service) OnPublished(fn func(ctx context.Context, videoID int64)) { s.published = fn }
 
 // New returns a Service.
 func New(cfg Config, db *database.DB, q queue.Queue, media storage.Store, log *slog.Logger) *Service {

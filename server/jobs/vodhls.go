@@ -196,6 +196,9 @@ func (s *Service) publish(ctx context.Context, j *database.Job, e job.Event, res
 	})
 	if err == nil {
 		s.QueueAfterCommit(ctx, next)
+		if s.published != nil {
+			s.published(ctx, v.ID)
+		}
 	}
 	return err
 }

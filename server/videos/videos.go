@@ -33,6 +33,10 @@ type Service struct {
 	// torrents says to make the torrent of each original.
 	torrents      bool
 	accessChanged func(ctx context.Context, videoUUID string)
+	// changed and deleted are told of updates and deletions, once
+	// committed.
+	changed func(ctx context.Context, videoID int64)
+	deleted func(ctx context.Context, v *database.Video)
 	// overview is the groups drawn for the overview's pages.
 	overview overviewDraw
 }
@@ -54,6 +58,13 @@ func New(db *database.DB, media storage.Store, log *slog.Logger, opts ...Option)
 // be asked for again. Set it before the server serves.
 func (s *Service) OnAccessChange(fn func(ctx context.Context, videoUUID string)) {
 	s.accessChanged = fn
+}
+
+// OnChange sets changed to be told of every video whose metadata or
+// privacy an update changed, and deleted of every video deleted (as it
+// was), once committed. Set them before the server serves.
+func (s *Service) OnChange(changed func(ctx context.Context, videoID int64), deleted func(ctx context.Context, v *database.Video)) {
+	s.changed, s.deleted = changed, deleted
 }
 
 func (s *Service) notifyAccessChanged(ctx context.Context, videoUUID string) {
@@ -304,6 +315,9 @@ func (s *Service) Update(ctx context.Context, u *database.User, ref string, m *M
 	if err := s.save(ctx, v, oldPrivacy, m, cols, tags); err != nil {
 		return nil, err
 	}
+	if s.changed != nil {
+		s.changed(context.WithoutCancel(ctx), v.ID)
+	}
 	v, _, err = s.lookup(ctx, strconv.FormatInt(v.ID, 10))
 	return v, err
 }
@@ -316,6 +330,9 @@ func (s *Service) Delete(ctx context.Context, u *database.User, ref string) erro
 	}
 	if err := s.db.DeleteVideo(ctx, v.ID); err != nil {
 		return problem.Internal(err)
+	}
+	if s.deleted != nil {
+		s.deleted(context.WithoutCancel(ctx), v)
 	}
 	s.RemoveVideoFiles(ctx, []string{v.UUID})
 	return nil

@@ -9,12 +9,25 @@ import (
 
 // outJSON is an activity we send.
 type outJSON struct {
-	Type   string   `json:"type"`
-	ID     string   `json:"id"`
-	Actor  string   `json:"actor"`
-	To     []string `json:"to,omitempty"`
-	CC     []string `json:"cc,omitempty"`
-	Object any      `json:"object"`
+	Type      string   `json:"type"`
+	ID        string   `json:"id"`
+	Actor     string   `json:"actor"`
+	To        []string `json:"to,omitempty"`
+	CC        []string `json:"cc,omitempty"`
+	Object    any      `json:"object"`
+	Published string   `json:"published,omitempty"`
+}
+
+// Sent stamps an activity with the time it is sent. Two sends of one
+// activity (a video deleted, published again and deleted again within a
+// second) are then two different requests, which a receiver that refuses
+// replayed signatures takes both; other objects are returned as they are.
+func (o Object) Sent(at time.Time) Object {
+	if b, ok := o.body.(outJSON); ok {
+		b.Published = isoTime(at)
+		o.body = b
+	}
+	return o
 }
 
 func activity(typ, id, actor string, to, cc []string, object any, context func() []any) Object {

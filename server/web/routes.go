@@ -43,6 +43,9 @@ type Deps struct {
 	// UnknownAPI answers the paths under /api/ that no route serves (the
 	// API knows which are PeerTube's); nil answers them "no such route".
 	UnknownAPI gin.HandlerFunc
+	// VideoDocument answers ActivityPub clients at a video's page URL
+	// with the video's object (app wires activitypub's).
+	VideoDocument gin.HandlerFunc
 }
 
 // pages holds the handlers of the web interface: pages rendered here

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/player/bundle"
+	"cuttle.video/server/actors"
 	"cuttle.video/server/database"
 	"cuttle.video/server/languages"
 	"cuttle.video/server/media"
@@ -104,6 +105,11 @@ type WatchDownload struct {
 // for whoever may see the video: anyone for public ones, the signed-in
 // owner, moderators or users of the instance for the others.
 func (s *pages) watch(c *gin.Context) {
+	c.Header("Vary", "Accept")
+	if s.VideoDocument != nil && actors.AcceptsActivityPub(c.GetHeader("Accept")) {
+		s.VideoDocument(c)
+		return
+	}
 	ctx := c.Request.Context()
 	s.Sessions.Page(c)
 	page := WatchPage{Title: "Video", AssetVersion: bundle.Version(), Site: s.site(c, "")}

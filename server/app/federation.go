@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"cuttle.video/server/actors"
+	"cuttle.video/server/config"
+	"cuttle.video/server/database"
+	"cuttle.video/server/federation"
+	"cuttle.video/server/media"
+	"cuttle.video/server/safehttp"
+	"cuttle.video/server/version"
+)
+
+// openFederation builds what the instance exchanges with other servers:
+// the one guarded client, the outbox that delivers and the rules of
+// federation; the outbox and the processing of received activities run
+// until Close. Local videos are told of when published, changed or
+// deleted, and what a stop left untold is told at start.
+func (a *App) openFederation(urls *media.URLs) error {
+	cfg := a.cfg
+	nets, err := cfg.Federation.Networks()
+	if err != nil {
+		return fmt.Errorf("app: federation: %w", err)
+	}
+	client, err := safehttp.New(safehttp.Config{
+		UserAgent: fmt.Sprintf("Cuttle/%s (+%s)", version.Number(), cfg.PublicURL),
+		Timeout:   10 * time.Second, MaxBodyBytes: 1 << 20, MaxRedirects: 3,
+		AllowHTTP: cfg.Federation.AllowHTTP, AllowLoopback: nets.Loopback, AllowPrivate: nets.Private, Allow: nets.Prefixes,
+	})
+	if err != nil {
+		return fmt.Errorf("app: federation client: %w", err)
+	}
+	a.Actors = actors.New(actors.Config{PublicURL: cfg.PublicURL, Host: accountsConfig(cfg).Host}, a.Accounts, a.db)
+	fed := federation.New(federationConfig(cfg), a.db, a.Actors, urls, client, a.log)
+	a.Federation = fed
+
+	a.Jobs.OnPublished(a.tellVideoChanged)
+	a.Videos.OnChange(a.tellVideoChanged, func(ctx context.Context, v *database.Video) {
+		if err := fed.VideoDeleted(ctx, v); err != nil {
+			a.log.ErrorContext(ctx, "federation: tell of a deleted video", "video", v.UUID, "err", err)
+		}
+	})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { fed.Run(ctx) })
+	a.closers = append(a.closers, func() error {
+		cancel()
+		wg.Wait()
+		client.CloseIdleConnections()
+		return nil
+	})
+	return nil
+}
+
+func (a *App) tellVideoChanged(ctx context.Context, videoID int64) {
+	if err := a.Federation.VideoChanged(ctx, videoID); err != nil {
+		a.log.ErrorContext(ctx, "federation: tell of a changed video", "video", videoID, "err", err)
+	}
+}
+
+func federationConfig(cfg config.Config) federation.Config {
+	return federation.Config{
+		InstanceFollowersApproval: cfg.Federation.InstanceFollowersApproval,
+		AutoFollowBack:            cfg.Federation.AutoFollowBack, P2P: cfg.P2P.Enabled,
+	}
+}

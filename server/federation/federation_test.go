@@ -1,0 +1,134 @@
+package federation_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"cuttle.video/server/database"
+	"cuttle.video/server/servertest"
+)
+
+// remoteVideo is what a follower's API says of a video of another
+// instance.
+type remoteVideo struct {
+	UUID    string `json:"uuid"`
+	Name    string `json:"name"`
+	IsLocal bool   `json:"isLocal"`
+	URL     string `json:"url"`
+	Account struct {
+		Name string `json:"name"`
+		Host string `json:"host"`
+	} `json:"account"`
+	Channel struct {
+		Name string `json:"name"`
+		Host string `json:"host"`
+		URL  string `json:"url"`
+	} `json:"channel"`
+	StreamingPlaylists []struct {
+		PlaylistURL       string `json:"playlistUrl"`
+		SegmentsSha256URL string `json:"segmentsSha256Url"`
+		Files             []struct {
+			FileURL    string `json:"fileUrl"`
+			Resolution struct {
+				ID int `json:"id"`
+			} `json:"resolution"`
+		} `json:"files"`
+	} `json:"streamingPlaylists"`
+}
+
+type follow struct {
+	State     string `json:"state"`
+	Follower  struct{ Host string } `json:"follower"`
+	Following struct{ Host string } `json:"following"`
+}
+
+// followInstance makes follower's instance follow origin's and waits
+// until origin accepted.
+func followInstance(t *testing.T, follower, origin *servertest.Server) {
+	t.Helper()
+	follower.Root(t).Do("POST", "/api/v1/server/following", map[string]any{"hosts": []string{origin.Host()}}).Expect(http.StatusNoContent)
+	servertest.Eventually(t, 30*time.Second, func() (bool, string) {
+		var l struct{ Data []follow }
+		follower.Anonymous(t).Do("GET", "/api/v1/server/following", nil).Expect(http.StatusOK).JSON(&l)
+		if len(l.Data) == 1 && l.Data[0].State == database.FollowAccepted && l.Data[0].Following.Host == origin.Host() {
+			return true, ""
+		}
+		return false, fmt.Sprintf("follower's following: %+v", l.Data)
+	})
+	var l struct{ Data []follow }
+	origin.Anonymous(t).Do("GET", "/api/v1/server/followers", nil).Expect(http.StatusOK).JSON(&l)
+	if len(l.Data) != 1 || l.Data[0].Follower.Host != follower.Host() || l.Data[0].State != database.FollowAccepted {
+		t.Fatalf("origin's followers: %+v", l.Data)
+	}
+}
+
+// remoteVideos lists what follower shows of other instances.
+func remoteVideos(t *testing.T, follower *servertest.Server) []remoteVideo {
+	var l struct{ Data []remoteVideo }
+	follower.Anonymous(t).Do("GET", "/api/v1/videos?isLocal=false", nil).Expect(http.StatusOK).JSON(&l)
+	return l.Data
+}
+
+// waitRemote waits until follower lists the video uuid (or, with gone,
+// no longer does) and returns it.
+func waitRemote(t *testing.T, follower *servertest.Server, uuid string, want func(remoteVideo) bool) remoteVideo {
+	t.Helper()
+	var found remoteVideo
+	servertest.Eventually(t, 30*time.Second, func() (bool, string) {
+		vs := remoteVideos(t, follower)
+		for _, v := range vs {
+			if v.UUID == uuid {
+				found = v
+				return want != nil && want(v), fmt.Sprintf("follower has %+v", v)
+			}
+		}
+		return want == nil, fmt.Sprintf("follower lists %d remote videos, not %s", len(vs), uuid)
+	})
+	return found
+}
+
+// A video published on an instance reaches the instances that follow it,
+// follows its changes, and leaves them when made private or deleted.
+func TestVideoTravelsToFollowers(t *testing.T) {
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		origin := servertest.Start(t, b, servertest.Federated)
+		follower := servertest.Start(t, servertest.SQLite, servertest.Federated)
+		followInstance(t, follower, origin)
+
+		creator := origin.NewUser(t, database.RoleUser.ID(), -1)
+		up := creator.PublishVideo(servertest.Clip(t), "Across instances", database.PrivacyPublic)
+		uuid := up.Video.UUID
+		v := waitRemote(t, follower, uuid, func(v remoteVideo) bool { return true })
+		if v.IsLocal || v.Name != "Across instances" || v.Account.Host != origin.Host() || v.Channel.Host != origin.Host() {
+			t.Fatalf("remote video on the follower: %+v", v)
+		}
+		if v.URL != origin.Config.PublicURL+"/videos/watch/"+uuid {
+			t.Errorf("url = %q, want the origin's", v.URL)
+		}
+		var full remoteVideo
+		follower.Anonymous(t).Do("GET", "/api/v1/videos/"+uuid, nil).Expect(http.StatusOK).JSON(&full)
+		if len(full.StreamingPlaylists) != 1 || len(full.StreamingPlaylists[0].Files) == 0 {
+			t.Fatalf("remote video's playlists: %+v", full.StreamingPlaylists)
+		}
+		// The playlist is the origin's: fetched there, it is a master playlist.
+		status, body := follower.Anonymous(t).Fetch(full.StreamingPlaylists[0].PlaylistURL)
+		if status != http.StatusOK || len(body) == 0 {
+			t.Fatalf("master playlist on the origin: %d", status)
+		}
+
+		creator.Do("PUT", "/api/v1/videos/"+uuid, map[string]any{"name": "Renamed there"}).Expect(http.StatusNoContent)
+		waitRemote(t, follower, uuid, func(v remoteVideo) bool { return v.Name == "Renamed there" })
+
+		creator.Do("PUT", "/api/v1/videos/"+uuid, map[string]any{"privacy": database.PrivacyPrivate}).Expect(http.StatusNoContent)
+		waitRemote(t, follower, uuid, nil)
+
+		creator.Do("PUT", "/api/v1/videos/"+uuid, map[string]any{"privacy": database.PrivacyPublic}).Expect(http.StatusNoContent)
+		waitRemote(t, follower, uuid, func(v remoteVideo) bool { return v.Name == "Renamed there" })
+
+		creator.Do("DELETE", "/api/v1/videos/"+uuid, nil).Expect(http.StatusNoContent)
+		waitRemote(t, follower, uuid, nil)
+		follower.Anonymous(t).Do("GET", "/api/v1/videos/"+uuid, nil).Expect(http.StatusNotFound)
+	})
+}
