@@ -39,7 +39,7 @@ type remoteVideo struct {
 }
 
 type follow struct {
-	State     string `json:"state"`
+	State     string                `json:"state"`
 	Follower  struct{ Host string } `json:"follower"`
 	Following struct{ Host string } `json:"following"`
 }
