@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -98,6 +99,22 @@ func (s *server) followInstances(c *gin.Context) {
 
 func (s *server) unfollowInstance(c *gin.Context) {
 	if err := s.Federation.UnfollowInstance(c.Request.Context(), c.Param("host")); err != nil {
+		httpserve.Fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *server) acceptFollower(c *gin.Context) {
+	s.answerFollower(c, s.Federation.AcceptFollower)
+}
+
+func (s *server) rejectFollower(c *gin.Context) {
+	s.answerFollower(c, s.Federation.RejectFollower)
+}
+
+func (s *server) answerFollower(c *gin.Context, answer func(ctx context.Context, handle string) error) {
+	if err := answer(c.Request.Context(), c.Param("handle")); err != nil {
 		httpserve.Fail(c, err)
 		return
 	}

@@ -189,9 +189,11 @@ func (a *App) openMedia(ctx context.Context) (storage.Store, error) {
 			Endpoint: a.cfg.S3.Endpoint, Region: a.cfg.S3.Region, Bucket: a.cfg.S3.Bucket,
 			AccessKey: a.cfg.S3.AccessKey, SecretKey: a.cfg.S3.SecretKey,
 			PathStyle: a.cfg.S3.PathStyle, PublicBaseURL: a.cfg.S3.PublicBaseURL,
-			// Watch pages are served from the public URL; their players
-			// read segments from the bucket.
-			AllowedOrigins: []string{a.cfg.PublicURL}, Logger: a.log,
+			// Watch pages here and on the instances that follow this
+			// one play public media straight from the bucket; private
+			// media are reached only through presigned URLs, which CORS
+			// does not guard anyway.
+			AllowedOrigins: []string{"*"}, Logger: a.log,
 		})
 		if err != nil {
 			return nil, err

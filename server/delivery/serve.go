@@ -113,6 +113,9 @@ func (s *server) serveMediaAs(c *gin.Context, key, contentType string, policy me
 			return
 		}
 		c.Header("Cache-Control", policy.redirect)
+		// Players of other sites (instances that follow this one) see
+		// the redirect only if it too allows them.
+		mediaHeaders(c)
 		c.Redirect(http.StatusFound, url)
 		return
 	}

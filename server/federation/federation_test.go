@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"cuttle.video/server/config"
 	"cuttle.video/server/database"
 	"cuttle.video/server/servertest"
 )
@@ -131,4 +132,56 @@ func TestVideoTravelsToFollowers(t *testing.T) {
 		waitRemote(t, follower, uuid, nil)
 		follower.Anonymous(t).Do("GET", "/api/v1/videos/"+uuid, nil).Expect(http.StatusNotFound)
 	})
+}
+
+// followState is the state of the one follow a list shows, "" when it
+// shows none.
+func followState(t *testing.T, s *servertest.Server, path string) string {
+	var l struct{ Data []follow }
+	s.Anonymous(t).Do("GET", path, nil).Expect(http.StatusOK).JSON(&l)
+	if len(l.Data) == 0 {
+		return ""
+	}
+	return l.Data[0].State
+}
+
+// An instance whose admin approves followers keeps a follow pending until
+// accepted, follows back when configured to, and a follower removed is
+// told so.
+func TestInstanceFollowersApproval(t *testing.T) {
+	origin := servertest.Start(t, servertest.SQLite, servertest.Federated, func(c *config.Config) {
+		c.Federation.InstanceFollowersApproval, c.Federation.AutoFollowBack = true, true
+	})
+	follower := servertest.Start(t, servertest.SQLite, servertest.Federated)
+	follower.Root(t).Do("POST", "/api/v1/server/following", map[string]any{"hosts": []string{origin.Host()}}).Expect(http.StatusNoContent)
+	servertest.Eventually(t, 30*time.Second, func() (bool, string) {
+		st := followState(t, origin, "/api/v1/server/followers")
+		return st == database.FollowPending, "origin's follower: " + st
+	})
+	if st := followState(t, follower, "/api/v1/server/following"); st != database.FollowPending {
+		t.Fatalf("follow before approval: %q, want pending", st)
+	}
+	admin := origin.Root(t)
+	admin.Do("POST", "/api/v1/server/followers/peertube@nobody.example/accept", nil).Expect(http.StatusNotFound)
+	admin.Do("POST", "/api/v1/server/followers/peertube@"+follower.Host()+"/accept", nil).Expect(http.StatusNoContent)
+	servertest.Eventually(t, 30*time.Second, func() (bool, string) {
+		st := followState(t, follower, "/api/v1/server/following")
+		return st == database.FollowAccepted, "follower's follow: " + st
+	})
+	// The origin follows back, and the follower accepts at once.
+	servertest.Eventually(t, 30*time.Second, func() (bool, string) {
+		st := followState(t, origin, "/api/v1/server/following")
+		return st == database.FollowAccepted, "origin's follow back: " + st
+	})
+
+	admin.Do("DELETE", "/api/v1/server/followers/peertube@"+follower.Host(), nil).Expect(http.StatusNoContent)
+	if st := followState(t, origin, "/api/v1/server/followers"); st != "" {
+		t.Fatalf("removed follower still listed: %q", st)
+	}
+	servertest.Eventually(t, 30*time.Second, func() (bool, string) {
+		st := followState(t, follower, "/api/v1/server/following")
+		return st == database.FollowRejected, "follower's follow after removal: " + st
+	})
+	// Only admins answer follows.
+	origin.NewUser(t, database.RoleUser.ID(), -1).Do("POST", "/api/v1/server/followers/peertube@"+follower.Host()+"/accept", nil).Expect(http.StatusForbidden)
 }

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"cuttle.video/server/database"
 	"cuttle.video/server/problem"
+	"cuttle.video/server/vocab"
 )
 
 // Instance follows: the instance's actor follows another instance's
@@ -75,4 +77,67 @@ func (s *Service) InstanceFollows(ctx context.Context, following bool, start, co
 		return nil, 0, problem.Internal(err)
 	}
 	return fs, total, nil
+}
+
+// instanceFollower finds the follow of the instance by the actor a
+// handle names (name@host, PeerTube's nameWithHost).
+func (s *Service) instanceFollower(ctx context.Context, handle string) (*database.Follow, error) {
+	name, host, ok := strings.Cut(handle, "@")
+	if !ok || name == "" || host == "" {
+		return nil, problem.Invalid(map[string]string{"nameWithHost": "must be name@host"})
+	}
+	follows, _, err := s.InstanceFollows(ctx, false, 0, 1000)
+	if err != nil {
+		return nil, err
+	}
+	for i := range follows {
+		f := &follows[i]
+		if f.Follower != nil && strings.EqualFold(f.Follower.Host, host) && strings.EqualFold(f.Follower.Username, name) {
+			return f, nil
+		}
+	}
+	return nil, problem.NotFound("follower " + handle)
+}
+
+// AcceptFollower accepts a pending follow of the instance, when admins
+// approve them, and tells the follower.
+func (s *Service) AcceptFollower(ctx context.Context, handle string) error {
+	f, err := s.instanceFollower(ctx, handle)
+	if err != nil {
+		return err
+	}
+	if f.State == database.FollowAccepted {
+		return problem.New(http.StatusConflict, "%s already follows the instance", handle)
+	}
+	if err := s.db.SetFollowState(ctx, f.ID, database.FollowAccepted); err != nil {
+		return problem.Internal(err)
+	}
+	if err := s.accepted(ctx, s.actors.Instance(), f.Follower, followOf(f, s.actors.Instance().ID), f); err != nil {
+		return problem.Internal(err)
+	}
+	return nil
+}
+
+// RejectFollower refuses a follow of the instance, pending or accepted:
+// the follower is told, and receives nothing more.
+func (s *Service) RejectFollower(ctx context.Context, handle string) error {
+	f, err := s.instanceFollower(ctx, handle)
+	if err != nil {
+		return err
+	}
+	if err := s.db.DeleteFollow(ctx, f.ID); err != nil {
+		return problem.Internal(err)
+	}
+	inst := s.actors.Instance()
+	if err := s.send(ctx, inst, vocab.Reject(inst.ID, followOf(f, inst.ID), now()), []string{f.Follower.Inbox}); err != nil {
+		return problem.Internal(err)
+	}
+	return nil
+}
+
+// followOf is the Follow activity a stored follow of target was made
+// by, as Accept and Reject embed it.
+func followOf(f *database.Follow, target string) vocab.Activity {
+	object, _ := json.Marshal(target)
+	return vocab.Activity{ID: f.URL, Type: vocab.TypeFollow, Actor: f.Follower.URL, Object: object}
 }

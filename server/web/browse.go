@@ -31,6 +31,9 @@ func (s *pages) cards(lang string, vs []database.Video) []VideoCard {
 		if v.ThumbnailSource != "" && v.State == database.StatePublished {
 			card.Thumbnail = media.ThumbnailPath(v.UUID)
 		}
+		if rm := media.Remote(v); rm != nil {
+			card.Thumbnail = rm.Thumbnail
+		}
 		out = append(out, card)
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -75,6 +76,9 @@ func (s *pages) share(v *database.Video) *Share {
 // without a preview). The pages are only rendered for viewers who may see
 // the video, so a non-public video's URLs carry a file token.
 func (s *pages) playback(v *database.Video) (playlist, hashes, tracker, poster string) {
+	if rm := media.Remote(v); rm != nil {
+		return rm.Master, rm.SegmentsSHA256, s.remoteTracker(rm), rm.Preview
+	}
 	if v.PreviewSource != "" {
 		poster = s.URLs.Poster(v)
 	}
@@ -82,6 +86,21 @@ func (s *pages) playback(v *database.Video) (playlist, hashes, tracker, poster s
 		hashes = s.URLs.HLS(v, res.SegmentsSHA256) + s.URLs.Query(v)
 	}
 	return s.URLs.Master(v), hashes, s.trackerURL(v), poster
+}
+
+// remoteTracker is the origin's tracker socket of a remote video, where
+// its viewers on every instance meet; none when this instance's admin
+// turned P2P off, whose viewers then never share their addresses.
+func (s *pages) remoteTracker(rm *media.RemoteMedia) string {
+	if !s.P2P {
+		return ""
+	}
+	for _, t := range rm.Trackers {
+		if strings.HasPrefix(t, "wss://") || strings.HasPrefix(t, "ws://") {
+			return t
+		}
+	}
+	return ""
 }
 
 // trackerURL is the tracker socket URL the watch page gives the player;

@@ -195,6 +195,9 @@ func (s *pages) watchExtras(ctx context.Context, v *database.Video, page *WatchP
 // may download: all when the video allows downloads or the viewer owns
 // it, none otherwise. The download routes apply the same rule.
 func (s *pages) downloads(v *database.Video, viewer *database.User, lang string) []WatchDownload {
+	if rm := media.Remote(v); rm != nil {
+		return remoteDownloads(v, rm, lang)
+	}
 	res := media.Result(v)
 	if res == nil || res.Legacy() || !v.DownloadEnabled && !videos.IsOwner(viewer, v) {
 		return nil
@@ -218,6 +221,23 @@ func (s *pages) downloads(v *database.Video, viewer *database.User, lang string)
 // description and players list them: 02:03, or 1:02:03 past an hour.
 // A video's length on a card is written without the leading zero (see
 // formatDuration), as video sites show lengths.
+// remoteDownloads lists a remote video's renditions, downloaded from its
+// origin, when the origin allows downloads.
+func remoteDownloads(v *database.Video, rm *media.RemoteMedia, lang string) []WatchDownload {
+	if !v.DownloadEnabled {
+		return nil
+	}
+	out := make([]WatchDownload, 0, len(rm.Renditions))
+	for _, r := range rm.Renditions {
+		d := WatchDownload{Label: T(lang, "watch.download.audio"), Size: r.Size, URL: r.URL, Torrent: r.TorrentURL}
+		if r.Height > 0 {
+			d.Label = strconv.Itoa(r.Height) + "p"
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 func clock(s int) string {
 	if s >= 3600 {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)

@@ -54,8 +54,9 @@ type Config struct {
 	// minimum is MinPartSize. Each running upload buffers a few parts.
 	PartSize int64
 	// AllowedOrigins are the origins (scheme://host[:port]) of the pages
-	// that play media from the store; EnsureBucket lets them read objects
-	// through the bucket's CORS rules.
+	// that play media from the store, or "*" for pages of any site;
+	// EnsureBucket lets them read objects through the bucket's CORS
+	// rules.
 	AllowedOrigins []string
 	// Logger receives what EnsureBucket could not set up on the bucket and
 	// an admin has to; nil means slog.Default().
@@ -100,6 +101,10 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	origins := make([]string, 0, len(cfg.AllowedOrigins))
 	for _, o := range cfg.AllowedOrigins {
+		if o == "*" {
+			origins = append(origins, o)
+			continue
+		}
 		u, err := url.Parse(o)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
 			return nil, fmt.Errorf("s3: config: allowed origin %q is not scheme://host[:port]", o)
