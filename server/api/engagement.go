@@ -119,6 +119,10 @@ func (s *server) comment(v *database.Video, c *database.Comment) commentJSON {
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, DeletedAt: c.DeletedAt, IsDeleted: c.DeletedAt != nil,
 		TotalRepliesFromVideoAuthor: c.TotalRepliesFromVideoAuthor, TotalReplies: c.TotalReplies,
 	}
+	if c.URL != "" {
+		// Made on another server, where it lives.
+		out.URL = c.URL
+	}
 	if c.Account != nil && c.DeletedAt == nil {
 		a := s.account(c.Account)
 		out.Account = &a

@@ -9,6 +9,7 @@ import (
 	"cuttle.video/server/actors"
 	"cuttle.video/server/config"
 	"cuttle.video/server/database"
+	"cuttle.video/server/engagement"
 	"cuttle.video/server/federation"
 	"cuttle.video/server/media"
 	"cuttle.video/server/safehttp"
@@ -19,7 +20,8 @@ import (
 // the one guarded client, the outbox that delivers and the rules of
 // federation; the outbox and the processing of received activities run
 // until Close. Local videos are told of when published, changed or
-// deleted, and what a stop left untold is told at start.
+// deleted, and what a stop left untold is told at start; so are the
+// comments and ratings of local users.
 func (a *App) openFederation(urls *media.URLs) error {
 	cfg := a.cfg
 	nets, err := cfg.Federation.Networks()
@@ -43,6 +45,24 @@ func (a *App) openFederation(urls *media.URLs) error {
 		if err := fed.VideoDeleted(ctx, v); err != nil {
 			a.log.ErrorContext(ctx, "federation: tell of a deleted video", "video", v.UUID, "err", err)
 		}
+	})
+
+	a.Engagement.SetHooks(engagement.Hooks{
+		Commented: func(ctx context.Context, v *database.Video, c *database.Comment) {
+			if err := fed.Commented(ctx, v, c); err != nil {
+				a.log.ErrorContext(ctx, "federation: tell of a comment", "video", v.UUID, "comment", c.ID, "err", err)
+			}
+		},
+		Uncommented: func(ctx context.Context, v *database.Video, c *database.Comment) {
+			if err := fed.Uncommented(ctx, v, c); err != nil {
+				a.log.ErrorContext(ctx, "federation: tell of a deleted comment", "video", v.UUID, "comment", c.ID, "err", err)
+			}
+		},
+		Rated: func(ctx context.Context, v *database.Video, account *database.Account, old, rating string) {
+			if err := fed.Rated(ctx, v, account, old, rating); err != nil {
+				a.log.ErrorContext(ctx, "federation: tell of a rating", "video", v.UUID, "err", err)
+			}
+		},
 	})
 
 	ctx, cancel := context.WithCancel(context.Background())

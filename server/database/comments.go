@@ -21,7 +21,10 @@ type Comment struct {
 	CreatedAt     time.Time  `bun:"created_at,notnull"`
 	UpdatedAt     time.Time  `bun:"updated_at,notnull"`
 	DeletedAt     *time.Time `bun:"deleted_at"`
-	Account       *Account   `bun:"rel:belongs-to,join:account_id=id"`
+	// URL is the ActivityPub id of a comment made on another server,
+	// empty for local ones.
+	URL     string   `bun:"url,notnull"`
+	Account *Account `bun:"rel:belongs-to,join:account_id=id"`
 	// TotalReplies and TotalRepliesFromVideoAuthor count the replies of
 	// a thread that are not deleted; thread lists fill them.
 	TotalReplies                int `bun:"total_replies,scanonly"`
@@ -50,6 +53,22 @@ func (db *DB) CommentOf(ctx context.Context, videoID, id int64) (*Comment, error
 	err := db.bun.NewSelect().Model(c).Relation("Account").
 		Where("comment.id = ? AND comment.video_id = ?", id, videoID).Scan(ctx)
 	return c, mapErr(err, "comment")
+}
+
+// CommentByURL loads a comment made on another server by its
+// ActivityPub id, with its author.
+func (db *DB) CommentByURL(ctx context.Context, url string) (*Comment, error) {
+	c := new(Comment)
+	err := db.bun.NewSelect().Model(c).Relation("Account").Where("comment.url = ?", url).Scan(ctx)
+	return c, mapErr(err, "comment")
+}
+
+// SetCommentText replaces the text of a comment that is not deleted.
+func (db *DB) SetCommentText(ctx context.Context, id int64, text string) error {
+	_, err := db.bun.NewUpdate().Model((*Comment)(nil)).
+		Set("text = ?", text).Set("updated_at = ?", time.Now().UTC()).
+		Where("id = ? AND deleted_at IS NULL", id).Exec(ctx)
+	return mapErr(err, "edit comment")
 }
 
 // ThreadFilter selects a page of a video's threads.

@@ -37,10 +37,11 @@ func (db *DB) Rating(ctx context.Context, videoID, accountID int64) (string, err
 // it) and moves the video's counters by the difference. Counters only
 // move for rows this transaction really deleted or inserted, so two
 // requests racing cannot count one rating twice: the loser fails on the
-// unique index and rolls back.
-func (db *DB) SetRating(ctx context.Context, videoID, accountID int64, rating string) error {
-	return db.Tx(ctx, func(tx *DB) error {
-		old, err := tx.Rating(ctx, videoID, accountID)
+// unique index and rolls back. It returns the rating replaced.
+func (db *DB) SetRating(ctx context.Context, videoID, accountID int64, rating string) (old string, err error) {
+	err = db.Tx(ctx, func(tx *DB) error {
+		var err error
+		old, err = tx.Rating(ctx, videoID, accountID)
 		if err != nil {
 			return err
 		}
@@ -74,6 +75,7 @@ func (db *DB) SetRating(ctx context.Context, videoID, accountID int64, rating st
 			Where("id = ?", videoID).Exec(ctx)
 		return mapErr(err, "count rating")
 	})
+	return old, err
 }
 
 func counterDelta(rating string, by int) (likes, dislikes int) {

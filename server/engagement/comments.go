@@ -95,6 +95,9 @@ func (s *Service) Comment(ctx context.Context, u *database.User, ref string, rep
 		return nil, nil, problem.Internal(err)
 	}
 	c.Account = u.Account
+	if s.hooks.Commented != nil {
+		s.hooks.Commented(context.WithoutCancel(ctx), v, c)
+	}
 	return v, c, nil
 }
 
@@ -120,12 +123,16 @@ func (s *Service) DeleteComment(ctx context.Context, u *database.User, ref strin
 	if !author && ownerAccount(v) != u.Account.ID && !isModerator(u) {
 		return problem.Forbidden("Cannot remove video comment of another user")
 	}
+	before := *c
 	err = s.db.DeleteComment(ctx, c)
 	if errors.Is(err, database.ErrNotFound) {
 		return problem.Conflict("This comment is already deleted")
 	}
 	if err != nil {
 		return problem.Internal(err)
+	}
+	if s.hooks.Uncommented != nil {
+		s.hooks.Uncommented(context.WithoutCancel(ctx), v, &before)
 	}
 	return nil
 }

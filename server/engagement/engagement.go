@@ -23,6 +23,7 @@ type Service struct {
 	videos Videos
 	// Views counts views; Close writes what is pending.
 	Views *Views
+	hooks Hooks
 }
 
 // Config tunes a Service; the zero value is usable.

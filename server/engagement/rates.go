@@ -29,12 +29,15 @@ func (s *Service) Rate(ctx context.Context, u *database.User, ref, rating string
 	if err != nil {
 		return err
 	}
-	err = s.db.SetRating(ctx, v.ID, u.Account.ID, stored)
+	old, err := s.db.SetRating(ctx, v.ID, u.Account.ID, stored)
 	if errors.Is(err, database.ErrConflict) {
 		return problem.Conflict("another rating of this video by you arrived at the same time; send yours again")
 	}
 	if err != nil {
 		return problem.Internal(err)
+	}
+	if old != stored && s.hooks.Rated != nil {
+		s.hooks.Rated(context.WithoutCancel(ctx), v, u.Account, old, stored)
 	}
 	return nil
 }

@@ -112,11 +112,18 @@ func (s *Service) apply(ctx context.Context, a vocab.Activity) error {
 	case vocab.TypeAccept, vocab.TypeReject:
 		return s.receiveFollowAnswer(ctx, a)
 	case vocab.TypeUndo:
+		if t := a.ObjectType(); t == vocab.TypeLike || t == vocab.TypeDislike {
+			return s.receiveUndoRate(ctx, a)
+		}
 		return s.receiveUndo(ctx, a)
+	case vocab.TypeLike, vocab.TypeDislike:
+		return s.receiveRate(ctx, a)
 	case vocab.TypeCreate, vocab.TypeUpdate:
 		switch a.ObjectType() {
 		case vocab.TypeVideo:
 			return s.receiveVideo(ctx, a)
+		case vocab.TypeNote:
+			return s.receiveNote(ctx, a)
 		case "Person", "Group", "Application", "Service", "Organization":
 			_, err := s.RemoteActor(ctx, a.Actor, true)
 			return err

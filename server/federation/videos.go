@@ -331,9 +331,10 @@ func (s *Service) storeVideo(ctx context.Context, vid vocab.Video) error {
 		return err
 	}
 	v.RemoteMedia = string(raw)
+	s.refreshRatings(ctx, vid, v)
 	if known {
 		return s.db.UpdateVideo(ctx, v, true, "channel_id", "name", "description", "support", "privacy", "category", "licence",
-			"language", "nsfw", "comments_enabled", "download_enabled", "duration", "views", "published_at",
+			"language", "nsfw", "comments_enabled", "download_enabled", "duration", "views", "likes", "dislikes", "published_at",
 			"originally_published_at", "remote_media")
 	}
 	err = s.db.CreateVideo(ctx, v)
@@ -356,8 +357,8 @@ func (s *Service) channelOwner(ctx context.Context, channel *database.Actor) (in
 	return owner.ID, nil
 }
 
-// receiveDelete removes a remote video, or an actor deleting itself,
-// when the one deleting is on the object's server.
+// receiveDelete removes a remote video or comment, or an actor deleting
+// itself, when the one deleting is on the object's server.
 func (s *Service) receiveDelete(ctx context.Context, a vocab.Activity) error {
 	id := a.ObjectID()
 	if !vocab.SameOrigin(id, a.Actor) {
@@ -375,7 +376,7 @@ func (s *Service) receiveDelete(ctx context.Context, a vocab.Activity) error {
 	}
 	v, err := s.db.VideoByURL(ctx, id)
 	if errors.Is(err, database.ErrNotFound) {
-		return nil
+		return s.deleteRemoteComment(ctx, id)
 	}
 	if err != nil {
 		return err
