@@ -24,19 +24,18 @@ const maxRefLength = 500
 // MaxSubscriptionChecks bounds the channels one existence check asks of.
 const MaxSubscriptionChecks = 100
 
-// IsReference says q names one actor or object rather than words to
-// search for: a handle (name@host) or an http(s) URL.
-func IsReference(q string) bool {
+// IsHandle says a search names one actor by its handle (name@host)
+// rather than words to look for.
+func IsHandle(q string) bool {
 	q = strings.TrimSpace(q)
-	if isURL(q) {
-		return true
-	}
 	name, host, ok := strings.Cut(strings.TrimPrefix(q, "@"), "@")
 	return ok && name != "" && host != "" && !strings.ContainsAny(q, " \t\r\n")
 }
 
-func isURL(s string) bool {
-	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+// IsURL says a search names one object by its http(s) URL.
+func IsURL(q string) bool {
+	q = strings.TrimSpace(q)
+	return strings.HasPrefix(q, "https://") || strings.HasPrefix(q, "http://")
 }
 
 // splitHandle reads name or name@host (with or without a leading @ or
@@ -69,7 +68,7 @@ func (s *Service) FindChannel(ctx context.Context, ref string) (*database.Channe
 	}
 	var target *database.Actor
 	var err error
-	if isURL(ref) {
+	if IsURL(ref) {
 		if s.isLocal(ref) {
 			a, err := s.actors.ByURL(ctx, ref)
 			if err != nil {
@@ -260,7 +259,7 @@ func (s *Service) SubscriptionExists(ctx context.Context, account *database.Acco
 // a user bring in any public video by its URL.
 func (s *Service) ResolveVideo(ctx context.Context, target string) (*database.Video, error) {
 	target = strings.TrimSpace(target)
-	if !isURL(target) || len(target) > maxRefLength || s.isLocal(target) {
+	if !IsURL(target) || len(target) > maxRefLength || s.isLocal(target) {
 		return nil, problem.NotFound("remote video")
 	}
 	if v, err := s.db.VideoByURL(ctx, target); err == nil {
