@@ -95,6 +95,7 @@ func Mount(r *gin.Engine, d Deps) {
 	v1.PUT("/users/me", session.RequireUser, s.updateMe)
 	v1.GET("/users/me/video-quota-used", session.RequireUser, s.myQuota)
 	v1.GET("/users/me/videos", session.RequireUser, s.myVideos)
+	s.subscriptionRoutes(v1)
 	users := v1.Group("/users", admin...)
 	users.GET("", s.listUsers)
 	users.POST("", s.createUser)

@@ -194,7 +194,7 @@ func TestUnimplementedRoutesSaySo(t *testing.T) {
 	for _, r := range []struct{ method, path string }{
 		{"GET", "/api/v1/video-playlists"}, {"POST", "/api/v1/video-playlists"}, {"GET", "/api/v1/video-playlists/12/videos"},
 		{"GET", "/api/v1/videos/12/source"}, {"POST", "/api/v1/abuses"}, {"HEAD", "/api/v1/server/logs"},
-		{"GET", "/api/v1/users/me/subscriptions/videos"},
+		{"GET", "/api/v1/users/me/history/videos"},
 	} {
 		res := root.Do(r.method, r.path, nil).Expect(http.StatusNotFound)
 		if r.method == "HEAD" {

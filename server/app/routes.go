@@ -40,7 +40,7 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 	apDeps := activitypub.Deps{Actors: a.Actors, Instance: settings, Stats: counts, Federation: a.Federation}
 	web.Mount(r, web.Deps{
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
-		Jobs: a.Jobs, Instance: settings, Chapters: a.Chapters, Captions: a.Captions, URLs: urls,
+		Jobs: a.Jobs, Instance: settings, Chapters: a.Chapters, Captions: a.Captions, Federation: a.Federation, URLs: urls,
 		P2P: tr != nil, Log: a.log, UnknownAPI: api.UnknownRoute, VideoDocument: activitypub.VideoDocument(apDeps),
 	})
 	d := delivery.Deps{

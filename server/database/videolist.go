@@ -20,6 +20,9 @@ type VideoFilter struct {
 	AccountID int64
 	// ChannelID limits the list to one channel's videos.
 	ChannelID int64
+	// SubscriberID limits the list to the videos of the channels this
+	// local account subscribed to.
+	SubscriberID int64
 	// Words keeps videos where each word is in the name or is a tag,
 	// ignoring case.
 	Words []string
@@ -131,6 +134,9 @@ func videoWhere(q *bun.SelectQuery, f VideoFilter) *bun.SelectQuery {
 	}
 	if f.AccountID != 0 {
 		q = q.Where("channel.account_id = ?", f.AccountID)
+	}
+	if f.SubscriberID != 0 {
+		q = q.Where(subscribedChannels, f.SubscriberID, FollowAccepted)
 	}
 	if f.NSFW != nil {
 		q = q.Where("video.nsfw = ?", *f.NSFW)

@@ -217,7 +217,7 @@ func (s *Service) receiveVideo(ctx context.Context, a vocab.Activity) error {
 	if !vocab.SameOrigin(vid.ID, a.Actor) {
 		return refuse("%s sent video %s of another server", a.Actor, vid.ID)
 	}
-	return s.storeVideo(ctx, vid)
+	return s.storeVideo(ctx, vid, false)
 }
 
 // receiveAnnounce fetches a video a followed actor shares from its own
@@ -246,13 +246,15 @@ func (s *Service) receiveAnnounce(ctx context.Context, a vocab.Activity) error {
 	if vid.ID != id {
 		return refuse("%s answered with video %s", id, vid.ID)
 	}
-	return s.storeVideo(ctx, vid)
+	return s.storeVideo(ctx, vid, false)
 }
 
 // storeVideo creates or updates the row of a remote video. Only public
 // and unlisted videos are kept; a video that became anything else is
-// removed.
-func (s *Service) storeVideo(ctx context.Context, vid vocab.Video) error {
+// removed. A new video is kept only when someone here follows its
+// channel, account or server, unless asked is set: a local user asked
+// for it by its URL (deliveries never set it).
+func (s *Service) storeVideo(ctx context.Context, vid vocab.Video, asked bool) error {
 	old, err := s.db.VideoByURL(ctx, vid.ID)
 	if err != nil && !errors.Is(err, database.ErrNotFound) {
 		return err
@@ -282,7 +284,7 @@ func (s *Service) storeVideo(ctx context.Context, vid vocab.Video) error {
 	if err != nil {
 		return err
 	}
-	if !followed && !known {
+	if !followed && !known && !asked {
 		return refuse("video %s: nobody here follows %s", vid.ID, vid.Channel)
 	}
 	v := &database.Video{}

@@ -42,6 +42,9 @@ type ListParams struct {
 	ChannelID int64
 	// Mine lists the viewer's own videos in every state and privacy.
 	Mine bool
+	// Subscriptions keeps the videos of the channels the viewer
+	// subscribed to.
+	Subscriptions bool
 	// Search keeps videos with every word of it in the name or as a tag.
 	Search string
 	// TagsOneOf keeps videos with one of these tags, TagsAllOf those
@@ -92,6 +95,9 @@ func (s *Service) List(ctx context.Context, viewer *database.User, p ListParams)
 		}
 		return nil, 0, problem.Forbidden("privacyOneOf: you are not allowed to see all videos")
 	}
+	if p.Subscriptions && viewer == nil {
+		return nil, 0, problem.Unauthorized("subscriptions are a signed-in user's")
+	}
 	// No video is live: live streaming does not exist yet.
 	if p.IsLive != nil && *p.IsLive {
 		return nil, 0, nil
@@ -106,6 +112,9 @@ func (s *Service) List(ctx context.Context, viewer *database.User, p ListParams)
 			l = ""
 		}
 		f.LanguageOneOf = append(f.LanguageOneOf, l)
+	}
+	if p.Subscriptions {
+		f.SubscriberID = viewer.Account.ID
 	}
 	if p.IsLocal != nil {
 		remote := !*p.IsLocal

@@ -14,6 +14,7 @@ import (
 	"cuttle.video/server/captions"
 	"cuttle.video/server/chapters"
 	"cuttle.video/server/database"
+	"cuttle.video/server/federation"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/instance"
 	"cuttle.video/server/jobs"
@@ -35,6 +36,8 @@ type Deps struct {
 	Instance  *instance.Service
 	Chapters  *chapters.Service
 	Captions  *captions.Service
+	// Federation holds the user's subscriptions to channels.
+	Federation *federation.Service
 	// URLs addresses the media the pages play and show.
 	URLs *media.URLs
 	// P2P says peer-to-peer delivery is on: players then get a tracker.
@@ -75,6 +78,7 @@ func Mount(r *gin.Engine, d Deps) {
 	r.GET("/videos/upload", s.pageUser, s.uploadPage)
 	r.GET("/my/videos", s.pageUser, s.myVideosPage)
 	r.GET("/my/videos/:id/edit", s.pageUser, s.editVideoPage)
+	r.GET("/my/subscriptions", s.pageUser, s.subscriptionsPage)
 	admin := r.Group("/admin", s.pageUser, s.pageAdmin)
 	admin.GET("", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/admin/users") })
 	admin.GET("/users", s.adminUsersPage)
