@@ -7,10 +7,12 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"cuttle.video/server/config"
 	"cuttle.video/server/httpsig"
 	"cuttle.video/server/servertest"
 )
@@ -146,4 +148,52 @@ func TestInboxSignatures(t *testing.T) {
 		body := r.follow(s, "alice", "old-key")
 		expectRefusal(t, deliver(t, s, body, signed(t, s, alice, aliceKey, body, httpsig.SignOptions{})), http.StatusUnauthorized, "does not match the key")
 	})
+}
+
+// Each remote server's deliveries are bounded: by client address while
+// nobody has proved who sends them, then by the host that signed them,
+// wherever they come from. Past the bound the answer is 429 with
+// Retry-After, until the window passes.
+func TestInboxRateLimit(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite, servertest.Federated, func(c *config.Config) {
+		c.Federation.InboxRateLimit = config.RateLimit{Burst: 3, Window: time.Minute}
+	})
+	from := func(ip string, body []byte, h http.Header) *servertest.Response {
+		return s.AnonymousFrom(t, ip).Raw(http.MethodPost, "/inbox", bytes.NewReader(body), h.Clone())
+	}
+	tooMany := func(res *servertest.Response) {
+		t.Helper()
+		expectRefusal(t, res, http.StatusTooManyRequests, "too many deliveries")
+		if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 61 {
+			t.Errorf("Retry-After %q, want the seconds left of the window", res.Header.Get("Retry-After"))
+		}
+	}
+
+	unsigned := http.Header{"Content-Type": {"application/activity+json"}}
+	for range 3 {
+		expectRefusal(t, from("127.0.0.5", []byte(`{}`), unsigned), http.StatusUnauthorized, "not signed")
+	}
+	tooMany(from("127.0.0.5", []byte(`{}`), unsigned))
+	expectRefusal(t, from("127.0.0.6", []byte(`{}`), unsigned), http.StatusUnauthorized, "not signed")
+
+	r, other := newFakeRemote(t), newFakeRemote(t)
+	alice, carol := r.AddActor("alice"), other.AddActor("carol")
+	byAlice := func(id string) ([]byte, http.Header) {
+		body := r.follow(s, "alice", id)
+		return body, signed(t, s, alice, r.Actor("alice")+"#main-key", body, httpsig.SignOptions{})
+	}
+	for i := range 3 {
+		body, h := byAlice(strconv.Itoa(i))
+		from(fmt.Sprintf("127.0.1.%d", i+1), body, h).Expect(http.StatusAccepted)
+	}
+	body, h := byAlice("3")
+	tooMany(from("127.0.1.9", body, h))
+	// Another server is not held back by alice's.
+	cb := other.follow(s, "carol", "1")
+	from("127.0.1.9", cb, signed(t, s, carol, other.Actor("carol")+"#main-key", cb, httpsig.SignOptions{})).Expect(http.StatusAccepted)
+
+	s.Clock.Advance(time.Minute)
+	body, h = byAlice("4")
+	from("127.0.1.9", body, h).Expect(http.StatusAccepted)
+	from("127.0.0.5", []byte(`{}`), unsigned).Expect(http.StatusUnauthorized)
 }
