@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/database"
+	"cuttle.video/server/federation"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/httpsig"
 	"cuttle.video/server/problem"
@@ -41,10 +42,20 @@ func (s *face) inbox(c *gin.Context) {
 			httpserve.Fail(c, problem.New(http.StatusRequestEntityTooLarge, "activities are at most %d bytes", httpsig.DefaultMaxBody))
 			return
 		}
+		if errors.Is(err, federation.ErrBlocked) {
+			// The signer's server is blocked: its key is not fetched, and
+			// nothing it sends would be taken anyway.
+			httpserve.Fail(c, problem.New(http.StatusForbidden, "this instance blocks the server that signed the request").WithErr(err))
+			return
+		}
 		httpserve.Fail(c, problem.New(http.StatusUnauthorized, "the request's HTTP signature could not be verified: %s", err).WithErr(err))
 		return
 	}
 	if err := s.allowDelivery("host " + signer.Host); err != nil {
+		httpserve.Fail(c, err)
+		return
+	}
+	if err := s.Federation.Refuses(r.Context(), signer); err != nil {
 		httpserve.Fail(c, err)
 		return
 	}

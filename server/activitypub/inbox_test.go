@@ -197,3 +197,25 @@ func TestInboxRateLimit(t *testing.T) {
 	from("127.0.1.9", body, h).Expect(http.StatusAccepted)
 	from("127.0.0.5", []byte(`{}`), unsigned).Expect(http.StatusUnauthorized)
 }
+
+// A blocked server's deliveries are refused once its signature is
+// checked, and one of its actors the instance does not know yet is not
+// even fetched to check it.
+func TestInboxRefusesBlockedServers(t *testing.T) {
+	s := servertest.Start(t, servertest.SQLite, servertest.Federated)
+	r := newFakeRemote(t)
+	alice := r.AddActor("alice")
+	dave := r.AddActor("dave")
+	first := r.follow(s, "alice", "1")
+	deliver(t, s, first, signed(t, s, alice, r.Actor("alice")+"#main-key", first, httpsig.SignOptions{})).Expect(http.StatusAccepted)
+	waitFollowers(t, s, "alice@"+r.Host()+":accepted")
+
+	s.Root(t).Do(http.MethodPost, "/api/v1/server/blocklist/servers", map[string]any{"host": r.Host()}).Expect(http.StatusNoContent)
+	again := r.follow(s, "alice", "2")
+	expectRefusal(t, deliver(t, s, again, signed(t, s, alice, r.Actor("alice")+"#main-key", again, httpsig.SignOptions{})), http.StatusForbidden, "blocks")
+	byDave := r.follow(s, "dave", "1")
+	expectRefusal(t, deliver(t, s, byDave, signed(t, s, dave, r.Actor("dave")+"#main-key", byDave, httpsig.SignOptions{})), http.StatusForbidden, "blocks")
+	if n := r.Fetches("dave"); n != 0 {
+		t.Errorf("an actor of a blocked server was fetched %d times", n)
+	}
+}
