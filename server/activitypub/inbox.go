@@ -7,12 +7,15 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"cuttle.video/server/database"
+	"cuttle.video/server/federation"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/httpsig"
 	"cuttle.video/server/problem"
@@ -21,20 +24,39 @@ import (
 // inbox takes an activity another server delivers, to the shared inbox
 // or an actor's: its signature must be its sender's, fresh and over the
 // body received; it is then kept and answered 202, and processed apart.
+// Each remote server's deliveries are bounded, by client address until
+// the signature names its host, then by that host.
 func (s *face) inbox(c *gin.Context) {
 	r := c.Request
+	if err := s.allowDelivery("addr " + httpserve.ClientKey(c)); err != nil {
+		httpserve.Fail(c, err)
+		return
+	}
 	if r.ContentLength > httpsig.DefaultMaxBody {
 		httpserve.Fail(c, problem.New(http.StatusRequestEntityTooLarge, "activities are at most %d bytes", httpsig.DefaultMaxBody))
 		return
 	}
 	signer, err := s.verify(r)
 	if err != nil {
-		var tooLarge bool
-		if tooLarge = errors.Is(err, httpsig.ErrBodyTooLarge); tooLarge {
+		if errors.Is(err, httpsig.ErrBodyTooLarge) {
 			httpserve.Fail(c, problem.New(http.StatusRequestEntityTooLarge, "activities are at most %d bytes", httpsig.DefaultMaxBody))
 			return
 		}
+		if errors.Is(err, federation.ErrBlocked) {
+			// The signer's server is blocked: its key is not fetched, and
+			// nothing it sends would be taken anyway.
+			httpserve.Fail(c, problem.New(http.StatusForbidden, "this instance blocks the server that signed the request").WithErr(err))
+			return
+		}
 		httpserve.Fail(c, problem.New(http.StatusUnauthorized, "the request's HTTP signature could not be verified: %s", err).WithErr(err))
+		return
+	}
+	if err := s.allowDelivery("host " + signer.Host); err != nil {
+		httpserve.Fail(c, err)
+		return
+	}
+	if err := s.Federation.Refuses(r.Context(), signer); err != nil {
+		httpserve.Fail(c, err)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, httpsig.DefaultMaxBody+1))
@@ -42,26 +64,38 @@ func (s *face) inbox(c *gin.Context) {
 		httpserve.Fail(c, problem.New(http.StatusBadRequest, "the activity could not be read whole"))
 		return
 	}
-	if err := s.Federation.Receive(r.Context(), signer, body); err != nil {
+	if err := s.Federation.Receive(r.Context(), signer.URL, body); err != nil {
 		httpserve.Fail(c, problem.Internal(err))
 		return
 	}
 	c.Status(http.StatusAccepted)
 }
 
-// verify checks a request's signature and returns the id of the actor
-// that signed it. A key that does not verify is fetched again once, for
-// actors rotate their keys; a signature seen before is refused, so that
-// a captured request cannot be played again.
-func (s *face) verify(r *http.Request) (string, error) {
-	var signer string
+// allowDelivery counts a delivery against key: past the limit, the
+// answer is a 429 saying when to come back, which delivering servers
+// (PeerTube's, Mastodon's) honour by retrying later.
+func (s *face) allowDelivery(key string) error {
+	if ok, retry := s.InboxLimit.Allow(key); !ok {
+		secs := int(retry.Seconds()) + 1
+		return problem.New(http.StatusTooManyRequests, "too many deliveries from this server; retry in %d seconds", secs).
+			WithHeader("Retry-After", strconv.Itoa(secs))
+	}
+	return nil
+}
+
+// verify checks a request's signature and returns the actor that signed
+// it. A key that does not verify is fetched again once, for actors
+// rotate their keys; a signature seen before is refused, so that a
+// captured request cannot be played again.
+func (s *face) verify(r *http.Request) (*database.Actor, error) {
+	var signer *database.Actor
 	lookup := func(refresh bool) httpsig.KeyLookup {
 		return func(ctx context.Context, keyID string) (*rsa.PublicKey, error) {
 			key, actor, err := s.Federation.PublicKey(ctx, keyID, refresh)
 			if err != nil {
 				return nil, err
 			}
-			signer = actor.URL
+			signer = actor
 			return key, nil
 		}
 	}
@@ -72,10 +106,10 @@ func (s *face) verify(r *http.Request) (string, error) {
 		_, err = v.Verify(r, lookup(true))
 	}
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if !s.replays.first(r.Header.Get("Signature")) {
-		return "", errors.New("this signed request was received before")
+		return nil, errors.New("this signed request was received before")
 	}
 	return signer, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"cuttle.video/server/actors"
+	"cuttle.video/server/auth"
 	"cuttle.video/server/federation"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/instance"
@@ -23,6 +24,8 @@ type Deps struct {
 	// Federation takes what other servers deliver and describes local
 	// videos.
 	Federation *federation.Service
+	// InboxLimit bounds each remote server's deliveries.
+	InboxLimit *auth.Limiter
 }
 
 type face struct {

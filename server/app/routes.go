@@ -37,7 +37,11 @@ func (a *App) routes(settings *instance.Service, p2pService *p2p.Service, tr *tr
 		Instance: settings, Chapters: a.Chapters, Captions: a.Captions, Engagement: a.Engagement,
 		Stats: counts, Federation: a.Federation,
 	})
-	apDeps := activitypub.Deps{Actors: a.Actors, Instance: settings, Stats: counts, Federation: a.Federation}
+	inboxLimit := cfg.Federation.InboxRateLimit
+	apDeps := activitypub.Deps{
+		Actors: a.Actors, Instance: settings, Stats: counts, Federation: a.Federation,
+		InboxLimit: auth.NewLimiter(inboxLimit.Burst, inboxLimit.Window, opts.Now),
+	}
 	web.Mount(r, web.Deps{
 		PublicURL: cfg.PublicURL, Accounts: a.Accounts, Sessions: sessions, Videos: a.Videos, Uploads: a.Uploads,
 		Jobs: a.Jobs, Instance: settings, Chapters: a.Chapters, Captions: a.Captions, Federation: a.Federation, URLs: urls,

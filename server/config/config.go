@@ -174,6 +174,11 @@ type Federation struct {
 	// AutoFollowBack makes the instance follow back every instance
 	// whose follow it accepts.
 	AutoFollowBack bool `yaml:"auto_follow_back"`
+	// InboxRateLimit bounds the deliveries one remote server makes to
+	// the inboxes: counted by the signer's host once the signature is
+	// checked, and by client address before, so that requests which
+	// never verify are bounded too (each may cost a fetch of a key).
+	InboxRateLimit RateLimit `yaml:"inbox_rate_limit"`
 }
 
 // Connections bounds what one client (an address, or an IPv6 /64) may
@@ -224,6 +229,7 @@ func Default() Config {
 		P2P:             P2P{Enabled: true, MaxConnsPerAddr: 100, AnnounceInterval: 2 * time.Minute},
 
 		LoginFailures:  RateLimit{Burst: 10, Window: 15 * time.Minute},
+		Federation:     Federation{InboxRateLimit: RateLimit{Burst: 300, Window: time.Minute}},
 		ClientIPHeader: "X-Forwarded-For",
 		Connections: Connections{
 			MaxPerAddr: 256, BodyMinRate: 1 << 10, BodyGrace: 30 * time.Second, UploadBodyGrace: 2 * time.Minute,
@@ -285,6 +291,8 @@ func (c *Config) envVars() settings.Env {
 		"CUTTLE_FEDERATION_ALLOW_NETWORKS":              settings.List(&c.Federation.AllowNetworks),
 		"CUTTLE_FEDERATION_INSTANCE_FOLLOWERS_APPROVAL": boolVar(&c.Federation.InstanceFollowersApproval),
 		"CUTTLE_FEDERATION_AUTO_FOLLOW_BACK":            boolVar(&c.Federation.AutoFollowBack),
+		"CUTTLE_FEDERATION_INBOX_RATE_LIMIT_BURST":      intVar(&c.Federation.InboxRateLimit.Burst),
+		"CUTTLE_FEDERATION_INBOX_RATE_LIMIT_WINDOW":     durationVar(&c.Federation.InboxRateLimit.Window),
 	}
 }
 
@@ -353,6 +361,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LoginFailures.Burst < 1 || c.LoginFailures.Window <= 0 {
 		return errors.New("config: login_failures: burst must be >= 1 and window > 0")
+	}
+	if r := c.Federation.InboxRateLimit; r.Burst < 1 || r.Window <= 0 {
+		return errors.New("config: federation.inbox_rate_limit: burst must be >= 1 and window > 0")
 	}
 	if _, err := netlimit.ParsePrefixes(c.TrustedProxies); err != nil {
 		return fmt.Errorf("config: trusted_proxies: %w", err)

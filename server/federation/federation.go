@@ -84,6 +84,9 @@ var ErrGone = errors.New("federation: remote object gone")
 // fetch GETs an ActivityPub document, signed by the instance's actor so
 // that servers which refuse unsigned fetches answer too.
 func (s *Service) fetch(ctx context.Context, target string) ([]byte, error) {
+	if err := s.checkFetch(ctx, target); err != nil {
+		return nil, err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, fmt.Errorf("federation: fetch %s: %w", target, err)
@@ -166,6 +169,10 @@ func (s *Service) local(ctx context.Context, row *database.Actor) (actors.Actor,
 
 // send queues an activity, signed by a local actor, for the inboxes.
 func (s *Service) send(ctx context.Context, signer actors.Actor, activity vocab.Object, inboxes []string) error {
+	inboxes, err := s.deliverable(ctx, inboxes)
+	if err != nil {
+		return err
+	}
 	if len(inboxes) == 0 {
 		return nil
 	}

@@ -92,7 +92,7 @@ func (s *Service) process(ctx context.Context, signer string, body []byte) error
 		}
 		err := s.apply(ctx, a)
 		var r refusal
-		if errors.As(err, &r) {
+		if errors.As(err, &r) || errors.Is(err, ErrBlocked) {
 			s.log.InfoContext(ctx, "federation: activity refused", "id", a.ID, "type", a.Type, "err", err)
 			continue
 		}

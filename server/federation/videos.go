@@ -276,6 +276,9 @@ func (s *Service) storeVideo(ctx context.Context, vid vocab.Video, asked bool) e
 	if channel.ChannelID == 0 {
 		return refuse("video %s: %s is not a channel", vid.ID, vid.Channel)
 	}
+	if err := s.Refuses(ctx, channel); err != nil {
+		return fmt.Errorf("video %s: %w", vid.ID, err)
+	}
 	owner, err := s.channelOwner(ctx, channel)
 	if err != nil {
 		return err
