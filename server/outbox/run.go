@@ -37,6 +37,11 @@ type dispatcher struct {
 	running  int
 	done     chan outcome
 	errWait  time.Duration // the wait before a claim that failed is tried again
+	// more says the last claim may have left due rows behind: it filled
+	// the buffer, or a host's share.
+	more bool
+	// full are the hosts the last claim skipped, their share held.
+	full map[string]bool
 }
 
 // Run sends due deliveries until ctx ends, then gives back the rows it
@@ -58,13 +63,16 @@ func (o *Outbox) Run(ctx context.Context) {
 	bufCap := 4 * o.cfg.Workers
 	want := true // a restart finds what the last run left
 	for {
-		// Claims are batched: the buffer is refilled once half of it is
-		// free, or when no row waits, so a busy queue costs one claim per
-		// many deliveries.
-		if room := bufCap - len(r.held); want && room > 0 && (room >= bufCap/2 || r.nWaiting() == 0) {
-			want = r.claim(ctx, room)
-		}
 		r.dispatch(ctx)
+		// Claims are batched: the buffer is refilled once half of it is
+		// free, so a busy queue costs one claim per many deliveries; or
+		// when a worker is idle, all the rows in memory waiting for their
+		// host's bound (or paused with it).
+		if room := bufCap - len(r.held); want && room > 0 && (room >= bufCap/2 || r.running < o.cfg.Workers) {
+			r.claim(ctx, room)
+			want = r.more
+			r.dispatch(ctx)
+		}
 		select {
 		case <-ctx.Done():
 			r.stop()
@@ -72,21 +80,25 @@ func (o *Outbox) Run(ctx context.Context) {
 		case <-o.kick:
 			want = true
 		case out := <-r.done:
-			r.finish(ctx, out)
-			want = true
+			// Rows the last claim left behind for the host are due.
+			if r.finish(ctx, out) || r.more {
+				want = true
+			}
 		}
 	}
 }
 
-// claim leases up to room due rows. It returns whether more may be due
-// now.
-func (r *dispatcher) claim(ctx context.Context, room int) bool {
+// claim leases up to room due rows, and sets the timer for the next
+// when it leaves none due.
+func (r *dispatcher) claim(ctx context.Context, room int) {
 	o := r.o
 	perHost := 2 * o.cfg.PerHost
 	var full []string
+	r.full = map[string]bool{}
 	for host, q := range r.waiting {
 		if len(q)+r.inFlight[host] >= perHost {
 			full = append(full, host)
+			r.full[host] = true
 		}
 	}
 	now := o.now()
@@ -98,7 +110,8 @@ func (r *dispatcher) claim(ctx context.Context, room int) bool {
 			r.timer.Within(r.errWait)
 			r.errWait = min(2*r.errWait, time.Minute)
 		}
-		return false
+		r.more = false
+		return
 	}
 	r.errWait = time.Second
 	perHostClaimed := map[string]int{}
@@ -117,17 +130,17 @@ func (r *dispatcher) claim(ctx context.Context, room int) bool {
 		r.held[d.ID] = h
 		r.waiting[d.Host] = append(r.waiting[d.Host], h)
 	}
-	if len(ds) == room || len(full) > 0 {
-		return true
-	}
+	r.more = len(ds) == room
 	for _, n := range perHostClaimed {
-		if n == perHost {
-			return true
-		}
+		r.more = r.more || n == perHost
 	}
-	// Nothing more is due: sleep until the earliest row (a retry, a
-	// paused host, a lease that may run out) comes due.
-	at, ok, err := o.db.NextDeliveryAt(ctx)
+	if r.more {
+		return
+	}
+	// Nothing more is due but the skipped hosts' rows, claimed when those
+	// hosts finish a request: sleep until the earliest other row (a retry,
+	// a paused host, a lease that may run out) comes due.
+	at, ok, err := o.db.NextDeliveryAt(ctx, full)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		o.log.ErrorContext(ctx, "outbox: next delivery time; will retry", "err", err)
@@ -135,7 +148,6 @@ func (r *dispatcher) claim(ctx context.Context, room int) bool {
 	case ok:
 		r.timer.By(at)
 	}
-	return false
 }
 
 // dispatch starts a sender for every waiting row that a worker and its
@@ -163,16 +175,9 @@ func (r *dispatcher) dispatch(ctx context.Context) {
 	}
 }
 
-func (r *dispatcher) nWaiting() int {
-	n := 0
-	for _, q := range r.waiting {
-		n += len(q)
-	}
-	return n
-}
-
-// finish accounts for a sender that returned.
-func (r *dispatcher) finish(ctx context.Context, out outcome) {
+// finish accounts for a sender that returned. It returns whether its
+// host was skipped by the last claim, whose rows may now be claimed.
+func (r *dispatcher) finish(ctx context.Context, out outcome) bool {
 	host := out.h.d.Host
 	delete(r.held, out.h.d.ID)
 	r.running--
@@ -188,6 +193,7 @@ func (r *dispatcher) finish(ctx context.Context, out outcome) {
 		r.release(ctx, r.waiting[host])
 		delete(r.waiting, host)
 	}
+	return r.full[host]
 }
 
 // stop waits for the senders, whose requests the end of Run's context
