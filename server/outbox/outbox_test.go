@@ -111,7 +111,7 @@ func TestRetriesUntilDelivered(t *testing.T) {
 				return http.StatusServiceUnavailable
 			},
 			"/429-retry-after-garbage": func(w http.ResponseWriter) int {
-				w.Header().Set("Retry-After", "soon, really\x01")
+				w.Header().Set("Retry-After", "soon, really")
 				return http.StatusTooManyRequests
 			},
 			"/408": func(http.ResponseWriter) int { return http.StatusRequestTimeout },

@@ -14,6 +14,9 @@ type held struct {
 	d        database.Delivery
 	lease    time.Time // the lease's end, which identifies it in the row
 	inFlight bool
+	// again is the row claimed anew while in flight: its sender put it
+	// back (a retry due at once) before Run heard the outcome.
+	again *held
 }
 
 // outcome is what a sender reports back to Run.
@@ -118,10 +121,12 @@ func (r *dispatcher) claim(ctx context.Context, room int) {
 	for _, d := range ds {
 		perHostClaimed[d.Host]++
 		if h, ok := r.held[d.ID]; ok {
-			// Our own lease ran out while the row waited, and we took it
-			// again; one in flight keeps its request, whose outcome no
-			// longer matches the lease and is tried once more after it.
-			if !h.inFlight {
+			if h.inFlight {
+				// Its sender gave it back, due, and has yet to report:
+				// it is sent again once the report is in.
+				h.again = &held{d: d, lease: lease}
+			} else {
+				// Our own lease ran out while the row waited.
 				h.lease = lease
 			}
 			continue
@@ -187,6 +192,10 @@ func (r *dispatcher) finish(ctx context.Context, out outcome) bool {
 	if !out.wakeAt.IsZero() {
 		r.timer.By(out.wakeAt)
 	}
+	if again := out.h.again; again != nil {
+		r.held[again.d.ID] = again
+		r.waiting[host] = append(r.waiting[host], again)
+	}
 	if out.paused {
 		// Its other rows would only fail too: they wait in the database
 		// for the pause to end, untried.
@@ -199,12 +208,15 @@ func (r *dispatcher) finish(ctx context.Context, out outcome) bool {
 // stop waits for the senders, whose requests the end of Run's context
 // cancelled, and gives back the rows no sender took.
 func (r *dispatcher) stop() {
+	var rest []*held
 	for r.running > 0 {
 		out := <-r.done
 		r.running--
 		delete(r.held, out.h.d.ID)
+		if out.h.again != nil {
+			rest = append(rest, out.h.again)
+		}
 	}
-	var rest []*held
 	for _, q := range r.waiting {
 		rest = append(rest, q...)
 	}
