@@ -220,7 +220,7 @@ func (r *dispatcher) stop() {
 	for _, q := range r.waiting {
 		rest = append(rest, q...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
 	r.release(ctx, rest)
 }

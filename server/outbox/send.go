@@ -22,6 +22,9 @@ const (
 	accept      = "application/activity+json, application/ld+json"
 )
 
+// recordTimeout bounds the database writes that record an outcome.
+const recordTimeout = 10 * time.Second
+
 // failure is a delivery that did not go through.
 type failure struct {
 	err       error
@@ -35,12 +38,15 @@ type failure struct {
 func (o *Outbox) deliver(ctx context.Context, h *held) outcome {
 	d := &h.d
 	status, f := o.send(ctx, d)
-	if ctx.Err() != nil && f != nil {
+	stopping := ctx.Err() != nil
+	// The outcome is recorded even when Run is stopping: a request that
+	// went through and is not recorded would be sent again.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if stopping && f != nil {
 		// Shutdown, not the remote server: the row goes back untried.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := o.db.ReleaseDeliveries(rctx, []int64{d.ID}, h.lease, o.now()); err != nil {
-			o.log.WarnContext(rctx, "outbox: release delivery", "inbox", d.Inbox, "err", err)
+		if err := o.db.ReleaseDeliveries(ctx, []int64{d.ID}, h.lease, o.now()); err != nil {
+			o.log.WarnContext(ctx, "outbox: release delivery", "inbox", d.Inbox, "err", err)
 		}
 		return outcome{h: h}
 	}
