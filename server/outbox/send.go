@@ -30,7 +30,6 @@ type failure struct {
 	err       error
 	permanent bool          // retrying cannot help: the row is dropped
 	hostDown  bool          // the host did not answer, or answered it is unwell
-	status    int           // the answer's status, when there was one
 	after     time.Duration // the host's Retry-After, when given
 }
 
@@ -86,7 +85,10 @@ func (o *Outbox) send(ctx context.Context, d *database.Delivery) (int, *failure)
 	}
 	resp, err := o.client.Do(req)
 	if err != nil {
-		return 0, &failure{err: err, permanent: errors.Is(err, safehttp.ErrForbidden), hostDown: true}
+		// A refusal of the policy is ours to keep: the address stays
+		// forbidden, and says nothing of the host's health.
+		forbidden := errors.Is(err, safehttp.ErrForbidden)
+		return 0, &failure{err: err, permanent: forbidden, hostDown: !forbidden}
 	}
 	// Read a little of the body so the connection can be reused; inboxes
 	// answer with nothing or a few words.
@@ -96,10 +98,10 @@ func (o *Outbox) send(ctx context.Context, d *database.Delivery) (int, *failure)
 	case s >= 200 && s < 300:
 		return s, nil
 	case s == http.StatusRequestTimeout || s == http.StatusTooManyRequests || s >= 500:
-		return s, &failure{err: errors.New(resp.Status), status: s, hostDown: true,
+		return s, &failure{err: errors.New(resp.Status), hostDown: true,
 			after: retryAfter(resp.Header.Get("Retry-After"), o.now())}
 	default:
-		return s, &failure{err: errors.New(resp.Status), status: s, permanent: true}
+		return s, &failure{err: errors.New(resp.Status), permanent: true}
 	}
 }
 
