@@ -109,8 +109,14 @@ func (db *DB) ReleaseDeliveries(ctx context.Context, ids []int64, until, at time
 }
 
 // NextDeliveryAt is when the earliest queued delivery comes due, its
-// host's pause included; false when none is queued.
-func (db *DB) NextDeliveryAt(ctx context.Context) (time.Time, bool, error) {
+// host's pause included, leaving out the hosts in skipHosts; false when
+// none is queued.
+func (db *DB) NextDeliveryAt(ctx context.Context, skipHosts []string) (time.Time, bool, error) {
+	skip, args := "", []any{}
+	if len(skipHosts) > 0 {
+		skip = "AND d.host NOT IN (?)"
+		args = []any{bun.In(skipHosts), bun.In(skipHosts)}
+	}
 	var at []time.Time
 	// Ordering rows, rather than MIN() of an expression, keeps the
 	// column's type, which SQLite would lose and leave as text.
@@ -118,10 +124,11 @@ func (db *DB) NextDeliveryAt(ctx context.Context) (time.Time, bool, error) {
 SELECT at FROM (
 	SELECT MIN(d.next_at) AS at FROM deliveries AS d
 	WHERE NOT EXISTS (SELECT 1 FROM delivery_hosts AS h WHERE h.host = d.host AND h.paused_until > d.next_at)
+	`+skip+`
 	UNION ALL
 	SELECT MIN(h.paused_until) AS at FROM delivery_hosts AS h
-	WHERE EXISTS (SELECT 1 FROM deliveries AS d WHERE d.host = h.host AND d.next_at < h.paused_until)
-) AS t WHERE at IS NOT NULL`).Scan(ctx, &at)
+	WHERE EXISTS (SELECT 1 FROM deliveries AS d WHERE d.host = h.host AND d.next_at < h.paused_until `+skip+`)
+) AS t WHERE at IS NOT NULL`, args...).Scan(ctx, &at)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, false, mapErr(err, "next delivery")
 	}
@@ -158,11 +165,13 @@ RETURNING failures`, host, lastError).Scan(ctx, &failures)
 	return failures, mapErr(err, "record delivery host failure")
 }
 
-// PauseDeliveryHost stops claims of host's deliveries until until.
+// PauseDeliveryHost stops claims of host's deliveries until until, or
+// leaves a longer pause (another sender's) as it is.
 func (db *DB) PauseDeliveryHost(ctx context.Context, host string, until time.Time) error {
 	_, err := db.bun.NewUpdate().Model((*struct {
 		bun.BaseModel `bun:"table:delivery_hosts"`
-	})(nil)).Set("paused_until = ?", until.UTC()).Where("host = ?", host).Exec(ctx)
+	})(nil)).Set("paused_until = ?", until.UTC()).
+		Where("host = ? AND (paused_until IS NULL OR paused_until < ?)", host, until.UTC()).Exec(ctx)
 	return mapErr(err, "pause delivery host")
 }
 

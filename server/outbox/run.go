@@ -14,6 +14,9 @@ type held struct {
 	d        database.Delivery
 	lease    time.Time // the lease's end, which identifies it in the row
 	inFlight bool
+	// again is the row claimed anew while in flight: its sender put it
+	// back (a retry due at once) before Run heard the outcome.
+	again *held
 }
 
 // outcome is what a sender reports back to Run.
@@ -37,6 +40,11 @@ type dispatcher struct {
 	running  int
 	done     chan outcome
 	errWait  time.Duration // the wait before a claim that failed is tried again
+	// more says the last claim may have left due rows behind: it filled
+	// the buffer, or a host's share.
+	more bool
+	// full are the hosts the last claim skipped, their share held.
+	full map[string]bool
 }
 
 // Run sends due deliveries until ctx ends, then gives back the rows it
@@ -58,13 +66,16 @@ func (o *Outbox) Run(ctx context.Context) {
 	bufCap := 4 * o.cfg.Workers
 	want := true // a restart finds what the last run left
 	for {
-		// Claims are batched: the buffer is refilled once half of it is
-		// free, or when no row waits, so a busy queue costs one claim per
-		// many deliveries.
-		if room := bufCap - len(r.held); want && room > 0 && (room >= bufCap/2 || r.nWaiting() == 0) {
-			want = r.claim(ctx, room)
-		}
 		r.dispatch(ctx)
+		// Claims are batched: the buffer is refilled once half of it is
+		// free, so a busy queue costs one claim per many deliveries; or
+		// when a worker is idle, all the rows in memory waiting for their
+		// host's bound (or paused with it).
+		if room := bufCap - len(r.held); want && room > 0 && (room >= bufCap/2 || r.running < o.cfg.Workers) {
+			r.claim(ctx, room)
+			want = r.more
+			r.dispatch(ctx)
+		}
 		select {
 		case <-ctx.Done():
 			r.stop()
@@ -72,21 +83,25 @@ func (o *Outbox) Run(ctx context.Context) {
 		case <-o.kick:
 			want = true
 		case out := <-r.done:
-			r.finish(ctx, out)
-			want = true
+			// Rows the last claim left behind for the host are due.
+			if r.finish(ctx, out) || r.more {
+				want = true
+			}
 		}
 	}
 }
 
-// claim leases up to room due rows. It returns whether more may be due
-// now.
-func (r *dispatcher) claim(ctx context.Context, room int) bool {
+// claim leases up to room due rows, and sets the timer for the next
+// when it leaves none due.
+func (r *dispatcher) claim(ctx context.Context, room int) {
 	o := r.o
 	perHost := 2 * o.cfg.PerHost
 	var full []string
+	r.full = map[string]bool{}
 	for host, q := range r.waiting {
 		if len(q)+r.inFlight[host] >= perHost {
 			full = append(full, host)
+			r.full[host] = true
 		}
 	}
 	now := o.now()
@@ -98,17 +113,20 @@ func (r *dispatcher) claim(ctx context.Context, room int) bool {
 			r.timer.Within(r.errWait)
 			r.errWait = min(2*r.errWait, time.Minute)
 		}
-		return false
+		r.more = false
+		return
 	}
 	r.errWait = time.Second
 	perHostClaimed := map[string]int{}
 	for _, d := range ds {
 		perHostClaimed[d.Host]++
 		if h, ok := r.held[d.ID]; ok {
-			// Our own lease ran out while the row waited, and we took it
-			// again; one in flight keeps its request, whose outcome no
-			// longer matches the lease and is tried once more after it.
-			if !h.inFlight {
+			if h.inFlight {
+				// Its sender gave it back, due, and has yet to report:
+				// it is sent again once the report is in.
+				h.again = &held{d: d, lease: lease}
+			} else {
+				// Our own lease ran out while the row waited.
 				h.lease = lease
 			}
 			continue
@@ -117,17 +135,17 @@ func (r *dispatcher) claim(ctx context.Context, room int) bool {
 		r.held[d.ID] = h
 		r.waiting[d.Host] = append(r.waiting[d.Host], h)
 	}
-	if len(ds) == room || len(full) > 0 {
-		return true
-	}
+	r.more = len(ds) == room
 	for _, n := range perHostClaimed {
-		if n == perHost {
-			return true
-		}
+		r.more = r.more || n == perHost
 	}
-	// Nothing more is due: sleep until the earliest row (a retry, a
-	// paused host, a lease that may run out) comes due.
-	at, ok, err := o.db.NextDeliveryAt(ctx)
+	if r.more {
+		return
+	}
+	// Nothing more is due but the skipped hosts' rows, claimed when those
+	// hosts finish a request: sleep until the earliest other row (a retry,
+	// a paused host, a lease that may run out) comes due.
+	at, ok, err := o.db.NextDeliveryAt(ctx, full)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		o.log.ErrorContext(ctx, "outbox: next delivery time; will retry", "err", err)
@@ -135,7 +153,6 @@ func (r *dispatcher) claim(ctx context.Context, room int) bool {
 	case ok:
 		r.timer.By(at)
 	}
-	return false
 }
 
 // dispatch starts a sender for every waiting row that a worker and its
@@ -163,16 +180,9 @@ func (r *dispatcher) dispatch(ctx context.Context) {
 	}
 }
 
-func (r *dispatcher) nWaiting() int {
-	n := 0
-	for _, q := range r.waiting {
-		n += len(q)
-	}
-	return n
-}
-
-// finish accounts for a sender that returned.
-func (r *dispatcher) finish(ctx context.Context, out outcome) {
+// finish accounts for a sender that returned. It returns whether its
+// host was skipped by the last claim, whose rows may now be claimed.
+func (r *dispatcher) finish(ctx context.Context, out outcome) bool {
 	host := out.h.d.Host
 	delete(r.held, out.h.d.ID)
 	r.running--
@@ -182,27 +192,35 @@ func (r *dispatcher) finish(ctx context.Context, out outcome) {
 	if !out.wakeAt.IsZero() {
 		r.timer.By(out.wakeAt)
 	}
+	if again := out.h.again; again != nil {
+		r.held[again.d.ID] = again
+		r.waiting[host] = append(r.waiting[host], again)
+	}
 	if out.paused {
 		// Its other rows would only fail too: they wait in the database
 		// for the pause to end, untried.
 		r.release(ctx, r.waiting[host])
 		delete(r.waiting, host)
 	}
+	return r.full[host]
 }
 
 // stop waits for the senders, whose requests the end of Run's context
 // cancelled, and gives back the rows no sender took.
 func (r *dispatcher) stop() {
+	var rest []*held
 	for r.running > 0 {
 		out := <-r.done
 		r.running--
 		delete(r.held, out.h.d.ID)
+		if out.h.again != nil {
+			rest = append(rest, out.h.again)
+		}
 	}
-	var rest []*held
 	for _, q := range r.waiting {
 		rest = append(rest, q...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
 	r.release(ctx, rest)
 }

@@ -22,12 +22,14 @@ const (
 	accept      = "application/activity+json, application/ld+json"
 )
 
+// recordTimeout bounds the database writes that record an outcome.
+const recordTimeout = 10 * time.Second
+
 // failure is a delivery that did not go through.
 type failure struct {
 	err       error
 	permanent bool          // retrying cannot help: the row is dropped
 	hostDown  bool          // the host did not answer, or answered it is unwell
-	status    int           // the answer's status, when there was one
 	after     time.Duration // the host's Retry-After, when given
 }
 
@@ -35,12 +37,15 @@ type failure struct {
 func (o *Outbox) deliver(ctx context.Context, h *held) outcome {
 	d := &h.d
 	status, f := o.send(ctx, d)
-	if ctx.Err() != nil && f != nil {
+	stopping := ctx.Err() != nil
+	// The outcome is recorded even when Run is stopping: a request that
+	// went through and is not recorded would be sent again.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if stopping && f != nil {
 		// Shutdown, not the remote server: the row goes back untried.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := o.db.ReleaseDeliveries(rctx, []int64{d.ID}, h.lease, o.now()); err != nil {
-			o.log.WarnContext(rctx, "outbox: release delivery", "inbox", d.Inbox, "err", err)
+		if err := o.db.ReleaseDeliveries(ctx, []int64{d.ID}, h.lease, o.now()); err != nil {
+			o.log.WarnContext(ctx, "outbox: release delivery", "inbox", d.Inbox, "err", err)
 		}
 		return outcome{h: h}
 	}
@@ -80,7 +85,10 @@ func (o *Outbox) send(ctx context.Context, d *database.Delivery) (int, *failure)
 	}
 	resp, err := o.client.Do(req)
 	if err != nil {
-		return 0, &failure{err: err, permanent: errors.Is(err, safehttp.ErrForbidden), hostDown: true}
+		// A refusal of the policy is ours to keep: the address stays
+		// forbidden, and says nothing of the host's health.
+		forbidden := errors.Is(err, safehttp.ErrForbidden)
+		return 0, &failure{err: err, permanent: forbidden, hostDown: !forbidden}
 	}
 	// Read a little of the body so the connection can be reused; inboxes
 	// answer with nothing or a few words.
@@ -90,10 +98,10 @@ func (o *Outbox) send(ctx context.Context, d *database.Delivery) (int, *failure)
 	case s >= 200 && s < 300:
 		return s, nil
 	case s == http.StatusRequestTimeout || s == http.StatusTooManyRequests || s >= 500:
-		return s, &failure{err: errors.New(resp.Status), status: s, hostDown: true,
+		return s, &failure{err: errors.New(resp.Status), hostDown: true,
 			after: retryAfter(resp.Header.Get("Retry-After"), o.now())}
 	default:
-		return s, &failure{err: errors.New(resp.Status), status: s, permanent: true}
+		return s, &failure{err: errors.New(resp.Status), permanent: true}
 	}
 }
 
