@@ -6,7 +6,12 @@ func init() { registerSQL("0016", "deliveries", schemaV16) }
 //
 // deliveries is the queue of signed activities on their way to remote
 // inboxes: one row per (activity, inbox), so an activity is queued at
-// most once for an inbox however many followers share it. next_at is
+// most once for an inbox however many followers share it; the same bytes
+// queued again for an inbox (body_sha256) are the same delivery, while
+// an activity sent again after a change (a video deleted, published
+// again, deleted again) is a new one. An inbox gets its rows in the
+// order they were queued, so the last word on an object is the last
+// applied. next_at is
 // when the row may be sent; a sender claims a row by moving next_at to
 // the end of its lease, so a row whose sender died comes due again by
 // itself. The signer's key is named, never stored: it is looked up when
@@ -23,10 +28,12 @@ CREATE TABLE deliveries (
 	attempts INTEGER NOT NULL DEFAULT 0,
 	next_at {{time}} NOT NULL,
 	last_error TEXT NOT NULL DEFAULT '',
+	body_sha256 TEXT NOT NULL,
 	created_at {{time}} NOT NULL,
-	UNIQUE (activity_id, inbox)
+	UNIQUE (inbox, body_sha256)
 );
 CREATE INDEX deliveries_next_at ON deliveries (next_at);
+CREATE INDEX deliveries_inbox ON deliveries (inbox, id);
 CREATE INDEX deliveries_host ON deliveries (host);
 CREATE TABLE delivery_hosts (
 	host TEXT PRIMARY KEY,

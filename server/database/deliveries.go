@@ -12,30 +12,33 @@ import (
 // Delivery is an activity queued for one remote inbox.
 type Delivery struct {
 	bun.BaseModel `bun:"table:deliveries"`
-	ID            int64     `bun:"id,pk,autoincrement"`
-	ActivityID    string    `bun:"activity_id,notnull"`
-	Inbox         string    `bun:"inbox,notnull"`
-	Host          string    `bun:"host,notnull"`
-	KeyID         string    `bun:"key_id,notnull"`
-	Body          string    `bun:"body,notnull"`
-	Attempts      int       `bun:"attempts,notnull"`
-	NextAt        time.Time `bun:"next_at,notnull"`
-	LastError     string    `bun:"last_error,notnull"`
-	CreatedAt     time.Time `bun:"created_at,notnull"`
+	ID            int64  `bun:"id,pk,autoincrement"`
+	ActivityID    string `bun:"activity_id,notnull"`
+	Inbox         string `bun:"inbox,notnull"`
+	Host          string `bun:"host,notnull"`
+	KeyID         string `bun:"key_id,notnull"`
+	Body          string `bun:"body,notnull"`
+	// BodySHA256 is the body's hash, in hexadecimal: the same bytes
+	// queued again for an inbox are not queued twice.
+	BodySHA256 string    `bun:"body_sha256,notnull"`
+	Attempts   int       `bun:"attempts,notnull"`
+	NextAt     time.Time `bun:"next_at,notnull"`
+	LastError  string    `bun:"last_error,notnull"`
+	CreatedAt  time.Time `bun:"created_at,notnull"`
 }
 
 // deliveryInsertBatch keeps one INSERT under SQLite's limit on bound
 // parameters (10 columns a row).
 const deliveryInsertBatch = 500
 
-// AddDeliveries queues ds, skipping any whose activity is queued for the
+// AddDeliveries queues ds, skipping any whose body is queued for the
 // same inbox already.
 func (db *DB) AddDeliveries(ctx context.Context, ds []Delivery) error {
 	for len(ds) > 0 {
 		n := min(len(ds), deliveryInsertBatch)
 		batch := ds[:n]
 		_, err := db.bun.NewInsert().Model(&batch).ExcludeColumn("id").
-			On("CONFLICT (activity_id, inbox) DO NOTHING").Exec(ctx)
+			On("CONFLICT (inbox, body_sha256) DO NOTHING").Exec(ctx)
 		if err != nil {
 			return mapErr(err, "insert deliveries")
 		}
@@ -49,7 +52,9 @@ func (db *DB) AddDeliveries(ctx context.Context, ds []Delivery) error {
 // their next_at becomes until, which identifies the lease. A row another
 // sender claimed meanwhile is not returned, so concurrent claimers (other
 // replicas) never share a row while its lease lasts. Rows come spread
-// over hosts: every host's first row before any host's second.
+// over hosts: every host's first row before any host's second. A row
+// waits while an older one for its inbox is queued (due, leased or
+// retried later), so each inbox gets its activities in order.
 func (db *DB) ClaimDeliveries(ctx context.Context, now, until time.Time, limit, perHost int, skipHosts []string) ([]Delivery, error) {
 	now, until = now.UTC(), until.UTC()
 	args := []any{until, now, now, now}
@@ -68,6 +73,7 @@ WHERE next_at <= ? AND id IN (
 		FROM deliveries AS d
 		WHERE d.next_at <= ? AND NOT EXISTS (
 			SELECT 1 FROM delivery_hosts AS h WHERE h.host = d.host AND h.paused_until > ?)
+		AND NOT EXISTS (SELECT 1 FROM deliveries AS o WHERE o.inbox = d.inbox AND o.id < d.id)
 		`+skip+`
 	) AS r WHERE r.n <= ? ORDER BY r.n, r.id LIMIT ?)
 RETURNING id, activity_id, inbox, host, key_id, body, attempts, next_at, last_error, created_at`,

@@ -3,6 +3,8 @@ package database_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,6 +112,53 @@ func TestClaimDeliveries(t *testing.T) {
 		}
 		if want := (database.DeliveryStats{Queued: 9, Due: 1, PausedHosts: 1}); s != want {
 			t.Errorf("stats = %+v, want %+v", s, want)
+		}
+	})
+}
+
+// An inbox gets its deliveries in the order they were queued: a later
+// one waits while an earlier one is queued, leased or waiting to be
+// tried again, so a Delete queued after a Create is never applied first.
+func TestClaimDeliveriesInOrder(t *testing.T) {
+	servertest.EachBackend(t, func(t *testing.T, b servertest.Backend) {
+		db := servertest.OpenDatabase(t, b)
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		inbox := "https://one.example/inbox"
+		var ds []database.Delivery
+		for _, body := range []string{"create", "delete", "create"} {
+			ds = append(ds, database.Delivery{ActivityID: body, Inbox: inbox, Host: "one.example", KeyID: "k",
+				Body: body, BodySHA256: body + "-" + strconv.Itoa(len(ds)), NextAt: now, CreatedAt: now})
+		}
+		if err := db.AddDeliveries(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+		var sent []string
+		for i := range 3 {
+			lease := now.Add(time.Duration(i+1) * time.Minute)
+			got, err := db.ClaimDeliveries(ctx, now, lease, 10, 10, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 {
+				t.Fatalf("claim %d = %d rows, want only the oldest", i, len(got))
+			}
+			// Failing once changes nothing to the order: the row stays
+			// first until it is sent.
+			if err := db.RetryDelivery(ctx, got[0].ID, lease, now, 1, "e"); err != nil {
+				t.Fatal(err)
+			}
+			again, err := db.ClaimDeliveries(ctx, now, lease.Add(time.Second), 10, 10, nil)
+			if err != nil || len(again) != 1 || again[0].ID != got[0].ID {
+				t.Fatalf("claim after a failure = %+v, %v; want row %d again", again, err, got[0].ID)
+			}
+			sent = append(sent, again[0].Body)
+			if err := db.DeleteDelivery(ctx, again[0].ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if strings.Join(sent, ",") != "create,delete,create" {
+			t.Fatalf("sent in the order %v", sent)
 		}
 	})
 }

@@ -10,6 +10,8 @@ package outbox
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -114,7 +116,8 @@ type Activity struct {
 
 // Enqueue records a for each of inboxes through tx, the caller's
 // transaction (or the database itself). Repeated inboxes, and inboxes
-// that a has been queued for already, are recorded once. An inbox that
+// these very bytes are queued for already, are recorded once; each inbox
+// gets what is queued for it in order. An inbox that
 // is not an http(s) URL is logged and left out. It sends nothing: call
 // Kick once tx commits, or the rows wait for the next wake-up.
 func (o *Outbox) Enqueue(ctx context.Context, tx *database.DB, a Activity, inboxes []string) error {
@@ -122,6 +125,8 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *database.DB, a Activity, inbox
 		return errors.New("outbox: enqueue: activity without id, key id or body")
 	}
 	now := o.now().UTC()
+	sum := sha256.Sum256(a.Body)
+	digest := hex.EncodeToString(sum[:])
 	seen := make(map[string]bool, len(inboxes))
 	ds := make([]database.Delivery, 0, len(inboxes))
 	for _, raw := range inboxes {
@@ -135,7 +140,7 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *database.DB, a Activity, inbox
 		}
 		seen[inbox] = true
 		ds = append(ds, database.Delivery{
-			ActivityID: a.ID, Inbox: inbox, Host: host, KeyID: a.KeyID, Body: string(a.Body),
+			ActivityID: a.ID, Inbox: inbox, Host: host, KeyID: a.KeyID, Body: string(a.Body), BodySHA256: digest,
 			NextAt: now, CreatedAt: now,
 		})
 	}
