@@ -52,12 +52,15 @@ type Service struct {
 	log    *slog.Logger
 	// inbox runs the processing of received activities when one is due.
 	inbox *deadline.Timer
+
+	keysMu sync.Mutex
+	keys   map[string]*rsa.PrivateKey
 }
 
 // New builds the service, with its outbox, which signs with the local
 // actors' keys; Run delivers and processes.
 func New(cfg Config, db *database.DB, acts *actors.Service, urls *media.URLs, client *safehttp.Client, log *slog.Logger) *Service {
-	s := &Service{cfg: cfg, db: db, actors: acts, urls: urls, client: client, log: log}
+	s := &Service{cfg: cfg, db: db, actors: acts, urls: urls, client: client, log: log, keys: map[string]*rsa.PrivateKey{}}
 	s.out = outbox.New(cfg.Outbox, db, client, s, log)
 	s.inbox = deadline.New(nil, s.drain)
 	return s
@@ -119,8 +122,33 @@ func (s *Service) fetch(ctx context.Context, target string) ([]byte, error) {
 }
 
 // PrivateKey is the key a local actor signs with, named by its key id:
-// what the outbox asks for each delivery it signs.
+// what the outbox asks for each delivery it signs. Keys are made once
+// and never change, so they are kept after the first use: a fan-out to
+// a thousand inboxes reads and parses the key once.
 func (s *Service) PrivateKey(ctx context.Context, keyID string) (*rsa.PrivateKey, error) {
+	s.keysMu.Lock()
+	k, ok := s.keys[keyID]
+	s.keysMu.Unlock()
+	if ok {
+		return k, nil
+	}
+	k, err := s.loadPrivateKey(ctx, keyID)
+	if err != nil {
+		return nil, err
+	}
+	s.keysMu.Lock()
+	if len(s.keys) >= maxCachedKeys {
+		clear(s.keys)
+	}
+	s.keys[keyID] = k
+	s.keysMu.Unlock()
+	return k, nil
+}
+
+// maxCachedKeys bounds the keys kept: actors that sent something lately.
+const maxCachedKeys = 1000
+
+func (s *Service) loadPrivateKey(ctx context.Context, keyID string) (*rsa.PrivateKey, error) {
 	a, err := s.actors.ByKeyID(ctx, keyID)
 	if err != nil {
 		return nil, fmt.Errorf("federation: signer %s: %w", keyID, err)
