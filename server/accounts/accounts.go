@@ -52,6 +52,20 @@ type Service struct {
 	hasher *auth.Hasher
 	// pictures makes the files of avatars and banners; nil refuses them.
 	pictures Pictures
+	// leaving is told of an account or a channel about to be deleted.
+	leaving func(ctx context.Context, accountID, channelID int64)
+}
+
+// OnLeaving sets fn to be told of every account (channelID 0) or channel
+// (accountID 0) about to be deleted with its videos, while their rows
+// are still there: other servers that have them must be told they are
+// gone. Set it before the server serves.
+func (s *Service) OnLeaving(fn func(ctx context.Context, accountID, channelID int64)) { s.leaving = fn }
+
+func (s *Service) tellLeaving(ctx context.Context, accountID, channelID int64) {
+	if s.leaving != nil {
+		s.leaving(context.WithoutCancel(ctx), accountID, channelID)
+	}
 }
 
 // New returns a Service; now may be nil for the wall clock. settings

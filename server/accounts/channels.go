@@ -218,6 +218,7 @@ func (s *Service) DeleteChannel(ctx context.Context, u *database.User, handle st
 	if err != nil {
 		return problem.Internal(err)
 	}
+	s.tellLeaving(ctx, 0, c.ID)
 	if err := s.db.DeleteChannel(ctx, c.ID); err != nil {
 		return notFound(err, "video channel")
 	}

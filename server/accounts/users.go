@@ -274,6 +274,7 @@ func (s *Service) DeleteUser(ctx context.Context, id int64) error {
 	if err != nil {
 		return problem.Internal(err)
 	}
+	s.tellLeaving(ctx, u.Account.ID, 0)
 	if err := s.db.DeleteUser(ctx, id); err != nil {
 		return notFound(err, "user")
 	}

@@ -41,6 +41,11 @@ func (a *App) openFederation(urls *media.URLs) error {
 	a.Federation = fed
 
 	a.Jobs.OnPublished(a.tellVideoChanged)
+	a.Accounts.OnLeaving(func(ctx context.Context, accountID, channelID int64) {
+		if err := fed.Leaving(ctx, accountID, channelID); err != nil {
+			a.log.ErrorContext(ctx, "federation: tell of a deleted account or channel", "account", accountID, "channel", channelID, "err", err)
+		}
+	})
 	a.Videos.OnChange(a.tellVideoChanged, func(ctx context.Context, v *database.Video) {
 		if err := fed.VideoDeleted(ctx, v); err != nil {
 			a.log.ErrorContext(ctx, "federation: tell of a deleted video", "video", v.UUID, "err", err)

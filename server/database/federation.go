@@ -358,3 +358,20 @@ func (db *DB) VideosToFederate(ctx context.Context) ([]int64, error) {
 		Scan(ctx, &ids)
 	return ids, mapErr(err, "videos to federate")
 }
+
+// FederatedVideos lists the local videos of an account or a channel that
+// other servers have.
+func (db *DB) FederatedVideos(ctx context.Context, accountID, channelID int64) ([]int64, error) {
+	var ids []int64
+	q := db.bun.NewSelect().TableExpr("videos AS v").Column("v.id").
+		Join("JOIN video_channels AS ch ON ch.id = v.channel_id").
+		Where("v.federated AND NOT v.remote")
+	if accountID != 0 {
+		q = q.Where("ch.account_id = ?", accountID)
+	}
+	if channelID != 0 {
+		q = q.Where("v.channel_id = ?", channelID)
+	}
+	err := q.Scan(ctx, &ids)
+	return ids, mapErr(err, "federated videos")
+}

@@ -3,6 +3,7 @@ package federation_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,4 +185,56 @@ func TestInstanceFollowersApproval(t *testing.T) {
 	})
 	// Only admins answer follows.
 	origin.NewUser(t, database.RoleUser.ID(), -1).Do("POST", "/api/v1/server/followers/peertube@"+follower.Host()+"/accept", nil).Expect(http.StatusForbidden)
+}
+
+// Deleting a channel or a user on the origin deletes, on the instances
+// that follow it, its videos and the remote channel and account.
+func TestDeletedActorsLeaveFollowers(t *testing.T) {
+	origin := servertest.Start(t, servertest.SQLite, servertest.Federated)
+	follower := servertest.Start(t, servertest.SQLite, servertest.Federated)
+	followInstance(t, follower, origin)
+	creator := origin.NewUser(t, database.RoleUser.ID(), -1)
+	var me struct {
+		ID      int64 `json:"id"`
+		Account struct {
+			Name string `json:"name"`
+		} `json:"account"`
+	}
+	creator.Do("GET", "/api/v1/users/me", nil).Expect(http.StatusOK).JSON(&me)
+
+	// A second channel, with a video of its own.
+	second := servertest.NewName("second")
+	var created struct {
+		VideoChannel struct{ ID int64 } `json:"videoChannel"`
+	}
+	creator.Do("POST", "/api/v1/video-channels", map[string]any{"name": second, "displayName": "Second"}).Expect(http.StatusOK).JSON(&created)
+	up := creator.Upload(servertest.Clip(t), map[string][]string{
+		"name": {"In the second"}, "channelId": {fmt.Sprint(created.VideoChannel.ID)}, "privacy": {"1"},
+	}).Expect(http.StatusOK)
+	var inSecond servertest.UploadedVideo
+	up.JSON(&inSecond)
+	servertest.WaitState(t, creator, inSecond.Video.UUID, 3*time.Minute, database.StatePublished)
+	inFirst := creator.PublishVideo(servertest.Clip(t), "In the first", database.PrivacyPublic)
+	waitRemote(t, follower, inSecond.Video.UUID, func(remoteVideo) bool { return true })
+	waitRemote(t, follower, inFirst.Video.UUID, func(remoteVideo) bool { return true })
+
+	if body := follower.Anonymous(t).Do("GET", "/api/v1/video-channels?count=100", nil).Expect(http.StatusOK).Body; !strings.Contains(string(body), second) {
+		t.Fatalf("the follower does not list the remote channel: %s", body)
+	}
+	creator.Do("DELETE", "/api/v1/video-channels/"+second, nil).Expect(http.StatusNoContent)
+	waitRemote(t, follower, inSecond.Video.UUID, nil)
+	servertest.Eventually(t, 30*time.Second, func() (bool, string) {
+		body := follower.Anonymous(t).Do("GET", "/api/v1/video-channels?count=100", nil).Expect(http.StatusOK).Body
+		return !strings.Contains(string(body), second), "the follower still lists the deleted channel"
+	})
+	if vs := remoteVideos(t, follower); len(vs) != 1 || vs[0].UUID != inFirst.Video.UUID {
+		t.Fatalf("after the channel's deletion the follower lists %+v, want the first channel's video", vs)
+	}
+
+	origin.Root(t).Do("DELETE", fmt.Sprintf("/api/v1/users/%d", me.ID), nil).Expect(http.StatusNoContent)
+	waitRemote(t, follower, inFirst.Video.UUID, nil)
+	servertest.Eventually(t, 30*time.Second, func() (bool, string) {
+		body := follower.Anonymous(t).Do("GET", "/api/v1/video-channels?count=100", nil).Expect(http.StatusOK).Body
+		return !strings.Contains(string(body), me.Account.Name), "the follower still lists the deleted user's channel"
+	})
 }

@@ -159,11 +159,18 @@ func (s *Service) PublicKey(ctx context.Context, keyID string, refresh bool) (*r
 		return nil, nil, fmt.Errorf("federation: key %q names no remote actor", keyID)
 	}
 	a, err := s.RemoteActor(ctx, owner, refresh)
+	if errors.Is(err, ErrGone) {
+		// An actor deleting itself is gone from its server by the time
+		// its Delete arrives: the key last known still checks it.
+		if known, kerr := s.db.ActorByURL(ctx, owner); kerr == nil {
+			a, err = known, nil
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	if a.KeyID != keyID {
-		if refresh {
+		if refresh || a.FetchedAt != nil && time.Since(*a.FetchedAt) < time.Minute {
 			return nil, nil, fmt.Errorf("federation: actor %s has no key %s", owner, keyID)
 		}
 		return s.PublicKey(ctx, keyID, true)

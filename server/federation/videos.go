@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"cuttle.video/server/actors"
 	"cuttle.video/server/database"
 	"cuttle.video/server/media"
 	"cuttle.video/server/p2p"
@@ -404,4 +405,76 @@ func (s *Service) LocalVideoObject(ctx context.Context, ref string) (vocab.Objec
 		return vocab.Object{}, problem.Internal(err)
 	}
 	return obj, nil
+}
+
+// Leaving tells other servers that a local account (with its channels)
+// or a channel is about to be deleted: each of its videos they have is
+// deleted, then the actors themselves, whose deletion takes whatever
+// else of them those servers keep. The actors' keys are read now and
+// kept, for the deliveries are signed after their rows are gone.
+func (s *Service) Leaving(ctx context.Context, accountID, channelID int64) error {
+	var gone []actors.Actor
+	if accountID != 0 {
+		a, err := s.db.AccountByID(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		chs, err := s.db.AccountChannels(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		for i := range chs {
+			gone = append(gone, s.actors.ChannelActor(&chs[i]))
+		}
+		gone = append(gone, s.actors.AccountActor(a))
+	} else {
+		ch, err := s.db.ChannelByID(ctx, channelID)
+		if err != nil {
+			return err
+		}
+		gone = append(gone, s.actors.ChannelActor(ch))
+		if ch.Account != nil {
+			// The account signs the Deletes of the channel's videos.
+			if _, err := s.PrivateKey(ctx, s.actors.AccountActor(ch.Account).KeyID()); err != nil {
+				return err
+			}
+		}
+	}
+	for _, a := range gone {
+		if _, err := s.PrivateKey(ctx, a.KeyID()); err != nil {
+			return err
+		}
+	}
+	ids, err := s.db.FederatedVideos(ctx, accountID, channelID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		v, err := s.db.VideoByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.VideoDeleted(ctx, v); err != nil {
+			return err
+		}
+	}
+	inst, err := s.localRow(ctx, s.actors.Instance())
+	if err != nil {
+		return err
+	}
+	for _, a := range gone {
+		row, err := s.localRow(ctx, a)
+		if err != nil {
+			return err
+		}
+		inboxes, err := s.db.FollowerInboxes(ctx, row.ID, inst.ID)
+		if err != nil {
+			return err
+		}
+		to, cc := vocab.Audience(vocab.PrivacyPublic, a.Followers())
+		if err := s.send(ctx, a, vocab.Delete(a.ID, a.ID, to, cc), inboxes); err != nil {
+			return err
+		}
+	}
+	return nil
 }
