@@ -43,6 +43,7 @@ func Mount(r *gin.Engine, d Deps) {
 	open.GET("/nodeinfo/:file", s.nodeInfo)
 	open.GET("/accounts/:name", s.account)
 	open.GET("/video-channels/:name", s.channel)
+	s.mountCollections(open)
 	open.GET("/videos/watch/:id/comments/:commentId", s.comment)
 	open.GET("/videos/watch/:id/likes", s.likes)
 	open.GET("/videos/watch/:id/dislikes", s.dislikes)

@@ -1,6 +1,7 @@
 package federation_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -237,4 +238,55 @@ func TestDeletedActorsLeaveFollowers(t *testing.T) {
 		body := follower.Anonymous(t).Do("GET", "/api/v1/video-channels?count=100", nil).Expect(http.StatusOK).Body
 		return !strings.Contains(string(body), me.Account.Name), "the follower still lists the deleted user's channel"
 	})
+}
+
+// An instance that starts following another gets the videos it
+// published before, read from its outbox; the followers, following and
+// outbox collections count and list what they hold.
+func TestOlderVideosArriveWithTheFollow(t *testing.T) {
+	origin := servertest.Start(t, servertest.SQLite, servertest.Federated)
+	follower := servertest.Start(t, servertest.SQLite, servertest.Federated)
+	creator := origin.NewUser(t, database.RoleUser.ID(), -1)
+	older := creator.PublishVideo(servertest.Clip(t), "Published before", database.PrivacyPublic)
+	creator.PublishVideo(servertest.Clip(t), "Never shared", database.PrivacyUnlisted)
+
+	followInstance(t, follower, origin)
+	waitRemote(t, follower, older.Video.UUID, func(v remoteVideo) bool { return v.Name == "Published before" })
+	if vs := remoteVideos(t, follower); len(vs) != 1 {
+		t.Fatalf("the follower has %d remote videos, want the public one only", len(vs))
+	}
+
+	get := func(s *servertest.Server, path string, v any) {
+		t.Helper()
+		res := s.Anonymous(t).Raw("GET", path, nil, http.Header{"Accept": {"application/activity+json"}}).Expect(http.StatusOK)
+		res.JSON(v)
+	}
+	type page struct {
+		TotalItems   int               `json:"totalItems"`
+		First        string            `json:"first"`
+		OrderedItems []json.RawMessage `json:"orderedItems"`
+	}
+	var coll page
+	get(origin, "/accounts/peertube/followers", &coll)
+	if coll.TotalItems != 1 || coll.First == "" {
+		t.Fatalf("the origin's followers: %+v", coll)
+	}
+	var p page
+	get(origin, "/accounts/peertube/followers?page=1", &p)
+	if len(p.OrderedItems) != 1 || string(p.OrderedItems[0]) != `"`+follower.Config.PublicURL+`/accounts/peertube"` {
+		t.Fatalf("the origin's followers, first page: %s", p.OrderedItems)
+	}
+	get(follower, "/accounts/peertube/following?page=1", &p)
+	if len(p.OrderedItems) != 1 || string(p.OrderedItems[0]) != `"`+origin.Config.PublicURL+`/accounts/peertube"` {
+		t.Fatalf("the follower's following: %s", p.OrderedItems)
+	}
+	var me struct {
+		Account struct{ Name string } `json:"account"`
+	}
+	creator.Do("GET", "/api/v1/users/me", nil).Expect(http.StatusOK).JSON(&me)
+	get(origin, "/accounts/"+me.Account.Name+"/outbox?page=1", &p)
+	if len(p.OrderedItems) != 1 || !strings.Contains(string(p.OrderedItems[0]), `"type":"Create"`) || !strings.Contains(string(p.OrderedItems[0]), older.Video.UUID) {
+		t.Fatalf("the creator's outbox holds %s, want the Create of the public video", p.OrderedItems)
+	}
+	origin.Anonymous(t).Raw("GET", "/accounts/peertube/outbox?page=0", nil, http.Header{"Accept": {"application/activity+json"}}).Expect(http.StatusBadRequest)
 }

@@ -72,11 +72,22 @@ func (s *Service) receiveFollowAnswer(ctx context.Context, a vocab.Activity) err
 	if f.Following == nil || f.Following.URL != a.Actor {
 		return refuse("%s of follow %s by %s, who is not followed by it", a.Type, a.ObjectID(), a.Actor)
 	}
-	state := database.FollowAccepted
 	if a.Type == vocab.TypeReject {
-		state = database.FollowRejected
+		return s.db.SetFollowState(ctx, f.ID, database.FollowRejected)
 	}
-	return s.db.SetFollowState(ctx, f.ID, state)
+	wasAccepted := f.State == database.FollowAccepted
+	if err := s.db.SetFollowState(ctx, f.ID, database.FollowAccepted); err != nil {
+		return err
+	}
+	if wasAccepted {
+		return nil
+	}
+	// What the actor published before the follow is wanted too; failing
+	// to fetch it takes nothing from the follow.
+	if err := s.backfill(ctx, f.Following); err != nil {
+		s.log.WarnContext(ctx, "federation: fetch the videos published before a follow", "actor", f.Following.URL, "err", err)
+	}
+	return nil
 }
 
 // receiveUndo takes back what a remote actor did: for now, its follows.

@@ -82,8 +82,12 @@ func (s *Service) processItem(ctx context.Context, it database.InboxItem) {
 // activities are not taken on another's word.
 func (s *Service) process(ctx context.Context, signer string, body []byte) error {
 	acts, err := vocab.ParseInbox(body)
-	if err != nil {
+	if err != nil && len(acts) == 0 {
 		return refusal{err}
+	}
+	if err != nil {
+		// A collection with some bad items: the others still apply.
+		s.log.InfoContext(ctx, "federation: activities left out of a collection", "signer", signer, "err", err)
 	}
 	for _, a := range acts {
 		if a.Actor != signer {
