@@ -68,7 +68,18 @@ func (a *App) openFederation(urls *media.URLs) error {
 				a.log.ErrorContext(ctx, "federation: tell of a rating", "video", v.UUID, "err", err)
 			}
 		},
+		Viewed: func(ctx context.Context, v *database.Video) {
+			if err := fed.Viewed(ctx, v); err != nil {
+				a.log.ErrorContext(ctx, "federation: report a view", "video", v.UUID, "err", err)
+			}
+		},
+		ViewsWritten: func(ctx context.Context, ids []int64) {
+			if err := fed.ViewsWritten(ctx, ids); err != nil {
+				a.log.ErrorContext(ctx, "federation: tell of view counts", "err", err)
+			}
+		},
 	})
+	fed.CountViewsWith(a.Engagement.RemoteView)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

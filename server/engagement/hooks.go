@@ -17,8 +17,16 @@ type Hooks struct {
 	// Rated is told of a rating an account changed, from old to rating
 	// ("" for none).
 	Rated func(ctx context.Context, v *database.Video, account *database.Account, old, rating string)
+	// Viewed is told of a view counted here.
+	Viewed func(ctx context.Context, v *database.Video)
+	// ViewsWritten is told of the videos whose view counts a flush
+	// raised.
+	ViewsWritten func(ctx context.Context, videoIDs []int64)
 }
 
 // SetHooks sets who is told of comments and ratings; set them before
 // the server serves.
-func (s *Service) SetHooks(h Hooks) { s.hooks = h }
+func (s *Service) SetHooks(h Hooks) {
+	s.hooks = h
+	s.Views.written = h.ViewsWritten
+}

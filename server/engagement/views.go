@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -64,6 +65,8 @@ type Views struct {
 	flush   *deadline.Timer
 	mu      sync.Mutex
 	pending map[int64]int64
+	// written is told of the videos a flush raised (see Hooks).
+	written func(ctx context.Context, videoIDs []int64)
 }
 
 func newViews(db *database.DB, seen Seen, now func() time.Time, log *slog.Logger) *Views {
@@ -82,15 +85,35 @@ func (s *Service) View(ctx context.Context, w Viewer, ref string) error {
 	if v.State != database.StatePublished {
 		return nil
 	}
-	if _, err := s.Views.count(ctx, v.ID, w); err != nil {
+	// A remote video's views are counted by its origin, which the hook
+	// tells; its count comes back from there.
+	counted, err := s.Views.count(ctx, v.ID, w, !v.Remote)
+	if err != nil {
 		return problem.Internal(err)
+	}
+	if counted && s.hooks.Viewed != nil {
+		s.hooks.Viewed(context.WithoutCancel(ctx), v)
+	}
+	return nil
+}
+
+// RemoteView counts a view another server reports of a local video,
+// once per report (key, its activity's id) within ViewWindow: a report
+// delivered twice counts once.
+func (s *Service) RemoteView(ctx context.Context, videoID int64, key string) error {
+	first, err := s.Views.seen.First(ctx, "views-remote:"+strconv.FormatInt(videoID, 10)+":"+key, ViewWindow)
+	if err != nil {
+		return fmt.Errorf("engagement: remote view: %w", err)
+	}
+	if first {
+		s.Views.add(videoID)
 	}
 	return nil
 }
 
 // count applies the once-per-window and per-address rules and tells
-// whether the view counted.
-func (vs *Views) count(ctx context.Context, videoID int64, w Viewer) (bool, error) {
+// whether the view counted; keep adds it to the video's count.
+func (vs *Views) count(ctx context.Context, videoID int64, w Viewer, keep bool) (bool, error) {
 	id := strconv.FormatInt(videoID, 10)
 	first, err := vs.seen.First(ctx, "views:"+id+":"+w.fingerprint(), ViewWindow)
 	if err != nil || !first {
@@ -102,7 +125,9 @@ func (vs *Views) count(ctx context.Context, videoID int64, w Viewer) (bool, erro
 			return false, err
 		}
 	}
-	vs.add(videoID)
+	if keep {
+		vs.add(videoID)
+	}
 	return true, nil
 }
 
@@ -143,6 +168,13 @@ func (vs *Views) Flush(ctx context.Context) error {
 	}
 	// A view counts on the day it is written, normally flushDelay after it.
 	err := vs.db.AddViews(ctx, vs.now(), batch)
+	if err == nil && vs.written != nil {
+		ids := make([]int64, 0, len(batch))
+		for id := range batch {
+			ids = append(ids, id)
+		}
+		vs.written(context.WithoutCancel(ctx), ids)
+	}
 	if err != nil {
 		vs.mu.Lock()
 		for id, n := range batch {

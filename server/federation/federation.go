@@ -55,12 +55,14 @@ type Service struct {
 
 	keysMu sync.Mutex
 	keys   map[string]*rsa.PrivateKey
+	views  viewCounts
 }
 
 // New builds the service, with its outbox, which signs with the local
 // actors' keys; Run delivers and processes.
 func New(cfg Config, db *database.DB, acts *actors.Service, urls *media.URLs, client *safehttp.Client, log *slog.Logger) *Service {
-	s := &Service{cfg: cfg, db: db, actors: acts, urls: urls, client: client, log: log, keys: map[string]*rsa.PrivateKey{}}
+	s := &Service{cfg: cfg, db: db, actors: acts, urls: urls, client: client, log: log, keys: map[string]*rsa.PrivateKey{},
+		views: viewCounts{sent: map[int64]time.Time{}}}
 	s.out = outbox.New(cfg.Outbox, db, client, s, log)
 	s.inbox = deadline.New(nil, s.drain)
 	return s

@@ -1,6 +1,7 @@
 package federation_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -289,4 +290,46 @@ func TestOlderVideosArriveWithTheFollow(t *testing.T) {
 		t.Fatalf("the creator's outbox holds %s, want the Create of the public video", p.OrderedItems)
 	}
 	origin.Anonymous(t).Raw("GET", "/accounts/peertube/outbox?page=0", nil, http.Header{"Accept": {"application/activity+json"}}).Expect(http.StatusBadRequest)
+}
+
+// videoViews reads a video's view count as s's API shows it.
+func videoViews(t *testing.T, s *servertest.Server, uuid string) int64 {
+	var v struct {
+		Views int64 `json:"views"`
+	}
+	s.Anonymous(t).Do("GET", "/api/v1/videos/"+uuid, nil).Expect(http.StatusOK).JSON(&v)
+	return v.Views
+}
+
+// A view on an instance that follows the origin is counted by the
+// origin, once per viewer, and the count comes back to the follower's
+// copy with the video's next Update.
+func TestViewsTravelToTheOrigin(t *testing.T) {
+	origin := servertest.Start(t, servertest.SQLite, servertest.Federated)
+	follower := servertest.Start(t, servertest.SQLite, servertest.Federated)
+	followInstance(t, follower, origin)
+	uuid := origin.NewUser(t, database.RoleUser.ID(), -1).PublishVideo(servertest.Clip(t), "Watched there", database.PrivacyPublic).Video.UUID
+	waitRemote(t, follower, uuid, func(remoteVideo) bool { return true })
+
+	viewer := follower.Anonymous(t)
+	for range 5 {
+		viewer.Raw("POST", "/api/v1/videos/"+uuid+"/views", strings.NewReader(`{"currentTime": 3}`),
+			http.Header{"Content-Type": {"application/json"}, "User-Agent": {"Browser A"}}).Expect(http.StatusNoContent)
+	}
+	servertest.Eventually(t, 30*time.Second, func() (bool, string) {
+		n := videoViews(t, origin, uuid)
+		return n == 1, fmt.Sprintf("the origin counts %d views", n)
+	})
+	// The follower does not count the view itself: its count is the
+	// origin's, which the next Update brings.
+	if n := videoViews(t, follower, uuid); n != 0 {
+		t.Fatalf("the follower counts %d views of a remote video before the origin's update", n)
+	}
+	if err := origin.App.Engagement.Views.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	servertest.Eventually(t, 30*time.Second, func() (bool, string) {
+		n := videoViews(t, follower, uuid)
+		return n == 1, fmt.Sprintf("the follower shows %d views", n)
+	})
 }

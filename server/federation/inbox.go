@@ -134,6 +134,8 @@ func (s *Service) apply(ctx context.Context, a vocab.Activity) error {
 		}
 	case vocab.TypeAnnounce:
 		return s.receiveAnnounce(ctx, a)
+	case vocab.TypeView:
+		return s.receiveView(ctx, a)
 	case vocab.TypeDelete:
 		return s.receiveDelete(ctx, a)
 	}
