@@ -240,6 +240,42 @@ func (s *Service) Account(ctx context.Context, handle string) (*database.Account
 	return a, nil
 }
 
+// KnownChannel is the channel a handle names for readers: a local one,
+// or, as name@host, one of another instance known here.
+func (s *Service) KnownChannel(ctx context.Context, handle string) (*database.Channel, error) {
+	name, host, ok := s.remoteName(handle)
+	if !ok {
+		return s.Channel(ctx, handle)
+	}
+	c, err := s.db.RemoteChannelByName(ctx, name, host)
+	if err != nil {
+		return nil, notFound(err, "video channel")
+	}
+	return c, nil
+}
+
+// KnownAccount is KnownChannel for accounts.
+func (s *Service) KnownAccount(ctx context.Context, handle string) (*database.Account, error) {
+	name, host, ok := s.remoteName(handle)
+	if !ok {
+		return s.Account(ctx, handle)
+	}
+	a, err := s.db.RemoteAccountByName(ctx, name, host)
+	if err != nil {
+		return nil, notFound(err, "account")
+	}
+	return a, nil
+}
+
+// remoteName reads name@host where host is another instance's.
+func (s *Service) remoteName(handle string) (name, host string, ok bool) {
+	name, host, found := strings.Cut(handle, "@")
+	if !found || name == "" || host == "" || strings.EqualFold(host, s.cfg.Host) {
+		return "", "", false
+	}
+	return name, strings.ToLower(host), true
+}
+
 // localName reads a handle as PeerTube clients send it: a bare name, or
 // name@host, which names a local actor only with this instance's host.
 // Until the instance federates, other hosts name nobody it knows.

@@ -58,7 +58,7 @@ func (s *server) createChannel(c *gin.Context) {
 }
 
 func (s *server) getChannel(c *gin.Context) {
-	ch, err := s.Accounts.Channel(c.Request.Context(), c.Param("handle"))
+	ch, err := s.Accounts.KnownChannel(c.Request.Context(), c.Param("handle"))
 	if err != nil {
 		httpserve.Fail(c, err)
 		return
@@ -88,7 +88,7 @@ func (s *server) deleteChannel(c *gin.Context) {
 }
 
 func (s *server) channelVideos(c *gin.Context) {
-	ch, err := s.Accounts.Channel(c.Request.Context(), c.Param("handle"))
+	ch, err := s.Accounts.KnownChannel(c.Request.Context(), c.Param("handle"))
 	if err != nil {
 		httpserve.Fail(c, err)
 		return

@@ -159,7 +159,7 @@ func (s *server) deleteUser(c *gin.Context) {
 }
 
 func (s *server) getAccount(c *gin.Context) {
-	a, err := s.Accounts.Account(c.Request.Context(), c.Param("name"))
+	a, err := s.Accounts.KnownAccount(c.Request.Context(), c.Param("name"))
 	if err != nil {
 		httpserve.Fail(c, err)
 		return
@@ -168,7 +168,7 @@ func (s *server) getAccount(c *gin.Context) {
 }
 
 func (s *server) accountVideos(c *gin.Context) {
-	a, err := s.Accounts.Account(c.Request.Context(), c.Param("name"))
+	a, err := s.Accounts.KnownAccount(c.Request.Context(), c.Param("name"))
 	if err != nil {
 		httpserve.Fail(c, err)
 		return
@@ -177,7 +177,7 @@ func (s *server) accountVideos(c *gin.Context) {
 }
 
 func (s *server) accountChannels(c *gin.Context) {
-	a, err := s.Accounts.Account(c.Request.Context(), c.Param("name"))
+	a, err := s.Accounts.KnownAccount(c.Request.Context(), c.Param("name"))
 	if err != nil {
 		httpserve.Fail(c, err)
 		return

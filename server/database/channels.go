@@ -119,3 +119,18 @@ func (db *DB) AccountByName(ctx context.Context, name string) (*Account, error) 
 	err := db.bun.NewSelect().Model(a).Where("host = '' AND lower(name) = lower(?)", name).Scan(ctx)
 	return a, mapErr(err, "account by name")
 }
+
+// RemoteChannelByName loads a channel of another instance by its name
+// there and its host, ignoring case.
+func (db *DB) RemoteChannelByName(ctx context.Context, name, host string) (*Channel, error) {
+	c := new(Channel)
+	err := db.channelQuery(c).Where("ch.host = ? AND ch.host <> '' AND lower(ch.name) = lower(?)", host, name).Scan(ctx)
+	return c, mapErr(err, "remote channel by name")
+}
+
+// RemoteAccountByName is RemoteChannelByName for accounts.
+func (db *DB) RemoteAccountByName(ctx context.Context, name, host string) (*Account, error) {
+	a := new(Account)
+	err := db.bun.NewSelect().Model(a).Where("host = ? AND host <> '' AND lower(name) = lower(?)", host, name).Scan(ctx)
+	return a, mapErr(err, "remote account by name")
+}

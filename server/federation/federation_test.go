@@ -122,6 +122,29 @@ func TestVideoTravelsToFollowers(t *testing.T) {
 			t.Fatalf("master playlist on the origin: %d", status)
 		}
 
+		// The remote channel is found by its handle, with its videos; the
+		// follower's pages link to it and to the video's origin.
+		handle := v.Channel.Name + "@" + origin.Host()
+		var ch struct {
+			Host    string `json:"host"`
+			IsLocal bool   `json:"isLocal"`
+		}
+		follower.Anonymous(t).Do("GET", "/api/v1/video-channels/"+handle, nil).Expect(http.StatusOK).JSON(&ch)
+		if ch.Host != origin.Host() || ch.IsLocal {
+			t.Errorf("the remote channel: %+v", ch)
+		}
+		if body := follower.Anonymous(t).Do("GET", "/api/v1/video-channels/"+handle+"/videos", nil).Expect(http.StatusOK).Body; !strings.Contains(string(body), uuid) {
+			t.Errorf("the remote channel's videos: %s", body)
+		}
+		follower.Anonymous(t).Do("GET", "/api/v1/video-channels/"+v.Channel.Name, nil).Expect(http.StatusNotFound)
+		follower.Anonymous(t).Do("GET", "/api/v1/accounts/"+v.Account.Name+"@"+origin.Host(), nil).Expect(http.StatusOK)
+		if page := follower.Anonymous(t).Do("GET", "/c/"+handle, nil).Expect(http.StatusOK).Body; !strings.Contains(string(page), "Across instances") {
+			t.Errorf("the remote channel's page does not list its video")
+		}
+		if page := follower.Anonymous(t).Do("GET", "/videos/watch/"+uuid, nil).Expect(http.StatusOK).Body; !strings.Contains(string(page), `href="`+origin.Config.PublicURL+"/w/") {
+			t.Errorf("the watch page does not link the video's origin")
+		}
+
 		creator.Do("PUT", "/api/v1/videos/"+uuid, map[string]any{"name": "Renamed there"}).Expect(http.StatusNoContent)
 		waitRemote(t, follower, uuid, func(v remoteVideo) bool { return v.Name == "Renamed there" })
 

@@ -27,6 +27,9 @@ func (s *pages) cards(lang string, vs []database.Video) []VideoCard {
 		}
 		if v.Channel != nil {
 			card.ChannelName, card.ChannelHandle = v.Channel.DisplayName, v.Channel.Name
+			if v.Channel.Host != "" {
+				card.ChannelHandle += "@" + v.Channel.Host
+			}
 		}
 		if v.ThumbnailSource != "" && v.State == database.StatePublished {
 			card.Thumbnail = media.ThumbnailPath(v.UUID)
@@ -162,7 +165,7 @@ func (s *pages) channelPage(c *gin.Context) {
 		return
 	}
 	site := s.site(c, "")
-	ch, err := s.Accounts.Channel(c.Request.Context(), c.Param("handle"))
+	ch, err := s.Accounts.KnownChannel(c.Request.Context(), c.Param("handle"))
 	if err != nil {
 		s.pageError(c, site, err)
 		return
@@ -184,7 +187,7 @@ func (s *pages) accountPage(c *gin.Context) {
 	}
 	site := s.site(c, "")
 	ctx := c.Request.Context()
-	a, err := s.Accounts.Account(ctx, c.Param("name"))
+	a, err := s.Accounts.KnownAccount(ctx, c.Param("name"))
 	if err != nil {
 		s.pageError(c, site, err)
 		return

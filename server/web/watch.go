@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"fmt"
@@ -28,11 +29,14 @@ var templates embed.FS
 
 // WatchPage is what the watch page shows.
 type WatchPage struct {
-	Title        string
-	Video        *database.Video
-	Channel      string
-	Published    string
-	PublishedISO string
+	Title   string
+	Video   *database.Video
+	Channel string
+	// Origin and OriginURL name the instance a remote video comes from
+	// and its page there; empty for a local video.
+	Origin, OriginURL string
+	Published         string
+	PublishedISO      string
 	// Playlist is the master playlist URL; empty while the video cannot
 	// be played, and Notice says why.
 	Playlist string
@@ -134,6 +138,9 @@ func (s *pages) watch(c *gin.Context) {
 	page.Title, page.Video = v.Name, v
 	if v.Channel != nil {
 		page.Channel = v.Channel.DisplayName
+		if rm := media.Remote(v); rm != nil {
+			page.Origin, page.OriginURL = v.Channel.Host, cmp.Or(rm.WatchURL, v.URL)
+		}
 	}
 	page.Published, page.PublishedISO = v.PublishedAt.Format("2 January 2006"), v.PublishedAt.Format(time.RFC3339)
 	status := http.StatusOK
