@@ -13,29 +13,8 @@ import (
 	"cuttle.video/server/database"
 	"cuttle.video/server/httpserve"
 	"cuttle.video/server/media"
+	"cuttle.video/server/vocab"
 )
-
-// actorContext is PeerTube's JSON-LD context of actors: ActivityStreams,
-// the security vocabulary of keys and signatures, and the terms of
-// PeerTube's, schema.org's, Lemmy's and Mastodon's that actors use.
-var actorContext = []any{
-	"https://www.w3.org/ns/activitystreams",
-	"https://w3id.org/security/v1",
-	map[string]string{"RsaSignature2017": "https://w3id.org/security#RsaSignature2017"},
-	map[string]any{
-		"pt":                      "https://joinpeertube.org/ns#",
-		"sc":                      "http://schema.org/",
-		"playerSettings":          "pt:playerSettings",
-		"playlists":               map[string]string{"@id": "pt:playlists", "@type": "@id"},
-		"support":                 map[string]string{"@type": "sc:Text", "@id": "pt:support"},
-		"lemmy":                   "https://join-lemmy.org/ns#",
-		"postingRestrictedToMods": "lemmy:postingRestrictedToMods",
-		"toot":                    "http://joinmastodon.org/ns#",
-		"indexable":               "toot:indexable",
-		"discoverable":            "toot:discoverable",
-		"email":                   "sc:email",
-	},
-}
 
 // actorJSON has PeerTube's keys, in its order.
 type actorJSON struct {
@@ -114,7 +93,7 @@ func (s *face) actorDocument(ctx context.Context, a actors.Actor) (actorJSON, er
 		return actorJSON{}, err
 	}
 	doc := actorJSON{
-		Context: actorContext, Type: a.Kind, ID: a.ID,
+		Context: vocab.ActorContext(), Type: a.Kind, ID: a.ID,
 		Following: a.Following(), Followers: a.Followers(), Playlists: a.Playlists(), Inbox: a.Inbox(), Outbox: a.Outbox(),
 		PreferredUsername: a.Name, URL: a.ID, Name: a.Name,
 		Endpoints: endpointsJSON{SharedInbox: s.Actors.SharedInbox()},
