@@ -31,7 +31,12 @@ func (s *server) serveChannelList(c *gin.Context, chs []database.Channel, total 
 	}
 	out := list[channelJSON]{Total: total, Data: make([]channelJSON, 0, len(chs))}
 	for i := range chs {
-		out.Data = append(out.Data, s.channel(&chs[i]))
+		ch, err := s.countedChannel(c.Request.Context(), &chs[i])
+		if err != nil {
+			httpserve.Fail(c, err)
+			return
+		}
+		out.Data = append(out.Data, ch)
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -63,7 +68,7 @@ func (s *server) getChannel(c *gin.Context) {
 		httpserve.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.channel(ch))
+	s.serveChannel(c, ch)
 }
 
 func (s *server) updateChannel(c *gin.Context) {
@@ -94,4 +99,14 @@ func (s *server) channelVideos(c *gin.Context) {
 		return
 	}
 	s.videoListFor(c, videos.ListParams{ChannelID: ch.ID})
+}
+
+// serveChannel answers with one channel and its counts.
+func (s *server) serveChannel(c *gin.Context, ch *database.Channel) {
+	out, err := s.countedChannel(c.Request.Context(), ch)
+	if err != nil {
+		httpserve.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"time"
 
 	"cuttle.video/server/database"
@@ -51,9 +52,9 @@ type actorSummaryJSON struct {
 	Avatars     []actorImageJSON `json:"avatars"`
 }
 
-// actorCountsJSON is what PeerTube's Actor adds to a summary. Until the
-// instance federates, nobody follows an actor and actors follow nobody,
-// so the counts are truly 0.
+// actorCountsJSON is what PeerTube's Actor adds to a summary. The counts
+// are filled where an actor is shown on its own (see counted): lists of
+// videos and users leave them at 0 rather than count for every row.
 type actorCountsJSON struct {
 	FollowersCount int       `json:"followersCount"`
 	FollowingCount int       `json:"followingCount"`
@@ -205,6 +206,22 @@ func (s *server) channel(ch *database.Channel) channelJSON {
 		out.OwnerAccount = &owner
 	}
 	return out
+}
+
+// countedChannel and countedAccount are channel and account with their
+// follower and following counts.
+func (s *server) countedChannel(ctx context.Context, ch *database.Channel) (channelJSON, error) {
+	out := s.channel(ch)
+	var err error
+	out.FollowersCount, out.FollowingCount, err = s.Federation.FollowCounts(ctx, 0, ch.ID)
+	return out, err
+}
+
+func (s *server) countedAccount(ctx context.Context, a *database.Account) (accountJSON, error) {
+	out := s.account(a)
+	var err error
+	out.FollowersCount, out.FollowingCount, err = s.Federation.FollowCounts(ctx, a.ID, 0)
+	return out, err
 }
 
 func (s *server) user(u *database.User, channels []database.Channel) userJSON {

@@ -71,7 +71,7 @@ func (s *server) getSubscription(c *gin.Context) {
 		httpserve.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.channel(ch))
+	s.serveChannel(c, ch)
 }
 
 func (s *server) unsubscribe(c *gin.Context) {

@@ -164,7 +164,12 @@ func (s *server) getAccount(c *gin.Context) {
 		httpserve.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.account(a))
+	out, err := s.countedAccount(c.Request.Context(), a)
+	if err != nil {
+		httpserve.Fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func (s *server) accountVideos(c *gin.Context) {

@@ -375,3 +375,25 @@ func (db *DB) FederatedVideos(ctx context.Context, accountID, channelID int64) (
 	err := q.Scan(ctx, &ids)
 	return ids, mapErr(err, "federated videos")
 }
+
+// FollowCounts counts the accepted follows of and by the actor of an
+// account (or, with accountID 0, a channel): 0 and 0 for one that never
+// took part in a follow.
+func (db *DB) FollowCounts(ctx context.Context, accountID, channelID int64) (followers, following int, err error) {
+	count := func(side string) (int, error) {
+		q := db.bun.NewSelect().TableExpr("follows AS fo").Join("JOIN actors AS act ON act.id = fo."+side).
+			Where("fo.state = ?", FollowAccepted)
+		if accountID != 0 {
+			q = q.Where("act.account_id = ?", accountID)
+		} else {
+			q = q.Where("act.channel_id = ?", channelID)
+		}
+		n, err := q.Count(ctx)
+		return int(n), mapErr(err, "count follows")
+	}
+	if followers, err = count("following_id"); err != nil {
+		return 0, 0, err
+	}
+	following, err = count("follower_id")
+	return followers, following, err
+}

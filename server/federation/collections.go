@@ -187,3 +187,14 @@ func (s *Service) backfill(ctx context.Context, target *database.Actor) error {
 	}
 	return nil
 }
+
+// FollowCounts is how many actors follow, and are followed by, an
+// account (or, with accountID 0, a channel), accepted follows only. For
+// one of another instance, only the follows known here count.
+func (s *Service) FollowCounts(ctx context.Context, accountID, channelID int64) (followers, following int, err error) {
+	followers, following, err = s.db.FollowCounts(ctx, accountID, channelID)
+	if err != nil {
+		return 0, 0, problem.Internal(err)
+	}
+	return followers, following, nil
+}

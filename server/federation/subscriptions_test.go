@@ -123,6 +123,19 @@ func TestSubscriptionToRemoteChannel(t *testing.T) {
 		if fs := channelFollows(t, originDB, channelID); len(fs) != 1 || fs[0].Follower.Host != home.Host() || fs[0].State != database.FollowAccepted {
 			t.Fatalf("origin's channel follows: %+v", fs)
 		}
+		// The channel counts its follower, and the account its follow.
+		var counts struct {
+			FollowersCount int `json:"followersCount"`
+			FollowingCount int `json:"followingCount"`
+		}
+		origin.Anonymous(t).Do("GET", "/api/v1/video-channels/"+channelName(t, creator), nil).Expect(http.StatusOK).JSON(&counts)
+		if counts.FollowersCount != 1 {
+			t.Errorf("the origin's channel has %d followers, want 1", counts.FollowersCount)
+		}
+		home.Anonymous(t).Do("GET", "/api/v1/accounts/"+viewer.Username, nil).Expect(http.StatusOK).JSON(&counts)
+		if counts.FollowingCount != 1 {
+			t.Errorf("the subscriber follows %d actors, want 1", counts.FollowingCount)
+		}
 		var subs channelList
 		viewer.Do("GET", "/api/v1/users/me/subscriptions", nil).Expect(http.StatusOK).JSON(&subs)
 		if subs.Total != 1 || len(subs.Data) != 1 || subs.Data[0].Host != origin.Host() || subs.Data[0].IsLocal {
